@@ -1,0 +1,66 @@
+"""Annotation files on disk: read, write atomically, migrate across schema renames."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from .models import AnnotationFile, AnnotationSet, Relation, Span
+from .schema import Schema
+from .storage import Root, read_model, write_model
+
+
+def sorted_set(aset: AnnotationSet) -> AnnotationSet:
+    """Canonical order: spans by position, relations by id, so files diff cleanly."""
+    return aset.model_copy(update={
+        "spans": sorted(aset.spans, key=lambda s: (s.start, s.end, s.label, s.id)),
+        "relations": sorted(aset.relations, key=lambda r: (r.head, r.label, r.tail, r.id)),
+    })
+
+
+def canonical(annotation: AnnotationFile) -> AnnotationFile:
+    sets = {name: sorted_set(annotation.annotators[name]) for name in sorted(annotation.annotators)}
+    return annotation.model_copy(update={"annotators": sets})
+
+
+def write_annotation_file(root: Root, annotation: AnnotationFile) -> None:
+    write_model(root.annotation_file(annotation.document_id), canonical(annotation))
+
+
+def read_annotation_file(root: Root, doc_id: str) -> AnnotationFile | None:
+    path = root.annotation_file(doc_id)
+    return read_model(path, AnnotationFile) if path.exists() else None
+
+
+def iter_annotation_files(root: Root) -> Iterator[AnnotationFile]:
+    for path in sorted(root.annotations.glob("*.json")) if root.annotations.exists() else []:
+        yield read_model(path, AnnotationFile)
+
+
+def migrate(annotation: AnnotationFile, schema: Schema) -> AnnotationFile:
+    """Apply the schema's recorded renames made since the file's schema version."""
+    file_version = tuple(int(x) for x in annotation.schema_version.split("."))
+    renames = [r for r in schema.renames if tuple(int(x) for x in r.since.split(".")) > file_version]
+
+    def relabel(label: str) -> str:
+        for rename in renames:
+            label = rename.new if label == rename.old else label
+        return label
+
+    sets = {
+        name: aset.model_copy(update={
+            "spans": [Span(**{**s.model_dump(), "label": relabel(s.label)}) for s in aset.spans],
+            "relations": [Relation(**{**r.model_dump(), "label": relabel(r.label)}) for r in aset.relations],
+        })
+        for name, aset in annotation.annotators.items()
+    }
+    return annotation.model_copy(update={"annotators": sets, "schema_version": schema.version})
+
+
+def migrate_root(root: Root, schema: Schema) -> list[str]:
+    """Migrate every annotation file that is behind the schema; returns the documents changed."""
+    changed = []
+    for annotation in iter_annotation_files(root):
+        if annotation.schema_version != schema.version:
+            write_annotation_file(root, migrate(annotation, schema))
+            changed.append(annotation.document_id)
+    return changed

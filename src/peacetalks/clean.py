@@ -1,0 +1,295 @@
+"""Stage 2, pure: raw article text → clean text, title, removed blocks, flags, alignment.
+
+The cleaner looks at lines, not strings of particular sites. Boilerplate is
+recognised by its shape (a bare number, a bullet headline, a short prompt) and
+by where it stands (before the first or after the last body paragraph, after an
+"about the author" heading, in another language at the tail). Anything that is
+not recognised is kept: losing a body sentence is worse than keeping a stray line.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from .align import AlignedBuilder, Alignment
+from .language import detect_language
+
+CLEANER_VERSION = "1.0"
+PARAGRAPH_SEPARATOR = "\n\n"
+
+LINE_BREAK = re.compile(r"\r\n|[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+SKIPPABLE_EDGE = " \t\ufeff\u00a0\u200b\u2009\u202f\u3000"
+TERMINAL = re.compile(r"[.!?…:;][\"'”’»)\]]*$|[\"”’»]$")
+BULLET = re.compile(r"^[•▪►■→»·◦‣⁃●○▸▹\-*–—]\s*")
+WORD = re.compile(r"\w+(?:[’'\-.]\w+)*")
+
+
+@dataclass(frozen=True)
+class Line:
+    """A non-blank raw line: where its content sits in the raw text, and its NFC text."""
+
+    index: int
+    start: int
+    end: int
+    break_end: int
+    text: str
+
+    @property
+    def words(self) -> list[str]:
+        return WORD.findall(self.text)
+
+
+@dataclass(frozen=True)
+class Removal:
+    rule: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class RemovedLine:
+    line: Line
+    removal: Removal
+
+
+@dataclass(frozen=True)
+class CleanResult:
+    text: str
+    title: Line | None
+    removed: tuple[RemovedLine, ...]
+    flags: tuple[str, ...]
+    language: str
+    alignment: Alignment
+
+
+# --- line shapes -----------------------------------------------------------
+
+
+def split_lines(raw: str) -> list[Line]:
+    """Non-blank lines with their raw content offsets (edges without spaces or a BOM)."""
+    lines: list[Line] = []
+    pos = 0
+    for match in [*LINE_BREAK.finditer(raw), None]:
+        line_end = match.start() if match else len(raw)
+        break_end = match.end() if match else len(raw)
+        start, end = pos, line_end
+        while start < end and raw[start] in SKIPPABLE_EDGE:
+            start += 1
+        while end > start and (raw[end - 1] in SKIPPABLE_EDGE or raw[end - 1].isspace()):
+            end -= 1
+        if start < end:
+            text = unicodedata.normalize("NFC", raw[start:end])
+            lines.append(Line(len(lines), start, end, break_end, text))
+        pos = break_end
+    return lines
+
+
+def is_bare_count(line: Line) -> bool:
+    """'0', '37', '1.2K', 'Shares 12': a share or comment counter on its own line."""
+    return bool(re.fullmatch(r"(?i)(?:(?:shares?|comments?|likes?|views?|tweets?)\s*)?[\d.,]{1,7}\s*[km]?(?:\s*(?:shares?|comments?|likes?|views?))?", line.text))
+
+
+def is_headline_like(line: Line, max_words: int = 20) -> bool:
+    """Short, with letters, and no sentence end (a question mark is fine: headlines ask)."""
+    words = line.words
+    ends_sentence = TERMINAL.search(line.text) and not line.text.endswith("?")
+    return 0 < len(words) <= max_words and not ends_sentence and any(c.isalpha() for c in line.text)
+
+
+def is_bullet(line: Line) -> bool:
+    return bool(BULLET.match(line.text)) and len(BULLET.sub("", line.text)) > 0
+
+
+def is_sentence_like(line: Line) -> bool:
+    return len(line.words) >= 8 and bool(TERMINAL.search(line.text)) or len(line.words) >= 25
+
+
+def matches(patterns: Sequence[str]) -> Callable[[Line], bool]:
+    regex = re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+    return lambda line: bool(regex.search(line.text))
+
+
+# Multilingual prompt vocabularies (en, de, fr, es, it, pt, nl, tl, ru/uk).
+is_comment_prompt = matches([
+    r"\b(leave|post|add|write) a (comment|reply)\b", r"\bjoin the (conversation|discussion)\b",
+    r"\b(share|tell us|let us know) (your|what you) (thoughts|think|opinion)", r"\bwe appreciate your (thoughts|feedback|comments)\b",
+    r"\bcomments? (are|is) (closed|moderated)\b", r"^comments?\s*(\(\d+\))?$", r"\bview (all )?comments\b",
+    r"\bkommentar(e)? (schreiben|verfassen)\b", r"\blaisser un commentaire\b", r"\bdeja (un|tu) comentario\b",
+    r"\blascia un commento\b", r"\bdeixe (um|seu) comentário\b", r"\bmag-iwan ng (komento|puna)\b",
+    r"\bоставьте комментарий\b", r"\bзалиште коментар\b",
+])
+is_subscribe_prompt = matches([
+    r"\b(subscribe|sign up|register) (to|for|now|today|here)\b", r"\bnewsletter\b", r"\bget (our|the) .{0,40}(in|to) your inbox\b",
+    r"\bfollow us on\b", r"\bdownload (our|the) app\b", r"\bshare (this|on) (article|story|facebook|twitter|x)\b",
+    r"\b(jetzt )?abonnieren\b", r"\babonnez-vous\b", r"\bsuscr[ií]bete\b", r"\biscriviti\b", r"\bassine\b", r"\bmag-subscribe\b",
+    r"\bподпишитесь\b", r"\bпідпишіться\b", r"\bclick here\b", r"\bsupport (our|independent) journalism\b",
+])
+is_credit = matches([
+    r"^(photo|image|picture|video|graphic|illustration|foto|bild|imagen)s?( credit)?s?\s*[:|/©]", r"\((reporting|writing|editing|additional reporting) by\b",
+    r"^(reporting|writing|editing|additional reporting) by\b", r"\b(getty images|shutterstock|ap photo|afp via getty)\b",
+    r"^(source|quelle|fuente|fonte)\s*:", r"^(updated|published|posted|last modified)( on| at)?\s*:?\s*\w+\s+\d",
+])
+is_copyright = matches([r"©", r"\(c\)\s*\d{4}", r"\bcopyright\b", r"\ball rights reserved\b", r"\balle rechte vorbehalten\b",
+                        r"\btous droits réservés\b", r"\btodos los derechos reservados\b", r"\bвсе права защищены\b"])
+is_related_prompt = matches([
+    r"^(read|see) (more|also)\b", r"^related( (articles?|stories|coverage|content|news))?\s*:?", r"^also read\b", r"^more (on|from) (this|our)\b",
+    r"^lesen sie (auch|mehr)\b", r"^mehr zum thema\b", r"^(à|a) lire aussi\b", r"^lire aussi\b", r"^(lee|leer) (también|más)\b",
+    r"^más información\b", r"^leggi anche\b", r"^leia (também|mais)\b", r"^basahin din\b", r"^читайте также\b", r"^читайте також\b",
+])
+is_author_heading = matches([
+    r"^(author (profile|bio)|about the (author|writer)|the author)$", r"^über (den|die) autor(in)?$", r"^(à|a) propos de l'auteur$",
+    r"^sobre (el|la|o|a) autor(a)?$", r"^tungkol sa (may-akda|awtor)$", r"^об авторе$", r"^про автора$", r"^l'autore$",
+])
+is_author_bio_sentence = matches([
+    r"^[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){0,3} (is|was|covers|writes)\b.{0,120}\b(reporter|correspondent|editor|writer|journalist|columnist|contributor|author|producer)\b",
+])
+is_advertisement = matches([r"^(advertisement|anzeige|publicité|publicidad|pubblicità|sponsored( content)?|werbung)$"])
+
+
+# --- the rules -------------------------------------------------------------
+
+RELATED = Removal("related_links", "related-links")
+ADVERTISEMENT = Removal("advertisement", "advertisement")
+SHARE_COUNTER = Removal("share_counter", "share-counter")
+# Each rule sees the lines and what is removed so far and returns the lines it
+# removes. Edge rules only reach inwards from the top or bottom of the article
+# while they keep matching; inner rules need a shape that prose never has.
+
+
+def _edge_run(lines: Sequence[Line], removed: dict[int, Removal], test: Callable[[Line], bool], from_end: bool) -> list[Line]:
+    """Lines matching ``test`` at the top (or bottom) of the article, skipping lines already removed."""
+    run: list[Line] = []
+    for line in reversed(lines) if from_end else lines:
+        if line.index in removed:
+            continue
+        if not test(line):
+            break
+        run.append(line)
+    return run
+
+
+def _tail_prompts(lines: Sequence[Line], removed: dict[int, Removal]) -> list[tuple[Line, Removal]]:
+    def short(test: Callable[[Line], bool]) -> Callable[[Line], bool]:
+        return lambda line: len(line.words) <= 40 and test(line)
+
+    tests = [
+        (short(is_comment_prompt), Removal("tail_prompt", "comment-prompt")),
+        (short(is_subscribe_prompt), Removal("tail_prompt", "subscribe-prompt")),
+        (short(is_credit), Removal("tail_credit", "credits")),
+        (short(is_copyright), Removal("tail_copyright", "copyright")),
+        (short(is_related_prompt), RELATED),
+        (is_bare_count, SHARE_COUNTER),
+        (is_advertisement, ADVERTISEMENT),
+        (lambda line: is_bullet(line) and is_headline_like(line), RELATED),
+        (lambda line: is_author_bio_sentence(line) and len(line.words) <= 60, Removal("author_bio", "author-bio")),
+    ]
+    found: list[tuple[Line, Removal]] = []
+    for from_end in (True, False):
+        for line in _edge_run(lines, removed, lambda line: any(test(line) for test, _ in tests), from_end):
+            found.append((line, next(removal for test, removal in tests if test(line))))
+    return found
+
+
+def _author_section(lines: Sequence[Line], removed: dict[int, Removal]) -> list[tuple[Line, Removal]]:
+    """An 'about the author' heading in the last third, and everything after it."""
+    for line in lines[len(lines) * 2 // 3 :]:
+        if is_author_heading(line):
+            return [(rest, Removal("author_section", "author-bio")) for rest in lines[line.index :]]
+    return []
+
+
+def _foreign_tail(lines: Sequence[Line], removed: dict[int, Removal], language: str) -> list[tuple[Line, Removal]]:
+    """Paragraphs at the end written in another language than the article (bios, station IDs)."""
+
+    def foreign(line: Line) -> bool:
+        return len(line.words) >= 6 and detect_language(line.text) not in (language, "und")
+
+    return [(line, Removal("foreign_tail", "language-change")) for line in _edge_run(lines, removed, foreign, from_end=True)]
+
+
+def _inner_links(lines: Sequence[Line], removed: dict[int, Removal]) -> list[tuple[Line, Removal]]:
+    """Bullet headlines not introduced by a colon, 'Read more:' lines and ad labels, anywhere."""
+    found: list[tuple[Line, Removal]] = []
+    introduced_list = False
+    for line in lines:
+        if is_bullet(line):
+            # a run of bullets after "including:" is a real list: keep it whole
+            if not introduced_list and is_headline_like(line, 16):
+                found.append((line, RELATED))
+            continue
+        introduced_list = line.text.endswith(":")
+        if is_related_prompt(line) and len(line.words) <= 25:
+            found.append((line, RELATED))
+        elif is_advertisement(line):
+            found.append((line, ADVERTISEMENT))
+    return found
+
+
+def _counters(lines: Sequence[Line], removed: dict[int, Removal]) -> list[tuple[Line, Removal]]:
+    """Bare counts standing two or more in a row, or beside the title: share and comment counters."""
+    found: list[tuple[Line, Removal]] = []
+    for i, line in enumerate(lines):
+        neighbours = [lines[j] for j in (i - 1, i + 1) if 0 <= j < len(lines)]
+        if is_bare_count(line) and (i <= 2 or i >= len(lines) - 2 or any(is_bare_count(n) for n in neighbours)):
+            found.append((line, SHARE_COUNTER))
+    return found
+
+
+def find_title(lines: Sequence[Line], removed: dict[int, Removal]) -> Line | None:
+    """A headline-like first line followed by body prose is the title."""
+    body = [line for line in lines if line.index not in removed]
+    if len(body) >= 2 and is_headline_like(body[0], 25) and not is_bullet(body[0]) and is_sentence_like(body[1]):
+        return body[0]
+    return None
+
+
+def classify(lines: Sequence[Line], language: str) -> tuple[dict[int, Removal], Line | None]:
+    removed: dict[int, Removal] = {}
+
+    def apply(found: list[tuple[Line, Removal]]) -> None:
+        for line, removal in found:
+            removed.setdefault(line.index, removal)
+
+    apply(_counters(lines, removed))
+    apply(_tail_prompts(lines, removed))
+    apply(_author_section(lines, removed))
+    apply(_inner_links(lines, removed))
+    for _ in range(2):  # prompts can hide behind a foreign bio and the other way round
+        apply(_tail_prompts(lines, removed))
+        apply(_foreign_tail(lines, removed, language))
+    return removed, find_title(lines, removed)
+
+
+# --- flags and assembly ----------------------------------------------------
+
+
+def quality_flags(text: str) -> tuple[str, ...]:
+    flags = []
+    if text and not TERMINAL.search(text.rstrip()):
+        flags.append("ends_mid_sentence")
+    if text and text[0].islower():
+        flags.append("starts_mid_sentence")
+    if re.search(r"\w [,;](?:\s|$)|\w \.(?:\s+[A-Z]|$)", text):
+        flags.append("space_before_punctuation")
+    if not text:
+        flags.append("empty_after_cleaning")
+    return tuple(flags)
+
+
+def clean(raw: str) -> CleanResult:
+    """Clean one raw article; the alignment maps every clean character to its raw origin."""
+    lines = split_lines(raw)
+    language = detect_language("\n".join(line.text for line in lines))
+    removed, title = classify(lines, language)
+    kept = [line for line in lines if line.index not in removed and line is not title]
+    builder = AlignedBuilder(raw)
+    for position, line in enumerate(kept):
+        builder.delete_to(line.start)
+        builder.copy_normalised_to(line.end)
+        if position < len(kept) - 1:
+            builder.replace_to(line.break_end, PARAGRAPH_SEPARATOR)
+    text, alignment = builder.build()
+    removed_lines = tuple(RemovedLine(line, removed[line.index]) for line in lines if line.index in removed)
+    return CleanResult(text, title, removed_lines, quality_flags(text), language, alignment)

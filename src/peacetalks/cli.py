@@ -1,0 +1,161 @@
+"""The ``peacetalks`` command: one subcommand per pipeline step, each with ``--root``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from .storage import PeacetalksError, Root
+
+Handler = Callable[[argparse.Namespace, Root], int]
+COMMANDS: dict[str, tuple[str, str, Callable[[argparse.ArgumentParser], None], Handler]] = {}
+
+
+def default_root() -> Path:
+    """The nearest folder at or above the working directory that holds ``schema/schema.json``."""
+    here = Path.cwd().resolve()
+    return next((p for p in (here, *here.parents) if (p / "schema" / "schema.json").exists()), here)
+
+
+def no_arguments(parser: argparse.ArgumentParser) -> None:
+    """For subcommands that take only ``--root``."""
+
+
+def command(
+    name: str, summary: str, example: str, arguments: Callable[[argparse.ArgumentParser], None] = no_arguments
+) -> Callable[[Handler], Handler]:
+    """Register a subcommand with its one-line summary, an example for --help, and its arguments."""
+
+    def register(handler: Handler) -> Handler:
+        COMMANDS[name] = (summary, example, arguments, handler)
+        return handler
+
+    return register
+
+
+def say(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+# --- seeds and corpus --------------------------------------------------------
+
+
+def _add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("files", nargs="+", type=Path, help=".txt (UTF-8, BOM and CRLF allowed) or .html/.htm files")
+    for field in ("outlet", "url", "author", "published", "source", "notes"):
+        parser.add_argument(f"--{field}", default=None, help=f"known {field} (leave out when unknown: it stays null)")
+
+
+@command("add", "Add raw articles to seeds/ byte for byte and record them in the manifest.",
+         "peacetalks add new/article.txt --outlet Reuters --url https://example.org/a",
+         arguments=_add_arguments)
+def cmd_add(args: argparse.Namespace, root: Root) -> int:
+    from .seeds import Metadata, add_seeds
+
+    metadata = Metadata(args.outlet, args.url, args.author, args.published, args.source, args.notes)
+    added = add_seeds(root, args.files, metadata)
+    print(f"add: {len(added)} seeds added ({', '.join(e.id for e in added)}); run `peacetalks clean` next")
+    return 0
+
+
+@command("clean", "Clean every seed into corpus/<id>.txt plus a sidecar (title, removed blocks, flags, alignment).",
+         "peacetalks clean            # rewrite what changed\n  peacetalks clean --check    # CI: fail when corpus/ is stale",
+         arguments=lambda p: p.add_argument("--check", action="store_true", help="write nothing; exit 1 when corpus/ is stale"))
+def cmd_clean(args: argparse.Namespace, root: Root) -> int:
+    from .corpus import run_clean
+
+    report = run_clean(root, check=args.check)
+    print(report.summary(args.check))
+    return 1 if args.check and (report.stale or report.orphans) else 0
+
+
+# --- schema and validation -----------------------------------------------------
+
+
+def _schema_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("action", nargs="?", choices=["generate", "check", "rename", "migrate"], default="generate",
+                        help="generate artefacts (default), check them, rename a label, or migrate annotation files")
+    parser.add_argument("names", nargs="*", help="for rename: OLD NEW")
+
+
+@command("schema", "Generate the Label Studio config and JSON Schema from schema/schema.json; rename labels; migrate files.",
+         "peacetalks schema                 # regenerate schema/labelstudio.xml and the JSON Schema\n"
+         "  peacetalks schema rename NORP GROUP && peacetalks schema migrate",
+         arguments=_schema_arguments)
+def cmd_schema(args: argparse.Namespace, root: Root) -> int:
+    from .annotations import migrate_root
+    from .schema import load_schema, rename_label, stale_artefacts, write_artefacts
+
+    schema = load_schema(root)
+    if args.action == "check":
+        stale = stale_artefacts(root, schema)
+        print(f"schema check: {len(stale)} stale artefacts {[str(p.name) for p in stale]}")
+        return 1 if stale else 0
+    if args.action == "rename":
+        if len(args.names) != 2:
+            raise PeacetalksError("schema rename takes OLD NEW")
+        schema = rename_label(root, *args.names)
+        write_artefacts(root, schema)
+        print(f"schema: renamed {args.names[0]} to {args.names[1]}, version {schema.version}; run `peacetalks schema migrate`")
+        return 0
+    if args.action == "migrate":
+        changed = migrate_root(root, schema)
+        print(f"schema migrate: {len(changed)} annotation files moved to schema {schema.version}")
+        return 0
+    written = write_artefacts(root, schema)
+    print(f"schema: {len(written)} artefacts regenerated from schema {schema.version}")
+    return 0
+
+
+@command("validate", "Check every annotation file against the schema and corpus; exit 1 on any problem.",
+         "peacetalks validate\n  peacetalks validate --format json | jq '.problems[].rule'",
+         arguments=lambda p: p.add_argument("--format", choices=["text", "json"], default="text", help="output format"))
+def cmd_validate(args: argparse.Namespace, root: Root) -> int:
+    from .schema import load_schema
+    from .validate import validate_root
+
+    problems = list(validate_root(root, load_schema(root)))
+    files = len(list(root.annotations.glob("*.json"))) if root.annotations.exists() else 0
+    if args.format == "json":
+        print(json.dumps({"files": files, "problems": [p.as_dict() for p in problems]}, ensure_ascii=False, indent=2))
+    else:
+        for problem in problems:
+            print(problem)
+        print(f"validate: {files} annotation files, {len(problems)} problems")
+    return 1 if problems else 0
+
+
+# --- entry point -----------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="peacetalks",
+        description="Build the peace-talks span-annotated news dataset: seeds → corpus → annotations → release.",
+        epilog="Example: peacetalks clean && peacetalks validate && peacetalks build --out release",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, (summary, example, add_arguments, _) in COMMANDS.items():
+        child = sub.add_parser(name, help=summary, description=summary, epilog=f"Example:\n  {example}",
+                               formatter_class=argparse.RawDescriptionHelpFormatter)
+        child.add_argument("--root", type=Path, default=None, help="data root with seeds/, corpus/, schema/, annotations/ (default: this repository)")
+        add_arguments(child)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    root = Root((args.root or default_root()).resolve())
+    try:
+        return COMMANDS[args.command][3](args, root)
+    except PeacetalksError as exc:
+        print(f"peacetalks {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

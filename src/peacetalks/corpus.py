@@ -1,0 +1,90 @@
+"""Stage 2, I/O: run the cleaner over the seeds and keep ``corpus/`` in step with them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from .clean import CLEANER_VERSION, CleanResult, clean
+from .models import CorpusSidecar, Document, RemovedBlock, SeedEntry, Title
+from .progress import progress
+from .seeds import iter_seeds, load_manifest
+from .storage import PeacetalksError, Root, dump_model, read_model, sha256_text, write_text_atomic
+
+
+def sidecar_for(seed: SeedEntry, result: CleanResult) -> CorpusSidecar:
+    title = result.title
+    return CorpusSidecar(
+        id=seed.id,
+        seed=f"seeds/{seed.file}",
+        raw_basis="trafilatura-extract" if seed.format == "html" else "file",
+        raw_sha256=seed.sha256,
+        text_sha256=sha256_text(result.text),
+        cleaner_version=CLEANER_VERSION,
+        title=Title(text=title.text, raw_start=title.start, raw_end=title.end) if title else None,
+        language=result.language,
+        flags=list(result.flags),
+        removed=[
+            RemovedBlock(raw_start=r.line.start, raw_end=r.line.end, rule=r.removal.rule, reason=r.removal.reason, text=r.line.text)
+            for r in result.removed
+        ],
+        alignment=[tuple(segment) for segment in result.alignment.segments],
+    )
+
+
+@dataclass
+class CleanReport:
+    written: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)
+    orphans: list[str] = field(default_factory=list)
+
+    def summary(self, check: bool) -> str:
+        if check:
+            state = "up to date" if not (self.stale or self.orphans) else f"STALE: {', '.join(self.stale + self.orphans)}"
+            return f"clean --check: {len(self.unchanged) + len(self.stale)} documents, corpus/ {state}"
+        return (f"clean: {len(self.written) + len(self.unchanged)} documents, {len(self.written)} written, "
+                f"{len(self.unchanged)} unchanged, {len(self.orphans)} orphaned files removed")
+
+
+def run_clean(root: Root, check: bool = False) -> CleanReport:
+    """Clean every seed; write only what changed (atomically); with ``check``, write nothing."""
+    report = CleanReport()
+    expected: set[str] = set()
+    total = len(load_manifest(root).seeds)
+    for seed, raw in progress(iter_seeds(root), total=total, desc="clean"):
+        result = clean(raw)
+        outputs = {root.corpus_text(seed.id): result.text, root.corpus_sidecar(seed.id): dump_model(sidecar_for(seed, result))}
+        expected.update(path.name for path in outputs)
+        changed = [path for path, content in outputs.items() if not path.exists() or path.read_text(encoding="utf-8") != content]
+        if not changed:
+            report.unchanged.append(seed.id)
+        elif check:
+            report.stale.append(seed.id)
+        else:
+            for path in changed:
+                write_text_atomic(path, outputs[path])
+            report.written.append(seed.id)
+    orphans = sorted(p for p in root.corpus.glob("*") if p.is_file() and p.name not in expected) if root.corpus.exists() else []
+    report.orphans = [p.name for p in orphans]
+    if not check:
+        for path in orphans:
+            path.unlink()
+    return report
+
+
+def load_document(root: Root, doc_id: str) -> Document:
+    path = root.corpus_text(doc_id)
+    if not path.exists():
+        raise PeacetalksError(f"{path}: no clean text for document {doc_id!r} (run `peacetalks clean`)")
+    return Document(id=doc_id, text=path.read_text(encoding="utf-8"), sidecar=read_model(root.corpus_sidecar(doc_id), CorpusSidecar))
+
+
+def document_ids(root: Root) -> list[str]:
+    return sorted(p.stem for p in root.corpus.glob("*.txt")) if root.corpus.exists() else []
+
+
+def iter_documents(root: Root) -> Iterator[Document]:
+    """Clean documents one at a time, in id order."""
+    for doc_id in document_ids(root):
+        yield load_document(root, doc_id)

@@ -1,0 +1,47 @@
+"""Offline language identification by script and stopword density (no model, no download).
+
+Good enough to tell an English article from a Tagalog author bio or a German
+footer; it answers ``und`` (undetermined) when a text has too little evidence.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+
+STOPWORDS: dict[str, frozenset[str]] = {
+    lang: frozenset(words.split())
+    for lang, words in {
+        "en": "the of and to in is that for it with as was on be by at this are from his her have has not but they which or an will would their who were been its had said he she we you our",
+        "de": "der die das und ist nicht ein eine einen zu den dem mit von sich auf für des im auch es als an wird sind wurde bei nach aus wie oder aber noch",
+        "fr": "le la les des et est une un du que qui dans pour pas sur au avec ce il elle sont par plus ne se aux son sa ses été mais ou nous vous",
+        "es": "el la los las de del que y en un una es por con para no se su al lo como más pero sus le ha fue este esta son entre",
+        "it": "il lo la gli le di del della che e è un una per con non si da sono al nel alla ha anche come più ma dei delle",
+        "pt": "o a os as de do da dos das que e em um uma para com não se por mais ao na no foi são como mas também pelo pela",
+        "nl": "de het een en van in is dat op te zijn met voor niet aan er ook als bij door maar om nog wordt werd naar",
+        "tl": "ang ng sa na ay mga si ni at siya niya ito isang din rin kay para hindi nang kung bilang ako ko ka mo kami sila",
+        "ru": "и в не на что с по как это он она они к из за от у так же но для его её о был была были все бы",
+        "uk": "і в не на що з по як це він вона вони до із за від у та але для його її був була були також це є",
+    }.items()
+}
+WORD = re.compile(r"\w+")
+
+
+def dominant_script(text: str) -> str:
+    scripts = Counter(unicodedata.name(ch, "UNKNOWN").split(" ")[0] for ch in text if ch.isalpha())
+    return scripts.most_common(1)[0][0] if scripts else "NONE"
+
+
+def detect_language(text: str, min_hits: int = 2) -> str:
+    """ISO 639-1 code of the best stopword match, or ``und``."""
+    words = [w.lower() for w in WORD.findall(text)]
+    if not words:
+        return "und"
+    script = dominant_script(text)
+    candidates = [lang for lang in STOPWORDS if (lang in ("ru", "uk")) == (script == "CYRILLIC")]
+    hits = {lang: sum(1 for w in words if w in STOPWORDS[lang]) for lang in candidates}
+    best = max(sorted(hits), key=lambda lang: hits[lang], default="und")
+    if best == "und" or hits[best] < min_hits:
+        return "und" if script in ("LATIN", "CYRILLIC") else script.lower()
+    return best

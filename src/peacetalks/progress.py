@@ -1,0 +1,16 @@
+"""Progress bars on stderr that appear only when a run lasts more than a moment."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Iterator
+from typing import TypeVar
+
+from tqdm import tqdm
+
+T = TypeVar("T")
+
+
+def progress(items: Iterable[T], total: int | None = None, desc: str = "") -> Iterator[T]:
+    """Wrap an iterable; the bar shows after two seconds, on a terminal only."""
+    yield from tqdm(items, total=total, desc=desc, file=sys.stderr, delay=2.0, disable=None, leave=False, unit="doc")

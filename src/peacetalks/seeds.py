@@ -1,0 +1,132 @@
+"""Stage 1, seeds: raw inputs kept byte for byte, and the manifest that describes them."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .models import SeedEntry, SeedManifest
+from .storage import PeacetalksError, Root, read_model, sha256_bytes, sha256_text, write_model
+
+TEXT_SUFFIXES = {".txt"}
+HTML_SUFFIXES = {".html", ".htm"}
+ID_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+MANIFEST_DESCRIPTION = (
+    "Raw inputs of the corpus, byte for byte. Metadata we do not know is null, never guessed."
+)
+
+
+@dataclass(frozen=True)
+class Metadata:
+    outlet: str | None = None
+    url: str | None = None
+    author: str | None = None
+    published: str | None = None
+    source: str | None = None
+    notes: str | None = None
+
+
+def decode_utf8(path: Path, data: bytes) -> str:
+    """Strict UTF-8; a BOM stays in the text as U+FEFF so raw offsets count every character."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise PeacetalksError(f"{path}: not valid UTF-8 at byte {exc.start} ({data[exc.start:exc.start + 4]!r})") from exc
+
+
+def extract_html(html: str) -> str:
+    """The article text of an HTML page (trafilatura, pinned, deterministic)."""
+    import trafilatura
+
+    return trafilatura.extract(html, include_comments=False, include_tables=True, favor_precision=False, deduplicate=False) or ""
+
+
+def raw_text(path: Path, data: bytes) -> str:
+    """The text the cleaner starts from: the file itself, or for HTML the extracted article."""
+    text = decode_utf8(path, data)
+    return extract_html(text) if path.suffix.lower() in HTML_SUFFIXES else text
+
+
+def content_hash(text: str) -> str:
+    """Hash of the text as the cleaner sees it, so a CRLF or BOM copy counts as a duplicate."""
+    normalised = unicodedata.normalize("NFC", text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n"))
+    return sha256_text(normalised)
+
+
+def newline_style(text: str) -> str:
+    crlf = text.count("\r\n")
+    cr, lf = text.count("\r") - crlf, text.count("\n") - crlf
+    styles = [name for name, count in (("CRLF", crlf), ("CR", cr), ("LF", lf)) if count]
+    return styles[0] if len(styles) == 1 else ("none" if not styles else "mixed")
+
+
+def describe(path: Path, doc_id: str, metadata: Metadata) -> SeedEntry:
+    """Read and check one candidate seed; raises on anything we must refuse."""
+    suffix = path.suffix.lower()
+    if suffix not in TEXT_SUFFIXES | HTML_SUFFIXES:
+        raise PeacetalksError(f"{path}: unsupported file type {suffix!r} (expected .txt, .html or .htm)")
+    if not ID_PATTERN.match(doc_id):
+        raise PeacetalksError(f"{path}: document id {doc_id!r} must match {ID_PATTERN.pattern}")
+    data = path.read_bytes()
+    text = raw_text(path, data)
+    if not text.strip("\ufeff \t\r\n\u00a0"):
+        raise PeacetalksError(f"{path}: empty document (no text{' extracted from the HTML' if suffix != '.txt' else ''})")
+    return SeedEntry(
+        id=doc_id,
+        file=f"{doc_id}{suffix}",
+        format="html" if suffix in HTML_SUFFIXES else "text",
+        sha256=sha256_bytes(data),
+        size=len(data),
+        encoding="utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8",
+        newlines=newline_style(decode_utf8(path, data)),
+        content_sha256=content_hash(text),
+        **metadata.__dict__,
+    )
+
+
+def load_manifest(root: Root) -> SeedManifest:
+    if not root.manifest.exists():
+        return SeedManifest(description=MANIFEST_DESCRIPTION, seeds=[])
+    return read_model(root.manifest, SeedManifest)
+
+
+def add_seeds(root: Root, paths: Iterable[Path], metadata: Metadata) -> list[SeedEntry]:
+    """Check every file first, then copy them all and write the manifest last: all or nothing."""
+    manifest = load_manifest(root)
+    by_id = {seed.id: seed for seed in manifest.seeds}
+    by_hash = {seed.content_sha256: seed for seed in manifest.seeds}
+    new: list[tuple[Path, SeedEntry]] = []
+    for path in paths:
+        entry = describe(path, path.stem, metadata)
+        if entry.id in by_id:
+            raise PeacetalksError(f"{path}: document id {entry.id!r} already used by seeds/{by_id[entry.id].file}")
+        if entry.content_sha256 in by_hash:
+            raise PeacetalksError(f"{path}: duplicate of seeds/{by_hash[entry.content_sha256].file} (same content hash)")
+        by_id[entry.id] = by_hash[entry.content_sha256] = entry
+        new.append((path, entry))
+    for path, entry in new:
+        shutil.copyfile(path, root.seeds / entry.file)
+    seeds = sorted([*manifest.seeds, *(entry for _, entry in new)], key=lambda seed: seed.id)
+    write_model(root.manifest, SeedManifest(description=manifest.description, seeds=seeds))
+    return [entry for _, entry in new]
+
+
+def iter_seeds(root: Root) -> Iterator[tuple[SeedEntry, str]]:
+    """Each manifest entry with its raw text, after checking the file still has its recorded hash."""
+    manifest = load_manifest(root)
+    listed = {seed.file for seed in manifest.seeds} | {root.manifest.name}
+    strays = sorted(p.name for p in root.seeds.iterdir() if p.is_file() and p.name not in listed) if root.seeds.exists() else []
+    if strays:
+        raise PeacetalksError(f"{root.seeds}: files not in the manifest: {', '.join(strays)} (add them with `peacetalks add`)")
+    for seed in manifest.seeds:
+        path = root.seeds / seed.file
+        if not path.exists():
+            raise PeacetalksError(f"{path}: listed in the manifest but missing")
+        data = path.read_bytes()
+        if sha256_bytes(data) != seed.sha256:
+            raise PeacetalksError(f"{path}: sha256 differs from the manifest: seeds are immutable; add changed text as a new document")
+        yield seed, raw_text(path, data)

@@ -1,0 +1,132 @@
+"""File I/O shared by every stage: atomic writes, canonical JSON, the data-root layout."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class PeacetalksError(Exception):
+    """A user-facing failure: the message names the file and what is wrong."""
+
+
+@dataclass(frozen=True)
+class Root:
+    """A data root laid out like the repository: seeds → corpus → annotations, plus schema."""
+
+    path: Path
+
+    @property
+    def seeds(self) -> Path:
+        return self.path / "seeds"
+
+    @property
+    def manifest(self) -> Path:
+        return self.seeds / "manifest.json"
+
+    @property
+    def corpus(self) -> Path:
+        return self.path / "corpus"
+
+    @property
+    def schema_dir(self) -> Path:
+        return self.path / "schema"
+
+    @property
+    def annotations(self) -> Path:
+        return self.path / "annotations"
+
+    def corpus_text(self, doc_id: str) -> Path:
+        return self.corpus / f"{doc_id}.txt"
+
+    def corpus_sidecar(self, doc_id: str) -> Path:
+        return self.corpus / f"{doc_id}.json"
+
+    def annotation_file(self, doc_id: str) -> Path:
+        return self.annotations / f"{doc_id}.json"
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_text(text: str) -> str:
+    return sha256_bytes(text.encode("utf-8"))
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write through a temp file, fsync and rename, so a crash leaves the old file or the new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    write_atomic(path, text.encode("utf-8"))
+
+
+def _is_flat(value: Any) -> bool:
+    scalars = (str, int, float, bool, type(None))
+    if isinstance(value, dict):
+        return all(isinstance(v, scalars) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return all(isinstance(v, scalars) for v in value)
+    return True
+
+
+def canonical_json(value: Any, indent: int = 0) -> str:
+    """JSON with one record a line: containers of scalars inline, the rest indented.
+
+    Key order is the order given (models define it), so files diff line by line.
+    """
+    if _is_flat(value):
+        return json.dumps(value, ensure_ascii=False)
+    pad, inner = "  " * indent, "  " * (indent + 1)
+    if isinstance(value, dict):
+        items = [f"{inner}{json.dumps(k, ensure_ascii=False)}: {canonical_json(v, indent + 1)}" for k, v in value.items()]
+        return "{\n" + ",\n".join(items) + f"\n{pad}}}"
+    items = [f"{inner}{canonical_json(v, indent + 1)}" for v in value]
+    return "[\n" + ",\n".join(items) + f"\n{pad}]"
+
+
+def dump_model(model: BaseModel) -> str:
+    return canonical_json(model.model_dump(mode="json")) + "\n"
+
+
+def write_model(path: Path, model: BaseModel) -> None:
+    write_text_atomic(path, dump_model(model))
+
+
+def read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise PeacetalksError(f"{path}: missing") from exc
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise PeacetalksError(f"{path}: not valid JSON: {exc}") from exc
+
+
+def read_model(path: Path, model: type[M]) -> M:
+    from pydantic import ValidationError
+
+    try:
+        return model.model_validate(read_json(path))
+    except ValidationError as exc:
+        raise PeacetalksError(f"{path}: does not match {model.__name__}: {exc}") from exc

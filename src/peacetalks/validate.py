@@ -1,0 +1,216 @@
+"""Stage 3 checks: every annotation file against the schema and the corpus, like UD's validate.py.
+
+Each check has a rule id declared in ``schema/schema.json``; every problem is
+reported (not just the first) as ``file: doc: item: rule: message``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from .models import GOLD, AnnotationFile, AnnotationSet, Span
+from .schema import Schema, stale_artefacts
+from .storage import Root, sha256_text
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    doc: str
+    item: str
+    rule: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.doc}: {self.item}: {self.rule}: {self.message}"
+
+    def as_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+
+def snippet(text: str, limit: int = 40) -> str:
+    shown = text if len(text) <= limit else text[: limit - 1] + "…"
+    return json.dumps(shown, ensure_ascii=False)
+
+
+# --- per-set checks --------------------------------------------------------
+# A check yields (item, rule, message) for one annotation set over one text.
+
+Finding = tuple[str, str, str]
+SetCheck = Callable[[AnnotationSet, str, Schema], Iterator[Finding]]
+
+
+def check_ids(aset: AnnotationSet, text: str, schema: Schema) -> Iterator[Finding]:
+    counts = Counter([s.id for s in aset.spans] + [r.id for r in aset.relations])
+    for item_id, count in sorted(counts.items()):
+        if count > 1:
+            yield item_id, "id-unique", f"id used {count} times"
+
+
+def check_spans(aset: AnnotationSet, text: str, schema: Schema) -> Iterator[Finding]:
+    for span in aset.spans:
+        item = f"span {span.id}"
+        if span.label not in schema.layer_of:
+            yield item, "span-label", f"unknown label {span.label!r}"
+        if not 0 <= span.start < span.end <= len(text):
+            yield item, "span-offsets", f"[{span.start}, {span.end}) outside the text of length {len(text)}"
+            continue
+        actual = text[span.start : span.end]
+        if actual != span.text:
+            yield item, "span-text", f"text[{span.start}:{span.end}] is {snippet(actual)}, span says {snippet(span.text)}"
+        elif actual != actual.strip():
+            yield item, "span-whitespace", f"{snippet(actual)} starts or ends with whitespace"
+
+
+def check_layer_overlaps(aset: AnnotationSet, text: str, schema: Schema) -> Iterator[Finding]:
+    by_layer: dict[str, list[Span]] = defaultdict(list)
+    for span in aset.spans:
+        if span.label in schema.layer_of and span.start < span.end:
+            by_layer[schema.layer_of[span.label]].append(span)
+    for layer, spans in sorted(by_layer.items()):
+        spans.sort(key=lambda s: (s.start, s.end, s.id))
+        reach: Span | None = None  # the span reaching furthest right so far
+        for span in spans:
+            if reach is not None and span.start < reach.end:
+                same = (span.start, span.end) == (reach.start, reach.end)
+                rule = "span-duplicate" if same else "span-overlap"
+                yield f"span {span.id}", rule, f"{snippet(span.text)} {'repeats' if same else 'overlaps'} {reach.id} {snippet(reach.text)} in layer {layer}"
+            if reach is None or span.end > reach.end:
+                reach = span
+
+
+def check_relations(aset: AnnotationSet, text: str, schema: Schema) -> Iterator[Finding]:
+    spans = {span.id: span for span in aset.spans}
+    seen: set[tuple[str, str, str]] = set()
+    for rel in aset.relations:
+        item = f"relation {rel.id}"
+        definition = schema.relations.get(rel.label)
+        if definition is None:
+            yield item, "relation-label", f"unknown relation {rel.label!r}"
+        for end, span_id in (("head", rel.head), ("tail", rel.tail)):
+            if span_id not in spans:
+                yield item, "relation-ends", f"{end} {span_id!r} is not a span of this set"
+            elif definition and spans[span_id].label not in getattr(definition, end):
+                yield item, "relation-end-labels", f"{end} {span_id} is {spans[span_id].label}, {rel.label} allows {'/'.join(getattr(definition, end))}"
+        key = (rel.head, rel.tail, rel.label)
+        if key in seen:
+            yield item, "relation-duplicate", f"{rel.label} {rel.head} → {rel.tail} repeated"
+        seen.add(key)
+
+
+SET_CHECKS: tuple[SetCheck, ...] = (check_ids, check_spans, check_layer_overlaps, check_relations)
+
+
+# --- completeness of gold --------------------------------------------------
+
+QUOTE_PAIRS = re.compile(r"“([^“”]*)”|\"([^\"\n]*)\"|«([^«»]*)»")
+
+
+def quoted_passages(text: str, min_words: int = 3) -> Iterator[tuple[int, int]]:
+    """Inner spans of double-quotation-mark pairs around at least ``min_words`` words."""
+    for match in QUOTE_PAIRS.finditer(text):
+        group = next(i for i in (1, 2, 3) if match.group(i) is not None)
+        if len(re.findall(r"\w+", match.group(group))) >= min_words:
+            yield match.start(group), match.end(group)
+
+
+def check_quote_completeness(aset: AnnotationSet, text: str, schema: Schema) -> Iterator[Finding]:
+    marked = [s for s in aset.spans if s.label in ("QUOTE", "NOT_SPEECH")]
+    for start, end in quoted_passages(text):
+        if not any(s.start < end and start < s.end for s in marked):
+            yield f"chars {start}-{end}", "complete-quote", f"quoted {snippet(text[start:end])} is neither QUOTE nor NOT_SPEECH"
+    sourced = {r.head for r in aset.relations if r.label == "source"}
+    for span in aset.spans:
+        if span.label == "QUOTE" and span.id not in sourced:
+            yield f"span {span.id}", "complete-quote", f"QUOTE {snippet(span.text)} has no source relation"
+
+
+def check_entity_completeness(aset: AnnotationSet, text: str, schema: Schema) -> Iterator[Finding]:
+    entities = [s for s in aset.spans if schema.layer_of.get(s.label) == "entity"]
+    covered = sorted((s.start, s.end) for s in entities)
+    reported: set[tuple[int, int]] = set()
+    for name in sorted({s.text for s in entities}):
+        for match in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text):
+            where = (match.start(), match.end())
+            if where not in reported and not any(a < where[1] and where[0] < b for a, b in covered):
+                reported.add(where)
+                yield f"chars {where[0]}-{where[1]}", "complete-entity-mention", f"{snippet(name)} is annotated elsewhere but not here"
+
+
+GOLD_CHECKS: tuple[SetCheck, ...] = (check_quote_completeness, check_entity_completeness)
+FILE_RULES = ("file-json", "file-shape", "file-name", "doc-exists", "doc-text-hash", "schema-version", "set-gold", "artefact-stale")
+IMPLEMENTED_RULES = FILE_RULES + (
+    "id-unique", "span-label", "span-offsets", "span-text", "span-whitespace", "span-duplicate", "span-overlap",
+    "relation-label", "relation-ends", "relation-end-labels", "relation-duplicate", "complete-entity-mention", "complete-quote",
+)
+
+
+# --- files -----------------------------------------------------------------
+
+
+def check_set(aset: AnnotationSet, text: str, schema: Schema, gold: bool = False) -> Iterator[Finding]:
+    for check in SET_CHECKS + (GOLD_CHECKS if gold else ()):
+        yield from check(aset, text, schema)
+
+
+def parse_annotation_file(path: Path, raw: bytes) -> tuple[AnnotationFile | None, list[Finding]]:
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return None, [("file", "file-json", str(exc))]
+    try:
+        return AnnotationFile.model_validate(data), []
+    except ValidationError as exc:
+        return None, [("file", "file-shape", f"{'.'.join(map(str, err['loc']))}: {err['msg']}") for err in exc.errors()]
+
+
+def check_annotation_file(
+    annotation: AnnotationFile, text: str | None, schema: Schema, expected_id: str | None = None, require_gold: bool = True
+) -> Iterator[Finding]:
+    """All findings for one parsed file against its clean text (``None`` when the document is missing)."""
+    if expected_id is not None and annotation.document_id != expected_id:
+        yield "file", "file-name", f"file is named {expected_id!r} but holds document {annotation.document_id!r}"
+    if int(annotation.schema_version.split(".")[0]) != schema.major:
+        yield "file", "schema-version", f"annotated with schema {annotation.schema_version}, schema is {schema.version} (run `peacetalks schema migrate`)"
+    if require_gold and GOLD not in annotation.annotators:
+        yield "file", "set-gold", "no gold set"
+    if text is None:
+        yield "file", "doc-exists", f"no corpus/{annotation.document_id}.txt"
+        return
+    if sha256_text(text) != annotation.text_sha256:
+        yield "file", "doc-text-hash", "clean text changed since annotation (run `peacetalks realign`)"
+    for name, aset in annotation.annotators.items():
+        for item, rule, message in check_set(aset, text, schema, gold=name == GOLD):
+            yield f"{name}/{item}", rule, message
+
+
+def validate_root(root: Root, schema: Schema) -> Iterator[Problem]:
+    """Every problem in ``annotations/`` and in the generated schema artefacts, streamed file by file."""
+    for path in stale_artefacts(root, schema):
+        yield Problem(str(path.relative_to(root.path)), "-", "file", "artefact-stale", "differs from what schema.json generates (run `peacetalks schema`)")
+    files = sorted(root.annotations.glob("*.json")) if root.annotations.exists() else []
+    for path in files:
+        yield from validate_file(root, path, schema)
+
+
+def validate_file(root: Root, path: Path, schema: Schema) -> Iterator[Problem]:
+    shown = str(path.relative_to(root.path)) if path.is_relative_to(root.path) else str(path)
+    annotation, findings = parse_annotation_file(path, path.read_bytes())
+    doc = annotation.document_id if annotation else path.stem
+    if annotation is not None:
+        text_path = root.corpus_text(annotation.document_id)
+        text = text_path.read_text(encoding="utf-8") if text_path.exists() else None
+        findings = list(check_annotation_file(annotation, text, schema, expected_id=path.stem))
+    for item, rule, message in findings:
+        yield Problem(shown, doc, item, rule, message)
+
+
+def summarise(problems: Iterable[Problem]) -> Counter[str]:
+    return Counter(p.rule for p in problems)
