@@ -38,13 +38,17 @@ class Alignment:
     def to_raw(self, start: int, end: int) -> tuple[int, int]:
         """The raw span a clean span came from (snapped outwards inside replacements)."""
         _check_span(start, end, self.clean_length, "clean")
-        return self._map_start(start, CLEAN, RAW), self._map_end(end, CLEAN, RAW)
+        raw_start = self._map_start(start, CLEAN, RAW)
+        return (raw_start, raw_start) if start == end else (raw_start, self._map_end(end, CLEAN, RAW))
 
     def to_clean(self, start: int, end: int) -> tuple[int, int] | None:
         """The clean span a raw span survives as, or ``None`` when nothing of it survives."""
         _check_span(start, end, self.raw_length, "raw")
-        clean_start, clean_end = self._map_start(start, RAW, CLEAN), self._map_end(end, RAW, CLEAN)
-        if clean_start > clean_end or (clean_start == clean_end and start < end):
+        clean_start = self._map_start(start, RAW, CLEAN)
+        if start == end:
+            return clean_start, clean_start
+        clean_end = self._map_end(end, RAW, CLEAN)
+        if clean_start >= clean_end:
             return None
         return clean_start, clean_end
 
