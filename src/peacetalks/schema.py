@@ -15,7 +15,7 @@ from xml.sax.saxutils import quoteattr
 from pydantic import BaseModel, ConfigDict
 
 from .models import AnnotationFile, SemVer
-from .storage import PeacetalksError, Root, canonical_json, read_model, write_text_atomic
+from .storage import PeacetalksError, Root, canonical_json, read_model, sync_files, write_text_atomic
 
 SCHEMA_FILE = "schema.json"
 LABEL_CONFIG_FILE = "labelstudio.xml"
@@ -139,16 +139,11 @@ def generated_artefacts(root: Root, schema: Schema) -> dict[Path, str]:
 
 
 def stale_artefacts(root: Root, schema: Schema) -> list[Path]:
-    return [path for path, text in generated_artefacts(root, schema).items()
-            if not path.exists() or path.read_text(encoding="utf-8") != text]
+    return sync_files(generated_artefacts(root, schema), check=True)
 
 
 def write_artefacts(root: Root, schema: Schema) -> list[Path]:
-    stale = stale_artefacts(root, schema)
-    for path, text in generated_artefacts(root, schema).items():
-        if path in stale:
-            write_text_atomic(path, text)
-    return stale
+    return sync_files(generated_artefacts(root, schema))
 
 
 # --- evolution -------------------------------------------------------------

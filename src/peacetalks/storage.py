@@ -82,6 +82,20 @@ def write_text_atomic(path: Path, text: str) -> None:
     write_atomic(path, text.encode("utf-8"))
 
 
+def stale_files(outputs: dict[Path, str]) -> list[Path]:
+    """Generated files whose content on disk differs from what should be there."""
+    return [path for path, text in outputs.items() if not path.exists() or path.read_text(encoding="utf-8") != text]
+
+
+def sync_files(outputs: dict[Path, str], check: bool = False) -> list[Path]:
+    """Bring generated files up to date (unless ``check``); returns the ones that were stale."""
+    stale = stale_files(outputs)
+    if not check:
+        for path in stale:
+            write_text_atomic(path, outputs[path])
+    return stale
+
+
 def _is_flat(value: Any) -> bool:
     scalars = (str, int, float, bool, type(None))
     if isinstance(value, dict):
