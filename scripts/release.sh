@@ -5,3 +5,4 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 .venv/bin/peacetalks clean --check
 .venv/bin/peacetalks validate
+.venv/bin/peacetalks build --out release

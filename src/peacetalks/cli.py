@@ -128,6 +128,53 @@ def cmd_validate(args: argparse.Namespace, root: Root) -> int:
     return 1 if problems else 0
 
 
+# --- release ---------------------------------------------------------------------
+
+
+@command("build", "Build the Hugging Face dataset folder (card, Parquet configs, splits, leakage report, manifest) from corpus and gold.",
+         "peacetalks build --out release && python -c 'import datasets; print(datasets.load_dataset(\"release\"))'",
+         arguments=lambda p: p.add_argument("--out", type=Path, required=True, help="release folder (replaced whole, atomically)"))
+def cmd_build(args: argparse.Namespace, root: Root) -> int:
+    from .release import build
+
+    report = build(root, args.out)
+    print(report.how_to_load())
+    print(report.summary())
+    return 0
+
+
+def _publish_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--repo-id", required=True, help="Hugging Face dataset repository, ORG/NAME")
+    parser.add_argument("--out", type=Path, default=Path("release"), help="folder to build the release into (default: release)")
+    parser.add_argument("--dry-run", action="store_true", help="build and print the plan; no network, no tag")
+
+
+@command("publish", "Build, then upload the release to the Hugging Face Hub and tag it vX.Y.Z (refuses a dirty tree or an existing tag).",
+         "peacetalks publish --repo-id my-org/peacetalks --dry-run\n  HF_TOKEN=... peacetalks publish --repo-id my-org/peacetalks",
+         arguments=_publish_arguments)
+def cmd_publish(args: argparse.Namespace, root: Root) -> int:
+    from .publish import publish
+
+    print(publish(root, args.repo_id, args.out, dry_run=args.dry_run))
+    return 0
+
+
+@command("datasheet", "Regenerate DATASHEET.md's statistics block and docs/figures/*.png from the build; --check fails when stale.",
+         "peacetalks datasheet            # rewrite the block between <!-- stats:begin --> and <!-- stats:end -->\n"
+         "  peacetalks datasheet --check    # CI: exit 1 when the datasheet or its figures are stale",
+         arguments=lambda p: p.add_argument("--check", action="store_true", help="write nothing; exit 1 when stale"))
+def cmd_datasheet(args: argparse.Namespace, root: Root) -> int:
+    from .datasheet import sync_datasheet
+
+    stale = sync_datasheet(root, check=args.check)
+    names = ", ".join(str(p.relative_to(root.path)) for p in stale)
+    if args.check:
+        print(f"datasheet --check: {'STALE: ' + names if stale else 'up to date'}")
+        return 1 if stale else 0
+    print(f"datasheet: {len(stale)} files rewritten{': ' + names if stale else ''}")
+    return 0
+
+
 # --- entry point -----------------------------------------------------------------
 
 

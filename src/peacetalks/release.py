@@ -1,0 +1,653 @@
+"""Stage 6, I/O: build the versioned Hugging Face dataset folder from the corpus and the gold sets.
+
+``build(root, out)`` refuses to run on a root that does not validate, assigns
+splits (``splits.json``, stable across versions), streams every document once
+per split into three Parquet configs (documents, tokens, quotes), writes the
+dataset card, the leakage report, build statistics, a licence statement and a
+sha256 manifest into a temp folder, checks that no e-mail address got in, and
+only then renames the folder into place.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import tempfile
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import yaml
+from datasets import ClassLabel, Features, List, Value
+
+from .annotations import read_annotation_file
+from .bio import LabelledSpan, RoundTripError, bio_labels, check_round_trip, span_breaks, spans_to_bio, tokenize
+from .corpus import document_ids, load_document
+from .models import GOLD, AnnotationSet, Document, Span
+from .progress import progress
+from .schema import Schema, load_schema
+from .split import SPLITS, Assignment, assign_splits, cross_split_leaks, near_duplicate_groups, shingles
+from .storage import PeacetalksError, Root, canonical_json, read_json, sha256_bytes, write_atomic, write_text_atomic
+from .validate import validate_root
+
+VERSION_FILE = "VERSION"
+SPLITS_FILE = "splits.json"
+CHANGELOG_FILE = "CHANGELOG.md"
+DATASHEET_FILE = "DATASHEET.md"
+FIGURES_DIR = Path("docs") / "figures"
+MANIFEST_FILE = "MANIFEST.sha256"
+CONFIGS = ("documents", "tokens", "quotes")
+DEFAULT_CONFIG = "documents"
+BATCH_ROWS = 256
+EMAIL = re.compile(rb"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
+
+
+# --- inputs ------------------------------------------------------------------
+
+
+def read_version(root: Root) -> str:
+    path = root.path / VERSION_FILE
+    if not path.exists():
+        raise PeacetalksError(f"{path}: missing (one line: the dataset's semantic version, e.g. 0.1.0)")
+    version = path.read_text(encoding="utf-8").strip()
+    if not SEMVER.match(version):
+        raise PeacetalksError(f"{path}: {version!r} is not a semantic version MAJOR.MINOR.PATCH")
+    return version
+
+
+def read_split_file(root: Root) -> dict[str, str]:
+    path = root.path / SPLITS_FILE
+    return dict(read_json(path)["documents"]) if path.exists() else {}
+
+
+def write_split_file(root: Root, splits: dict[str, str]) -> None:
+    document = {
+        "description": "Split of every document ever released; an entry never changes (see peacetalks.split). "
+                       "New documents are added by `peacetalks build`.",
+        "documents": dict(sorted(splits.items())),
+    }
+    write_text_atomic(root.path / SPLITS_FILE, canonical_json(document) + "\n")
+
+
+def require_valid(root: Root, schema: Schema) -> None:
+    problems = [str(p) for p in validate_root(root, schema)]
+    if problems:
+        listing = "\n  ".join(problems)
+        raise PeacetalksError(f"`peacetalks validate` fails with {len(problems)} problems; nothing built:\n  {listing}")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a build releases: the version, the schema, and every document's split."""
+
+    version: str
+    schema: Schema
+    assignment: Assignment
+    doc_ids: list[str]
+    shingle_sets: dict[str, frozenset[str]]
+
+    def split_docs(self, split: str) -> list[str]:
+        return self.assignment.members(split, self.doc_ids)
+
+    @property
+    def splits(self) -> list[str]:
+        """The splits holding at least one document: the only ones the card declares."""
+        return [name for name in SPLITS if self.split_docs(name)]
+
+
+def plan_release(root: Root) -> Plan:
+    """Validate, then assign splits (streaming texts once for their shingles)."""
+    schema = load_schema(root)
+    require_valid(root, schema)
+    doc_ids = document_ids(root)
+    shingle_sets = {doc_id: shingles(root.corpus_text(doc_id).read_text(encoding="utf-8"))
+                    for doc_id in progress(doc_ids, total=len(doc_ids), desc="shingle")}
+    assignment = assign_splits(near_duplicate_groups(shingle_sets), read_split_file(root))
+    return Plan(read_version(root), schema, assignment, doc_ids, shingle_sets)
+
+
+# --- features ------------------------------------------------------------------
+
+
+def exported_labels(schema: Schema) -> list[str]:
+    return [label for layer in schema.layers for label in layer.exported_labels]
+
+
+def tag_column(layer: str) -> str:
+    return f"{layer}_tags"
+
+
+def features_of(schema: Schema) -> dict[str, Features]:
+    offsets = {"text": Value("string"), "start": Value("int32"), "end": Value("int32")}
+    span = {"id": Value("string"), "start": Value("int32"), "end": Value("int32"),
+            "label": ClassLabel(names=exported_labels(schema)), "text": Value("string")}
+    relation = {"id": Value("string"), "head": Value("string"), "tail": Value("string"),
+                "label": ClassLabel(names=list(schema.relations))}
+    removed = {"rule": Value("string"), "reason": Value("string"), "chars": Value("int32")}
+    documents = Features({
+        "id": Value("string"), "title": Value("string"), "text": Value("string"),
+        "spans": List(span), "relations": List(relation),
+        "seed": Value("string"), "raw_sha256": Value("string"), "text_sha256": Value("string"),
+        "cleaner_version": Value("string"), "language": Value("string"), "flags": List(Value("string")),
+        "removed": List(removed), "annotated": Value("bool"),
+    })
+    tokens = Features({
+        "id": Value("string"), "tokens": List(Value("string")),
+        "token_starts": List(Value("int32")), "token_ends": List(Value("int32")),
+        **{tag_column(layer.name): List(ClassLabel(names=bio_labels(layer.exported_labels))) for layer in schema.layers},
+    })
+    quotes = Features({
+        "id": Value("string"), "document_id": Value("string"), **offsets,
+        "sources": List({"id": Value("string"), **offsets}), "cues": List({"id": Value("string"), **offsets}),
+    })
+    return {"documents": documents, "tokens": tokens, "quotes": quotes}
+
+
+# --- rows --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReleaseDoc:
+    """One document with the part of its gold set that a release carries."""
+
+    document: Document
+    gold: AnnotationSet | None
+    spans: list[Span]
+
+    @property
+    def id(self) -> str:
+        return self.document.id
+
+
+def release_doc(root: Root, schema: Schema, doc_id: str) -> ReleaseDoc:
+    document = load_document(root, doc_id)
+    annotation = read_annotation_file(root, doc_id)
+    gold = annotation.annotators.get(GOLD) if annotation else None
+    exported = set(exported_labels(schema))
+    spans = [s for s in gold.spans if s.label in exported] if gold else []
+    kept = {s.id for s in spans}
+    for relation in gold.relations if gold else []:
+        if relation.head not in kept or relation.tail not in kept:
+            raise PeacetalksError(f"{root.annotation_file(doc_id)}: {doc_id}: gold/relation {relation.id}: relation-ends: "
+                                  "links a span that is not exported (review markers never go into a release)")
+    return ReleaseDoc(document, gold, sorted(spans, key=lambda s: (s.start, s.end, s.label, s.id)))
+
+
+def document_row(doc: ReleaseDoc) -> dict[str, Any]:
+    sidecar = doc.document.sidecar
+    relations = sorted(doc.gold.relations, key=lambda r: (r.head, r.label, r.tail, r.id)) if doc.gold else []
+    return {
+        "id": doc.id, "title": sidecar.title.text if sidecar.title else None, "text": doc.document.text,
+        "spans": [s.model_dump() for s in doc.spans], "relations": [r.model_dump() for r in relations],
+        "seed": sidecar.seed, "raw_sha256": sidecar.raw_sha256, "text_sha256": sidecar.text_sha256,
+        "cleaner_version": sidecar.cleaner_version, "language": sidecar.language, "flags": list(sidecar.flags),
+        "removed": [{"rule": r.rule, "reason": r.reason, "chars": r.raw_end - r.raw_start} for r in sidecar.removed],
+        "annotated": doc.gold is not None,
+    }
+
+
+def token_row(root: Root, schema: Schema, doc: ReleaseDoc) -> dict[str, Any]:
+    """Tokens cut at every span edge, one BIO column per layer, proven to give the spans back."""
+    text = doc.document.text
+    labelled = [(span, LabelledSpan(span.start, span.end, span.label)) for span in doc.spans]
+    tokens = tokenize(text, span_breaks(ls for _, ls in labelled))
+    row: dict[str, Any] = {"id": doc.id, "tokens": [text[a:b] for a, b in tokens],
+                           "token_starts": [a for a, _ in tokens], "token_ends": [b for _, b in tokens]}
+    for layer in schema.layers:
+        layer_spans = [ls for span, ls in labelled if span.label in layer.exported_labels]
+        try:
+            tags = spans_to_bio(tokens, layer_spans)
+            check_round_trip(tokens, layer_spans, tags)
+        except RoundTripError as exc:
+            span = next(s for s, ls in labelled if ls == exc.span)
+            raise PeacetalksError(f"{root.annotation_file(doc.id)}: {doc.id}: gold/span {span.id}: {exc}") from exc
+        row[tag_column(layer.name)] = tags
+    return row
+
+
+def quote_rows(doc: ReleaseDoc) -> list[dict[str, Any]]:
+    by_id = {span.id: span for span in doc.spans}
+    relations = doc.gold.relations if doc.gold else []
+
+    def ends(quote: Span, label: str) -> list[dict[str, Any]]:
+        linked = sorted((by_id[r.tail] for r in relations if r.head == quote.id and r.label == label), key=lambda s: (s.start, s.id))
+        return [{"id": s.id, "text": s.text, "start": s.start, "end": s.end} for s in linked]
+
+    return [
+        {"id": f"{doc.id}:{quote.id}", "document_id": doc.id, "text": quote.text, "start": quote.start, "end": quote.end,
+         "sources": ends(quote, "source"), "cues": ends(quote, "cue")}
+        for quote in doc.spans if quote.label == "QUOTE"
+    ]
+
+
+def rows_of(root: Root, schema: Schema, doc: ReleaseDoc) -> dict[str, list[dict[str, Any]]]:
+    return {"documents": [document_row(doc)], "tokens": [token_row(root, schema, doc)], "quotes": quote_rows(doc)}
+
+
+# --- statistics ------------------------------------------------------------------------
+
+
+@dataclass
+class SplitStats:
+    documents: int = 0
+    annotated: int = 0
+    characters: int = 0
+    tokens: int = 0
+    quotes: int = 0
+    spans: Counter[str] = field(default_factory=Counter)
+    relations: Counter[str] = field(default_factory=Counter)
+    document_tokens: list[int] = field(default_factory=list)
+    span_tokens: Counter[str] = field(default_factory=Counter)  # "LABEL:length" → count
+    languages: Counter[str] = field(default_factory=Counter)
+
+    def add(self, doc: ReleaseDoc, rows: dict[str, list[dict[str, Any]]]) -> None:
+        token_row = rows["tokens"][0]
+        starts, ends = token_row["token_starts"], token_row["token_ends"]
+        self.documents += 1
+        self.annotated += doc.gold is not None
+        self.characters += len(doc.document.text)
+        self.tokens += len(starts)
+        self.quotes += len(rows["quotes"])
+        self.document_tokens.append(len(starts))
+        self.languages[doc.document.sidecar.language] += 1
+        for span in doc.spans:
+            self.spans[span.label] += 1
+            length = sum(1 for a, b in zip(starts, ends) if span.start <= a and b <= span.end)
+            self.span_tokens[f"{span.label}:{length}"] += 1
+        if doc.gold:
+            self.relations.update(r.label for r in doc.gold.relations)
+
+    def as_dict(self, labels: list[str], relations: list[str]) -> dict[str, Any]:
+        return {
+            "documents": self.documents, "annotated": self.annotated, "characters": self.characters,
+            "tokens": self.tokens, "quotes": self.quotes,
+            "spans": {label: self.spans[label] for label in labels},
+            "relations": {label: self.relations[label] for label in relations},
+            "document_tokens": sorted(self.document_tokens),
+            "span_tokens": dict(sorted(self.span_tokens.items())),
+            "languages": dict(sorted(self.languages.items())),
+        }
+
+
+def iter_release(root: Root, plan: Plan) -> Iterator[tuple[str, ReleaseDoc, dict[str, list[dict[str, Any]]]]]:
+    """(split, document, rows per config), split by split in id order: the one stream every output reads."""
+    for split in plan.splits:
+        for doc_id in plan.split_docs(split):
+            doc = release_doc(root, plan.schema, doc_id)
+            yield split, doc, rows_of(root, plan.schema, doc)
+
+
+def stats_document(plan: Plan, per_split: dict[str, SplitStats]) -> dict[str, Any]:
+    labels, relations = exported_labels(plan.schema), list(plan.schema.relations)
+    return {"version": plan.version, "schema_version": plan.schema.version,
+            "splits": {name: per_split[name].as_dict(labels, relations) for name in plan.splits}}
+
+
+def collect_stats(root: Root, plan: Plan) -> dict[str, Any]:
+    """The build's statistics without writing a release (what the datasheet shows)."""
+    per_split = {name: SplitStats() for name in plan.splits}
+    for split, doc, rows in progress(iter_release(root, plan), total=len(plan.doc_ids), desc="stats"):
+        per_split[split].add(doc, rows)
+    return stats_document(plan, per_split)
+
+
+# --- writing -----------------------------------------------------------------------------
+
+
+def parquet_path(config: str, split: str) -> str:
+    return f"data/{config}/{split}.parquet"
+
+
+class ParquetSink:
+    """The Parquet files of one split, one per config, written in fixed-size batches with the features
+    in their metadata (so ClassLabel names survive). A config with no rows in the split gets no file:
+    ``datasets`` cannot load an empty split, so the card declares only the splits a config has."""
+
+    def __init__(self, folder: Path, features: dict[str, Features], split: str) -> None:
+        self.folder, self.features, self.split = folder, features, split
+        self.pending: dict[str, list[dict[str, Any]]] = {config: [] for config in CONFIGS}
+        self.writers: dict[str, pq.ParquetWriter] = {}
+        self.rows: Counter[str] = Counter()
+        self.nbytes: Counter[str] = Counter()
+
+    def add(self, rows: dict[str, list[dict[str, Any]]]) -> None:
+        for config, config_rows in rows.items():
+            self.pending[config].extend(self.features[config].encode_example(row) for row in config_rows)
+            if len(self.pending[config]) >= BATCH_ROWS:
+                self.flush(config)
+
+    def flush(self, config: str) -> None:
+        if not self.pending[config]:
+            return
+        schema = self.features[config].arrow_schema
+        if config not in self.writers:
+            path = self.folder / parquet_path(config, self.split)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.writers[config] = pq.ParquetWriter(path, schema, compression="zstd")
+        table = pa.Table.from_pylist(self.pending[config], schema=schema)
+        self.writers[config].write_table(table)
+        self.rows[config] += table.num_rows
+        self.nbytes[config] += table.nbytes
+        self.pending[config] = []
+
+    def close(self) -> None:
+        for config in CONFIGS:
+            self.flush(config)
+        for writer in self.writers.values():
+            writer.close()
+
+
+SplitSizes = dict[str, dict[str, dict[str, int]]]  # config → split → {"num_examples", "num_bytes"}
+
+
+def write_data(folder: Path, root: Root, plan: Plan) -> tuple[dict[str, Any], SplitSizes]:
+    """Every Parquet file; returns the statistics and, per config, the sizes of its non-empty splits."""
+    features = features_of(plan.schema)
+    per_split = {name: SplitStats() for name in plan.splits}
+    sinks: dict[str, ParquetSink] = {}
+    try:
+        for split, doc, rows in progress(iter_release(root, plan), total=len(plan.doc_ids), desc="build"):
+            sinks.setdefault(split, ParquetSink(folder, features, split)).add(rows)
+            per_split[split].add(doc, rows)
+    finally:
+        for sink in sinks.values():
+            sink.close()
+    sizes: SplitSizes = {
+        config: {split: {"num_examples": sink.rows[config], "num_bytes": sink.nbytes[config]}
+                 for split, sink in sinks.items() if sink.rows[config]}
+        for config in CONFIGS
+    }
+    return stats_document(plan, per_split), sizes
+
+
+def leakage_report(plan: Plan) -> dict[str, Any]:
+    groups = [g for g in plan.assignment.groups if len(g) > 1]
+    leaks = cross_split_leaks(plan.shingle_sets, plan.assignment.splits)
+    return {
+        "method": "word 8-grams (lower-cased \\w+ words); documents sharing any 8-gram form a group kept in one split",
+        "near_duplicate_groups": [
+            {"documents": group, "split": plan.assignment.splits[group[0]],
+             "shared_8grams": len(frozenset.intersection(*(plan.shingle_sets[d] for d in group)))}
+            for group in groups
+        ],
+        "cross_split_leaks": [
+            {"documents": list(leak.docs), "splits": list(leak.splits), "shared_8grams": leak.shared, "examples": leak.examples}
+            for leak in leaks
+        ],
+    }
+
+
+def dump_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2) + "\n"
+
+
+def copy_if_present(root: Root, folder: Path, relative: Path) -> None:
+    source = root.path / relative
+    if source.is_file():
+        (folder / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, folder / relative)
+    elif source.is_dir():
+        for path in sorted(source.glob("*.png")):
+            copy_if_present(root, folder, relative / path.name)
+
+
+def manifest(folder: Path) -> str:
+    """``sha256sum -c`` format, one line per file, sorted by path."""
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.name != MANIFEST_FILE)
+    return "".join(f"{sha256_bytes(p.read_bytes())}  {p.relative_to(folder).as_posix()}\n" for p in files)
+
+
+def files_with_emails(folder: Path) -> list[str]:
+    """Release files holding an e-mail address (Parquet pages are read decoded, not compressed)."""
+    found = []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        data = path.read_bytes()
+        if path.suffix == ".parquet":
+            data = json.dumps(pq.read_table(path).to_pylist(), ensure_ascii=False).encode("utf-8")
+        if EMAIL.search(data):
+            found.append(path.relative_to(folder).as_posix())
+    return found
+
+
+def replace_folder(new: Path, out: Path) -> None:
+    """Swap ``new`` in for ``out``; the old release is removed only after the new one is in place."""
+    old = out.with_name(f".{out.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    if out.exists():
+        out.rename(old)
+    new.rename(out)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    out: Path
+    version: str
+    sizes: SplitSizes
+    new_documents: list[str]
+
+    def examples(self, config: str) -> dict[str, int]:
+        return {split: size["num_examples"] for split, size in self.sizes[config].items()}
+
+    def summary(self) -> str:
+        docs = self.examples("documents")
+        per_split = ", ".join(f"{split} {n}" for split, n in docs.items())
+        return (f"build: release {self.version} in {self.out}: {sum(docs.values())} documents ({per_split}), "
+                f"{sum(self.examples('quotes').values())} quotes, {len(self.new_documents)} new documents assigned to splits")
+
+    def how_to_load(self) -> str:
+        lines = [f'  datasets.load_dataset("{self.out}", "{config}")' for config in released_configs(self.sizes)]
+        return "load it with:\n" + "\n".join(lines)
+
+
+def build(root: Root, out: Path) -> BuildReport:
+    """Build the release into ``out`` (replaced whole), or raise and leave ``out`` as it was."""
+    plan = plan_release(root)
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.building."))
+    try:
+        stats, sizes = write_data(folder, root, plan)
+        leakage = leakage_report(plan)
+        (folder / "stats.json").write_text(dump_json(stats), encoding="utf-8")
+        (folder / "leakage.json").write_text(dump_json(leakage), encoding="utf-8")
+        (folder / LICENSE_FILE).write_text(license_text(), encoding="utf-8")
+        (folder / "README.md").write_text(render_card(plan, features_of(plan.schema), stats, sizes, leakage), encoding="utf-8")
+        for relative in (Path(CHANGELOG_FILE), Path(DATASHEET_FILE), FIGURES_DIR):
+            copy_if_present(root, folder, relative)
+        leaked = files_with_emails(folder)
+        if leaked:
+            raise PeacetalksError(f"release files contain an e-mail address: {', '.join(leaked)}; nothing built")
+        (folder / MANIFEST_FILE).write_text(manifest(folder), encoding="utf-8")
+        folder.chmod(0o755)
+        replace_folder(folder, out)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    if plan.assignment.new:
+        write_split_file(root, plan.assignment.splits)
+    return BuildReport(out, plan.version, sizes, plan.assignment.new)
+
+
+# --- the dataset card ------------------------------------------------------------------------
+
+LICENSE_FILE = "LICENSE.md"
+PRETTY_NAME = "peacetalks: span-annotated news on the February 2025 US–Russia–Ukraine peace talks"
+
+
+def license_text() -> str:
+    return """# Licence and copyright
+
+This release mixes two kinds of material with different rights:
+
+1. **The news texts** (`text`, `title`, and every span, quote or token copied from them) are
+   third-party journalism. For most documents the outlet, author and URL are unknown
+   (`seeds/manifest.json` records them as null rather than guessing), so their copyright holders
+   cannot be named, and **no licence to redistribute them is granted here**. They are included
+   for non-commercial research on quotation and entity annotation, in the belief that short
+   news excerpts used for text-and-data-mining research may fall under exceptions such as fair use
+   (US) or the TDM exceptions of the EU DSM Directive (Art. 3/4) — this is not legal advice, and it
+   is the user's responsibility to check that their use is lawful where they are.
+2. **The annotations, splits, tokenisation and documentation** (span offsets and labels,
+   relations, BIO tags, cards) are the project's work and are released under the
+   Apache License 2.0, like the `peacetalks` code.
+
+If you hold rights in one of these texts and want it removed, open an issue or a discussion on
+the dataset repository: the document is dropped in the next patch release and the CHANGELOG
+says so. Publishers of this dataset on the Hub should enable access gating (manual or automatic
+approval with a research-use acknowledgement) rather than publish it openly.
+"""
+
+
+def size_category(documents: int) -> str:
+    for limit, name in ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K")):
+        if documents < limit:
+            return name
+    return "100K<n<1M"
+
+
+def released_configs(sizes: SplitSizes) -> list[str]:
+    """Configs with at least one row (e.g. ``quotes`` is left out while no gold quote exists)."""
+    return [config for config in CONFIGS if sizes[config]]
+
+
+def card_metadata(plan: Plan, features: dict[str, Features], stats: dict[str, Any], sizes: SplitSizes) -> dict[str, Any]:
+    documents = sum(size["num_examples"] for size in sizes["documents"].values())
+    languages = sorted({lang for split in stats["splits"].values() for lang in split["languages"]})
+    return {
+        "pretty_name": PRETTY_NAME,
+        "license": "other",
+        "license_name": "third-party-news-text-with-apache-2.0-annotations",
+        "license_link": LICENSE_FILE,
+        "language": languages,
+        "multilinguality": "monolingual" if len(languages) <= 1 else "multilingual",
+        "task_categories": ["token-classification"],
+        "task_ids": ["named-entity-recognition"],
+        "size_categories": [size_category(documents)],
+        "annotations_creators": ["expert-generated"],
+        "language_creators": ["found"],
+        "source_datasets": ["original"],
+        "tags": ["quotation-attribution", "reported-speech", "news", "span-annotation"],
+        "configs": [
+            {"config_name": config, "data_files": [{"split": split, "path": parquet_path(config, split)} for split in sizes[config]],
+             **({"default": True} if config == DEFAULT_CONFIG else {})}
+            for config in released_configs(sizes)
+        ],
+        "dataset_info": [
+            {"config_name": config, "features": features[config]._to_yaml_list(),
+             "splits": [{"name": split, **size} for split, size in sizes[config].items()]}
+            for config in released_configs(sizes)
+        ],
+    }
+
+
+def split_table(plan: Plan, stats: dict[str, Any]) -> str:
+    lines = ["| split | documents | with gold | tokens | spans | quotes |", "|---|---:|---:|---:|---:|---:|"]
+    for split in plan.splits:
+        s = stats["splits"][split]
+        lines.append(f"| {split} | {s['documents']} | {s['annotated']} | {s['tokens']} | {sum(s['spans'].values())} | {s['quotes']} |")
+    return "\n".join(lines)
+
+
+def leakage_lines(leakage: dict[str, Any]) -> str:
+    groups = leakage["near_duplicate_groups"]
+    lines = [f"- near-duplicate group {', '.join(g['documents'])} (shares {g['shared_8grams']} word 8-grams) is kept in `{g['split']}`"
+             for g in groups] or ["- no two documents share a word 8-gram"]
+    leaks = leakage["cross_split_leaks"]
+    lines.append(f"- cross-split leaks: {len(leaks)}" + (" (see `leakage.json`)" if leaks else " (no word 8-gram is shared across splits)"))
+    return "\n".join(lines)
+
+
+def empty_configs_note(sizes: SplitSizes) -> str:
+    missing = [f"`{config}`" for config in CONFIGS if config not in released_configs(sizes)]
+    note = "A config declares only the splits in which it has rows (`datasets` cannot load an empty split)."
+    return note + (f" Not in this release, having no rows yet: {', '.join(missing)}." if missing else "")
+
+
+def pinned_loads(sizes: SplitSizes, version: str) -> str:
+    return "\n".join(f'{config} = load_dataset("ORG/NAME", "{config}", revision="v{version}")' for config in released_configs(sizes))
+
+
+def render_card(plan: Plan, features: dict[str, Features], stats: dict[str, Any], sizes: SplitSizes,
+                leakage: dict[str, Any]) -> str:
+    metadata = yaml.safe_dump(card_metadata(plan, features, stats, sizes), sort_keys=False, allow_unicode=True, width=120)
+    layers = "\n".join(f"  - `{layer.name}`: {', '.join(layer.exported_labels)} — {layer.description}" for layer in plan.schema.layers)
+    tag_columns = ", ".join(f"`{tag_column(layer.name)}`" for layer in plan.schema.layers)
+    version = plan.version
+    return f"""---
+{metadata}---
+
+# peacetalks v{version}
+
+{plan.schema.description} The texts are English news articles on the February 2025 US–Russia–Ukraine
+peace talks; the annotations follow schema v{plan.schema.version} of the peacetalks annotation
+guidelines. Only the adjudicated **gold** set of every document is
+released; documents without a gold set yet are released with `annotated = false` and no spans.
+
+## Version
+
+This is version **{version}** of the dataset (semantic versioning; see `CHANGELOG.md` for what bumps
+major, minor and patch). Pin it when loading from the Hub:
+
+```python
+from datasets import load_dataset
+{pinned_loads(sizes, version)}
+```
+
+If a cached copy seems to ignore `revision`, force a fresh download with
+`download_mode="force_redownload"`. Every file's sha256 is in `{MANIFEST_FILE}` (`sha256sum -c {MANIFEST_FILE}`).
+
+## Configs
+
+- `documents` (default): one row per document: `id`, `title` (null when the seed has none), `text`
+  (NFC, LF newlines), `spans` (`id`, `start`, `end`, `label`, `text`; offsets are Unicode code points
+  and `text[start:end] == span.text` for every span), `relations` (`id`, `head`, `tail` span ids, `label`),
+  and source metadata: `seed` file, `raw_sha256` of the raw seed, `text_sha256`, `cleaner_version`,
+  `language`, quality `flags`, and `removed` (boilerplate the cleaner dropped: `rule`, `reason`, `chars`).
+  Span labels by layer:
+{layers}
+  Review markers (labels with `export: false` in the schema, e.g. `NOT_SPEECH`) are never released.
+- `tokens`: one row per document: `tokens` with `token_starts`/`token_ends` (code-point offsets into
+  the document text) and one BIO tag sequence per layer ({tag_columns}). The tokenizer is a regular
+  expression (`peacetalks.bio.TOKEN`: numbers, words with inner apostrophes, any other single
+  non-space character) applied between forced breaks at every span edge, so a span never starts or
+  ends inside a token; the build proves that spans → BIO → spans gives back every span exactly.
+- `quotes`: one row per `QUOTE` span: `id` (`<document>:<span>`), `document_id`, `text`, `start`, `end`,
+  and the lists of its `sources` and `cues` (each with `id`, `text`, `start`, `end`).
+
+{empty_configs_note(sizes)}
+
+## Splits
+
+{split_table(plan, stats)}
+
+Splits are made at document level and are stable: `splits.json` in the source repository records the
+split of every document ever released, and a released document never changes split. New documents
+are grouped with any document they share a word 8-gram with (near-duplicates such as one quote carried
+by several outlets) and a group stays in one split; a new group fills an empty split first
+(train, validation, test), otherwise the sha256 of its first id decides (80/10/10). Only non-empty
+splits are declared. Leakage check (`leakage.json`):
+
+{leakage_lines(leakage)}
+
+## Annotation and provenance
+
+Annotated in Label Studio by the project's maintainers working as the pseudonymous annotators
+`ann1` and `ann2`, with heuristic pre-annotations offered (quotation-mark quotes, projected entities),
+then adjudicated into the gold set. The release contains only the gold spans and relations —
+no annotator names, e-mail addresses or server ids. Per-set provenance (annotator pseudonym, method,
+pre-annotation, guidelines version, tool) is kept in `annotations/<doc>.json` in the source
+repository. Agreement figures and the full answers to *Datasheets for Datasets* are in `DATASHEET.md`.
+
+## Licence and copyright
+
+`license: other`: the news texts are third-party material whose outlets are mostly unknown and are
+**not** licensed by this project; the annotations are Apache-2.0. Read `{LICENSE_FILE}` before use; gate access
+when publishing.
+"""
