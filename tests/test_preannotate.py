@@ -1,0 +1,108 @@
+"""Pre-annotation (pure): quotes with their cue and source, and entity mentions projected from other documents' gold."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from peacetalks.corpus import iter_documents
+from peacetalks.models import AnnotationSet, Span
+from peacetalks.preannotate import EntityLexicon, model_version, preannotate
+from peacetalks.schema import load_schema
+from peacetalks.storage import Root
+from peacetalks.validate import check_set
+
+REPO = Path(__file__).resolve().parents[1]
+ENTITY_LABELS = {"PERSON", "GPE", "ORG"}
+
+
+def triples(aset: AnnotationSet) -> set[tuple[str, str, str]]:
+    """(label, head text, tail text) for every relation, so tests read like the text."""
+    spans = {s.id: s for s in aset.spans}
+    return {(r.label, spans[r.head].text, spans[r.tail].text) for r in aset.relations}
+
+
+def labelled(aset: AnnotationSet) -> list[tuple[str, str]]:
+    return [(s.label, s.text) for s in aset.spans]
+
+
+def test_a_quote_gets_its_cue_and_the_name_before_it() -> None:
+    text = "Peace is close. Trump said: “We want to stop the war.” Then he left."
+    aset = preannotate(text, {}, "1.0.0")
+    assert labelled(aset) == [("SOURCE", "Trump"), ("CUE", "said"), ("QUOTE", "We want to stop the war.")]
+    assert triples(aset) == {("cue", "We want to stop the war.", "said"), ("source", "We want to stop the war.", "Trump")}
+
+
+def test_the_trailing_comma_stays_outside_and_a_pronoun_after_the_cue_is_the_source() -> None:
+    text = "“It will be a tough negotiation, ” said Peskov, the Kremlin spokesman."
+    aset = preannotate(text, {}, "1.0.0")
+    assert ("QUOTE", "It will be a tough negotiation") in labelled(aset)
+    assert triples(aset) == {("cue", "It will be a tough negotiation", "said"), ("source", "It will be a tough negotiation", "Peskov")}
+
+
+def test_a_cue_in_the_next_sentence_does_not_count() -> None:
+    text = "“We will keep talking to everyone.” Officials added nothing."
+    aset = preannotate(text, {}, "1.0.0")
+    assert labelled(aset) == [("QUOTE", "We will keep talking to everyone.")]
+    assert aset.relations == []
+
+
+def test_two_quotes_around_one_cue_share_the_cue_span() -> None:
+    text = "“We are ready to talk,” he said, “but not at any price.”"
+    aset = preannotate(text, {}, "1.0.0")
+    assert [s.label for s in aset.spans].count("CUE") == 1
+    assert triples(aset) == {
+        ("cue", "We are ready to talk", "said"), ("source", "We are ready to talk", "he"),
+        ("cue", "but not at any price.", "said"), ("source", "but not at any price.", "he"),
+    }
+    assert list(check_set(aset, text, load_schema(Root(REPO)))) == []
+
+
+def test_short_scare_quotes_are_not_quotes() -> None:
+    assert preannotate("He called it a “victory plan” yesterday, officials said.", {}, "1.0.0").spans == []
+
+
+def test_entities_are_projected_whole_word_longest_first_without_overlap() -> None:
+    text = "Donald Trump met Zelensky. Trump and Zelenskyy spoke; Ukraine’s allies waited."
+    lexicon = {"Donald Trump": "PERSON", "Trump": "PERSON", "Zelensky": "PERSON", "Ukraine": "GPE"}
+    aset = preannotate(text, lexicon, "1.0.0")
+    assert labelled(aset) == [("PERSON", "Donald Trump"), ("PERSON", "Zelensky"), ("PERSON", "Trump"), ("GPE", "Ukraine")]
+
+
+def test_the_lexicon_leaves_out_the_document_itself_and_takes_the_most_frequent_label() -> None:
+    def spans(*pairs: tuple[str, str]) -> list[Span]:
+        return [Span(id=f"e{i}", start=0, end=len(t), label=label, text=t) for i, (t, label) in enumerate(pairs)]
+
+    lexicon = EntityLexicon()
+    lexicon.add("a", spans(("Kyiv", "GPE"), ("Kremlin", "ORG")), ENTITY_LABELS)
+    lexicon.add("b", spans(("Kremlin", "GPE")), ENTITY_LABELS)
+    lexicon.add("c", spans(("Kremlin", "ORG"), ("said", "CUE")), ENTITY_LABELS)
+    assert lexicon.excluding("a") == {"Kremlin": "GPE"}  # one GPE, one ORG: a tie goes alphabetically
+    assert lexicon.excluding("b") == {"Kyiv": "GPE", "Kremlin": "ORG"}
+    assert lexicon.excluding("z") == {"Kyiv": "GPE", "Kremlin": "ORG"}  # two ORG beat one GPE
+
+
+def test_model_version_names_the_schema() -> None:
+    assert model_version("1.2.0") == "peacetalks-preannotate-1.2.0"
+
+
+def test_suggestions_on_the_real_corpus_pass_the_validator() -> None:
+    root = Root(REPO)
+    schema = load_schema(root)
+    lexicon = {"Ukraine": "GPE", "Trump": "PERSON", "Donald Trump": "PERSON", "Putin": "PERSON", "Russia": "GPE"}
+    quotes = 0
+    for doc in iter_documents(root):
+        aset = preannotate(doc.text, lexicon, schema.version)
+        assert list(check_set(aset, doc.text, schema)) == [], doc.id
+        quotes += sum(s.label == "QUOTE" for s in aset.spans)
+    assert quotes > 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab “”\",.!?\nTsaidhe")), max_size=80))
+def test_any_text_gets_valid_suggestions(text: str) -> None:
+    schema = load_schema(Root(REPO))
+    aset = preannotate(text, {"Tb": "PERSON", "a": "GPE"}, schema.version)
+    assert list(check_set(aset, text, schema)) == []
