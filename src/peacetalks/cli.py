@@ -175,6 +175,55 @@ def cmd_datasheet(args: argparse.Namespace, root: Root) -> int:
     return 0
 
 
+# --- Label Studio round trip -----------------------------------------------------
+
+
+def _labelstudio_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("action", choices=["start", "push", "pull"],
+                        help="start a local server, push the corpus as tasks, or pull annotations back")
+    parser.add_argument("--data-dir", type=Path, default=None, help="start: server data (default <root>/.labelstudio, git-ignored)")
+    parser.add_argument("--port", type=int, default=8080, help="start: preferred port (Label Studio moves on when it is busy)")
+    parser.add_argument("--url", default=None, help="push/pull: server URL (default $LABEL_STUDIO_URL)")
+    parser.add_argument("--api-key", default=None, help="push/pull: legacy API token (default $LABEL_STUDIO_API_KEY)")
+    parser.add_argument("--project", default="peacetalks", help="push/pull: project title (default peacetalks)")
+    parser.add_argument("--with-annotations", action="store_true", help="push: also load annotations/<id>.json sets into tasks for review")
+
+
+@command("labelstudio", "Run a local Label Studio, push corpus documents as tasks with pre-annotations, pull annotations back.",
+         "peacetalks labelstudio start          # prints LABEL_STUDIO_URL and LABEL_STUDIO_API_KEY; Ctrl-C stops it\n"
+         "  peacetalks labelstudio push           # create/update project 'peacetalks', one task per document\n"
+         "  peacetalks labelstudio pull           # write annotations/<id>.json, one set per annotator pseudonym",
+         arguments=_labelstudio_arguments)
+def cmd_labelstudio(args: argparse.Namespace, root: Root) -> int:
+    from . import labelstudio
+
+    if args.action == "start":
+        return labelstudio.run_server(args.data_dir or root.path / ".labelstudio", args.port)
+    connection = labelstudio.connect(args.url, args.api_key)
+    if args.action == "push":
+        print(labelstudio.push(root, connection, args.project, args.with_annotations).summary(args.project))
+        return 0
+    report = labelstudio.pull(root, connection, args.project)
+    for problem in report.refused:
+        say(f"pull: refused: {problem}")
+    print(report.summary())
+    return 1 if report.refused else 0
+
+
+@command("realign", "Move annotations onto a changed clean text through the old and new alignments; set aside what moved.",
+         "git archive HEAD corpus | tar -x -C /tmp/old && peacetalks clean && peacetalks realign --old-corpus /tmp/old/corpus",
+         arguments=lambda p: p.add_argument("--old-corpus", type=Path, required=True,
+                                            help="folder with the previous corpus/<id>.txt and <id>.json the annotations were made on"))
+def cmd_realign(args: argparse.Namespace, root: Root) -> int:
+    from .realign import realign_root
+
+    report = realign_root(root, args.old_corpus)
+    for line in report.review_lines():
+        say(line)
+    print(report.summary())
+    return 0
+
+
 # --- entry point -----------------------------------------------------------------
 
 

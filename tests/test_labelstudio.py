@@ -1,0 +1,169 @@
+"""Stage 4: the Label Studio round trip against a real server (started once per session in conftest.py).
+
+push → an annotator signs up and annotates through the API → pull → the canonical file,
+validated, equal to what the annotator meant; pushes are idempotent; failures change nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from label_studio_sdk import LabelStudio
+
+from peacetalks.annotations import canonical, read_annotation_file, write_annotation_file
+from peacetalks.labelstudio import TOOL, Server, connect, server_tasks
+from peacetalks.models import GOLD, AnnotationFile, AnnotationSet, Provenance, Relation, Span
+from peacetalks.schema import load_schema
+from peacetalks.storage import Root, read_json, sha256_text, write_model
+from peacetalks.validate import check_annotation_file
+
+pytestmark = pytest.mark.labelstudio
+REPO = Path(__file__).resolve().parents[1]
+Cli = Callable[..., tuple[int, str, str]]
+
+ALPHA = ("Zelensky met European leaders in Kyiv on Monday.\n\n"
+         "“We will not accept any deal made without Ukraine,” Zelensky said.\n\n"
+         "The Kremlin did not comment.\n")
+# CRLF newlines and emoji (a flag is two code points) before every span.
+BRAVO = ("Update 🇺🇦🙂 from the talks.\r\n\r\n"
+         "Zelensky told reporters: “We want a just peace for Ukraine.”\r\n\r\n"
+         "The Kremlin did not reply 😶.\r\n")
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def span_at(text: str, needle: str, label: str, span_id: str, occurrence: int = 0) -> Span:
+    start = -1
+    for _ in range(occurrence + 1):
+        start = text.index(needle, start + 1)
+    return Span(id=span_id, start=start, end=start + len(needle), label=label, text=needle)
+
+
+def results(spans: list[Span], relations: list[Relation], layer_of: dict[str, str]) -> list[dict[str, Any]]:
+    """What the Label Studio frontend sends for spans and relations."""
+    return ([{"id": s.id, "from_name": layer_of[s.label], "to_name": "text", "type": "labels", "origin": "manual",
+              "value": {"start": s.start, "end": s.end, "text": s.text, "labels": [s.label]}} for s in spans]
+            + [{"type": "relation", "from_id": r.head, "to_id": r.tail, "direction": "right", "labels": [r.label]} for r in relations])
+
+
+def sign_up(url: str, email: str, password: str) -> str:
+    """Sign up through the web form as a new annotator would, and return their API token."""
+    with httpx.Client(base_url=url) as browser:
+        browser.get("/user/signup/")
+        form = {"email": email, "password": password, "csrfmiddlewaretoken": browser.cookies["csrftoken"]}
+        browser.post("/user/signup/", data=form, headers={"Referer": f"{url}/user/signup/"})
+        response = browser.get("/api/current-user/token")
+        response.raise_for_status()
+        return response.json()["token"]
+
+
+def tree_digest(root: Root) -> dict[str, str]:
+    return {str(p.relative_to(root.path)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.path.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def ls_root(tmp_path: Path, cli: Cli) -> Root:
+    """A data root built with `peacetalks add` + `clean`: alpha (LF, with a gold set) and bravo (CRLF, emoji)."""
+    root = Root(tmp_path / "root")
+    shutil.copytree(REPO / "schema", root.schema_dir)
+    root.seeds.mkdir(parents=True)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "alpha.txt").write_text(ALPHA, encoding="utf-8", newline="")
+    (inbox / "bravo.txt").write_bytes(BRAVO.encode("utf-8"))
+    assert cli("add", inbox / "alpha.txt", inbox / "bravo.txt", "--root", root.path)[0] == 0
+    assert cli("clean", "--root", root.path)[0] == 0
+    text = root.corpus_text("alpha").read_text(encoding="utf-8")
+    quote, source, cue = span_at(text, "We will not accept any deal made without Ukraine", "QUOTE", "q1"), span_at(text, "Zelensky", "SOURCE", "s1", 1), span_at(text, "said", "CUE", "c1")
+    gold = AnnotationSet(
+        provenance=Provenance(annotator="adjudicator", method="test fixture"),
+        spans=[span_at(text, "Zelensky", "PERSON", "e1"), span_at(text, "Kyiv", "GPE", "e2"), span_at(text, "Ukraine", "GPE", "e3"),
+               span_at(text, "Zelensky", "PERSON", "e4", 1), span_at(text, "Kremlin", "ORG", "e5"), quote, source, cue],
+        relations=[Relation(id="r1", head="q1", tail="s1", label="source"), Relation(id="r2", head="q1", tail="c1", label="cue")],
+    )
+    write_annotation_file(root, AnnotationFile(document_id="alpha", text_sha256=sha256_text(text), schema_version=load_schema(root).version,
+                                               annotators={GOLD: gold}))
+    return root
+
+
+@pytest.fixture
+def project(request: pytest.FixtureRequest) -> str:
+    """A project title of its own for each test: they share one server."""
+    return f"test {request.node.name}"[:50]
+
+
+def server_args(server: Server, project: str) -> list[str]:
+    return ["--url", server.url, "--api-key", server.credentials.token, "--project", project]
+
+
+def tasks_of(server: Server, project: str) -> dict[str, Any]:
+    connection = connect(server.url, server.credentials.token)
+    project_id = next(p.id for p in connection.client.projects.list() if p.title == project)
+    return server_tasks(connection, project_id)
+
+
+# --- the round trip ----------------------------------------------------------------------------
+
+
+def test_push_annotate_pull_gives_the_annotators_file(labelstudio_server: Server, ls_root: Root, project: str, cli: Cli) -> None:
+    server, schema = labelstudio_server, load_schema(ls_root)
+    code, out, _ = cli("labelstudio", "push", "--root", ls_root.path, *server_args(server, project))
+    assert code == 0 and "2 tasks created" in out
+
+    tasks = tasks_of(server, project)
+    bravo_text = ls_root.corpus_text("bravo").read_text(encoding="utf-8")
+    assert "\r" not in bravo_text
+    assert tasks["bravo"].data | {"title": ""} == {"doc_id": "bravo", "title": "", "text": bravo_text, "text_sha256": sha256_text(bravo_text)}
+    predicted = {(r["value"]["labels"][0], bravo_text[r["value"]["start"]:r["value"]["end"]])
+                 for r in tasks["bravo"].predictions[0]["result"] if r["type"] == "labels"}
+    assert {("PERSON", "Zelensky"), ("GPE", "Ukraine"), ("ORG", "Kremlin"), ("QUOTE", "We want a just peace for Ukraine."),
+            ("CUE", "told"), ("SOURCE", "Zelensky")} <= predicted  # entities projected from alpha's gold, the quote found
+    assert tasks["bravo"].predictions[0]["model_version"] == f"peacetalks-preannotate-{schema.version}"
+
+    token = sign_up(server.url, "jane.doe@example.org", "annotator-pass-1")
+    annotator = LabelStudio(base_url=server.url, api_key=token)
+    spans = [span_at(bravo_text, "Zelensky", "PERSON", "ent1"), span_at(bravo_text, "Zelensky", "SOURCE", "src1"),
+             span_at(bravo_text, "told", "CUE", "cue1"), span_at(bravo_text, "We want a just peace for Ukraine.", "QUOTE", "quo1"),
+             span_at(bravo_text, "Ukraine", "GPE", "ent2"), span_at(bravo_text, "Kremlin", "ORG", "ent3")]
+    relations = [Relation(id="quo1-source-src1", head="quo1", tail="src1", label="source"),
+                 Relation(id="quo1-cue-cue1", head="quo1", tail="cue1", label="cue")]
+    sent = results(spans, relations, schema.layer_of)
+    sent[0]["value"]["text"] = "Zelensky told"  # the frontend's text can differ: pull recomputes it from the offsets
+    created = annotator.annotations.create(tasks["bravo"].id, result=sent, lead_time=12.5)
+    assert bravo_text.index("Zelensky") == len("Update 🇺🇦🙂 from the talks.\n\n")  # code points, CRLF became LF
+
+    code, out, err = cli("labelstudio", "pull", "--root", ls_root.path, *server_args(server, project))
+    assert code == 0, err
+    assert out.strip() == "pull: 2 tasks, 1 annotations by 1 annotators; 1 files written (bravo), 1 unchanged, 0 refused"
+    expected = AnnotationFile(
+        document_id="bravo", text_sha256=sha256_text(bravo_text), schema_version=schema.version,
+        annotators={"ann1": AnnotationSet(
+            provenance=Provenance(annotator="ann1", method="label-studio", tool=TOOL,
+                                  pre_annotation=f"peacetalks-preannotate-{schema.version} predictions shown in Label Studio",
+                                  guidelines_version=schema.version, updated=str(created.updated_at)[:10]),
+            spans=spans, relations=relations)})
+    pulled = read_annotation_file(ls_root, "bravo")
+    assert pulled is not None
+    assert list(check_annotation_file(pulled, bravo_text, schema, require_gold=False)) == []
+    assert pulled == canonical(expected)
+
+    pseudonyms = (ls_root.annotations / "_meta" / "annotators.json").read_text(encoding="utf-8")
+    assert "ann1" in pseudonyms and "jane" not in pseudonyms and "example.org" not in pseudonyms
+    assert "jane" not in (ls_root.annotations / "bravo.json").read_text(encoding="utf-8")
+    assert read_annotation_file(ls_root, "alpha").annotators.keys() == {GOLD}  # a set the export lacks stays
+
+    # Pull after push after pull changes nothing.
+    before = tree_digest(ls_root)
+    assert "0 tasks created, 0 updated" in cli("labelstudio", "push", "--root", ls_root.path, *server_args(server, project))[1]
+    code, out, _ = cli("labelstudio", "pull", "--root", ls_root.path, *server_args(server, project))
+    assert code == 0 and "0 files written" in out
+    assert tree_digest(ls_root) == before
