@@ -161,3 +161,11 @@ def test_the_cli_exits_non_zero_and_names_the_document(root: Root, cli: Any, cor
 
 def test_problem_format_is_file_doc_item_rule_message() -> None:
     assert str(Problem("a.json", "d", "gold/span s1", "span-text", "msg")) == "a.json: d: gold/span s1: span-text: msg"
+
+
+def test_single_quotation_marks_pair_up_but_apostrophes_do_not() -> None:
+    from peacetalks.validate import quoted_passages
+
+    text = "It’s Trump’s view that ‘we don’t want war now’ and “a b c” in Kyiv’s ‘Unrealistic’ plan."
+    assert [text[a:b] for a, b in quoted_passages(text, min_words=1)] == ["we don’t want war now", "a b c", "Unrealistic"]
+    assert [text[a:b] for a, b in quoted_passages(text)] == ["we don’t want war now", "a b c"]

@@ -110,13 +110,14 @@ SET_CHECKS: tuple[SetCheck, ...] = (check_ids, check_spans, check_layer_overlaps
 
 # --- completeness of gold --------------------------------------------------
 
-QUOTE_PAIRS = re.compile(r"“([^“”]*)”|\"([^\"\n]*)\"|«([^«»]*)»")
+# Double marks, guillemets, and single marks ‘…’ (a ’ followed by a letter is an apostrophe, not a close).
+QUOTE_PAIRS = re.compile(r"“([^“”]*)”|\"([^\"\n]*)\"|«([^«»]*)»|(?<!\w)‘((?:[^‘’\n]|’(?=\w))*)’(?!\w)")
 
 
 def quoted_passages(text: str, min_words: int = 3) -> Iterator[tuple[int, int]]:
-    """Inner spans of double-quotation-mark pairs around at least ``min_words`` words."""
+    """Inner spans of quotation-mark pairs around at least ``min_words`` words."""
     for match in QUOTE_PAIRS.finditer(text):
-        group = next(i for i in (1, 2, 3) if match.group(i) is not None)
+        group = next(i for i in (1, 2, 3, 4) if match.group(i) is not None)
         if len(re.findall(r"\w+", match.group(group))) >= min_words:
             yield match.start(group), match.end(group)
 
