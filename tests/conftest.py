@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from peacetalks.cli import main
+from peacetalks.models import AnnotationFile
 from peacetalks.storage import Root
 
 if TYPE_CHECKING:
@@ -29,11 +30,7 @@ def repo_root() -> Root:
 @pytest.fixture
 def tmp_root(tmp_path: Path) -> Root:
     """A copy of the repository's data (seeds, corpus, schema, annotations) to break freely."""
-    for folder in ("seeds", "corpus", "schema", "annotations"):
-        if (REPO / folder).exists():
-            shutil.copytree(REPO / folder, tmp_path / folder)
-    (tmp_path / "annotations").mkdir(exist_ok=True)
-    return Root(tmp_path)
+    return copy_data(tmp_path)
 
 
 @pytest.fixture
@@ -84,3 +81,86 @@ def labelstudio_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ser
     server = start_server(data_dir, free_port(), credentials)
     yield server
     server.stop()
+
+
+# --- a data root with synthetic gold sets, for the release tests ---------------------------
+
+RELEASE_FILES = ("VERSION", "splits.json", "CHANGELOG.md", "DATASHEET.md")
+ENTITY_NAMES = {"Trump": "PERSON", "Putin": "PERSON", "Russia": "GPE"}
+
+
+def synthetic_gold(doc_id: str, text: str) -> AnnotationFile:
+    """A gold set that passes `peacetalks validate`: whole-word entities, every quotation decided,
+    the first quotation a QUOTE with two sources and a cue; plus an ann1 set whose provenance
+    carries an e-mail address that must never reach a release."""
+    import re
+
+    from peacetalks.models import AnnotationSet, Provenance, Relation, Span
+    from peacetalks.storage import sha256_text
+    from peacetalks.validate import quoted_passages
+
+    spans = [Span(id=f"e{i}", start=m.start(), end=m.end(), label=label, text=m.group())
+             for i, (m, label) in enumerate((m, label) for name, label in ENTITY_NAMES.items()
+                                             for m in re.finditer(rf"(?<!\w){name}(?!\w)", text))]
+    passages = []
+    for start, end in quoted_passages(text):
+        inner = text[start:end]
+        start, end = start + len(inner) - len(inner.lstrip()), end - (len(inner) - len(inner.rstrip()))
+        passages.append((start, end))
+    taken = [(s - 1, e + 1) for s, e in passages]
+    free_words = [m for m in re.finditer(r"\w+", text) if not any(a < m.end() and m.start() < b for a, b in taken)]
+    relations = []
+    for i, (start, end) in enumerate(passages):
+        label = "QUOTE" if i == 0 else "NOT_SPEECH"
+        spans.append(Span(id=f"q{i}", start=start, end=end, label=label, text=text[start:end]))
+    if passages:
+        for word, (label, relation) in zip(free_words, [("SOURCE", "source"), ("SOURCE", "source"), ("CUE", "cue")]):
+            spans.append(Span(id=f"a{word.start()}", start=word.start(), end=word.end(), label=label, text=word.group()))
+            relations.append(Relation(id=f"r{word.start()}", head="q0", tail=f"a{word.start()}", label=relation))
+    gold = AnnotationSet(provenance=Provenance(annotator="gold", method="adjudication"), spans=spans, relations=relations)
+    ann1 = AnnotationSet(provenance=Provenance(annotator="ann1", method="label-studio", tool="label-studio server ls-1 admin@peacetalks.test"))
+    return AnnotationFile(document_id=doc_id, text_sha256=sha256_text(text), schema_version="1.0.0",
+                          annotators={"gold": gold, "ann1": ann1})
+
+
+def copy_data(path: Path) -> Root:
+    """A copy of the repository's data (seeds, corpus, schema, annotations) under ``path``."""
+    for folder in ("seeds", "corpus", "schema", "annotations"):
+        if (REPO / folder).exists():
+            shutil.copytree(REPO / folder, path / folder)
+    (path / "annotations").mkdir(exist_ok=True)
+    return Root(path)
+
+
+def make_release_root(path: Path) -> Root:
+    """A data root plus the release inputs (VERSION, splits.json, CHANGELOG, DATASHEET, figures), with
+    annotations/ replaced by synthetic gold sets for every document but the last train document."""
+    from peacetalks.annotations import write_annotation_file
+    from peacetalks.corpus import document_ids
+    from peacetalks.release import read_split_file
+
+    root = copy_data(path)
+    for name in RELEASE_FILES:
+        shutil.copyfile(REPO / name, path / name)
+    shutil.copytree(REPO / "docs" / "figures", path / "docs" / "figures")
+    shutil.rmtree(root.annotations)
+    unannotated = [doc for doc, split in read_split_file(root).items() if split == "train"][-1]
+    for doc_id in document_ids(root):
+        if doc_id != unannotated:
+            write_annotation_file(root, synthetic_gold(doc_id, root.corpus_text(doc_id).read_text(encoding="utf-8")))
+    return root
+
+
+@pytest.fixture
+def release_root(tmp_path: Path) -> Root:
+    return make_release_root(tmp_path / "root")
+
+
+@pytest.fixture(scope="module")
+def built_release(tmp_path_factory: pytest.TempPathFactory) -> tuple[Root, Path]:
+    """One release built from a synthetic-gold root, shared by the read-only tests of a module."""
+    from peacetalks.release import build
+
+    base = tmp_path_factory.mktemp("release")
+    root = make_release_root(base / "root")
+    return root, build(root, base / "out").out

@@ -1,0 +1,304 @@
+"""`peacetalks build`: a Hugging Face dataset folder that the real `datasets.load_dataset` reads back
+exactly — typed features, stable splits, spans that match the text, tokens that give the spans back,
+byte-identical rebuilds, no personal data — and a datasheet whose statistics are the build's."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import datasets
+import pyarrow.parquet as pq
+import pytest
+import yaml
+
+from peacetalks.annotations import iter_annotation_files, read_annotation_file, write_annotation_file
+from peacetalks.bio import bio_to_spans
+from peacetalks.datasheet import BEGIN, END, sync_datasheet
+from peacetalks.models import GOLD, Span
+from peacetalks.release import CONFIGS, build, read_split_file, release_doc, token_row
+from peacetalks.schema import load_schema
+from peacetalks.storage import PeacetalksError, Root
+
+EMAIL = re.compile(rb"[\w.+-]+@[\w-]+\.[\w.-]+")
+
+
+def load(out: Path, config: str, cache: Path) -> datasets.DatasetDict:
+    return datasets.load_dataset(str(out), config, cache_dir=str(cache))
+
+
+def card_metadata(out: Path) -> dict[str, Any]:
+    return yaml.safe_load((out / "README.md").read_text(encoding="utf-8").split("---\n")[1])
+
+
+def gold_spans(root: Root, doc_id: str) -> list[Span]:
+    annotation = read_annotation_file(root, doc_id)
+    return annotation.annotators[GOLD].spans if annotation else []
+
+
+def folder_bytes(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def loaded(built_release: tuple[Root, Path], tmp_path_factory: pytest.TempPathFactory) -> dict[str, datasets.DatasetDict]:
+    cache = tmp_path_factory.mktemp("hf-cache")
+    return {config: load(built_release[1], config, cache) for config in CONFIGS}
+
+
+# --- the folder loads, typed, with the expected splits --------------------------------------
+
+
+def test_every_config_loads_with_the_committed_splits(built_release: tuple[Root, Path], loaded: dict[str, datasets.DatasetDict]) -> None:
+    root, _ = built_release
+    expected = Counter(read_split_file(root).values())
+    for config in CONFIGS:
+        assert list(loaded[config]) == ["train", "validation", "test"]
+    assert {split: ds.num_rows for split, ds in loaded["documents"].items()} == expected
+    assert {split: ds.num_rows for split, ds in loaded["tokens"].items()} == expected
+    for split, ds in loaded["documents"].items():
+        assert {row["id"] for row in ds} == {doc for doc, s in read_split_file(root).items() if s == split}
+
+
+def test_labels_are_class_labels_of_the_exported_schema_labels(built_release: tuple[Root, Path], loaded: dict[str, datasets.DatasetDict]) -> None:
+    schema = load_schema(built_release[0])
+    documents = loaded["documents"]["train"].features
+    assert documents["spans"].feature["label"].names == [l for layer in schema.layers for l in layer.exported_labels]
+    assert "NOT_SPEECH" not in documents["spans"].feature["label"].names
+    assert documents["relations"].feature["label"].names == ["source", "cue"]
+    tokens = loaded["tokens"]["train"].features
+    assert tokens["attribution_tags"].feature.names == ["O", "B-QUOTE", "I-QUOTE", "B-SOURCE", "I-SOURCE", "B-CUE", "I-CUE"]
+    assert tokens["entity_tags"].feature.names[:3] == ["O", "B-PERSON", "I-PERSON"]
+    assert isinstance(loaded["quotes"]["train"].features["sources"].feature["start"], datasets.Value)
+
+
+def test_num_examples_in_the_card_match_the_data(built_release: tuple[Root, Path], loaded: dict[str, datasets.DatasetDict]) -> None:
+    metadata = card_metadata(built_release[1])
+    assert [c["config_name"] for c in metadata["configs"]] == list(CONFIGS)
+    assert metadata["configs"][0]["default"] is True
+    for info in metadata["dataset_info"]:
+        declared = {s["name"]: s["num_examples"] for s in info["splits"]}
+        assert declared == {split: ds.num_rows for split, ds in loaded[info["config_name"]].items()}
+    assert metadata["license"] == "other" and (built_release[1] / metadata["license_link"]).exists()
+    for key in ("pretty_name", "language", "task_categories", "task_ids", "size_categories",
+                "annotations_creators", "language_creators", "source_datasets"):
+        assert metadata[key], key
+
+
+def test_card_states_the_version_and_how_to_pin_it(built_release: tuple[Root, Path]) -> None:
+    version = (built_release[0].path / "VERSION").read_text().strip()
+    card = (built_release[1] / "README.md").read_text(encoding="utf-8")
+    assert f"# peacetalks v{version}" in card and f'revision="v{version}"' in card
+
+
+# --- the rows say what the gold sets say ----------------------------------------------------
+
+
+def test_every_span_matches_the_text_and_every_gold_span_is_released(built_release: tuple[Root, Path], loaded: dict[str, datasets.DatasetDict]) -> None:
+    root, _ = built_release
+    released = 0
+    for ds in loaded["documents"].values():
+        names = ds.features["spans"].feature["label"].names
+        for row in ds:
+            for span in row["spans"]:
+                assert row["text"][span["start"]:span["end"]] == span["text"]
+            got = {(s["id"], s["start"], s["end"], names[s["label"]], s["text"]) for s in row["spans"]}
+            want = {(s.id, s.start, s.end, s.label, s.text) for s in gold_spans(root, row["id"]) if s.label != "NOT_SPEECH"}
+            assert got == want, row["id"]
+            assert row["annotated"] == (read_annotation_file(root, row["id"]) is not None)
+            released += len(got)
+    assert released > 0
+    assert any(s.label == "NOT_SPEECH" for a in iter_annotation_files(root) for s in a.annotators[GOLD].spans)
+
+
+def test_tokens_reproduce_the_text_and_the_spans(loaded: dict[str, datasets.DatasetDict]) -> None:
+    for split, tokens_ds in loaded["tokens"].items():
+        documents = {row["id"]: row for row in loaded["documents"][split]}
+        span_names = loaded["documents"][split].features["spans"].feature["label"].names
+        for row in tokens_ds:
+            doc = documents[row["id"]]
+            offsets = list(zip(row["token_starts"], row["token_ends"]))
+            assert [doc["text"][a:b] for a, b in offsets] == row["tokens"]
+            for column in ("entity_tags", "attribution_tags"):
+                names = tokens_ds.features[column].feature.names
+                from_tags = {(s.start, s.end, s.label) for s in bio_to_spans(offsets, [names[t] for t in row[column]])}
+                layer_labels = {n[2:] for n in names if n != "O"}
+                from_spans = {(s["start"], s["end"], span_names[s["label"]]) for s in doc["spans"] if span_names[s["label"]] in layer_labels}
+                assert from_tags == from_spans, (row["id"], column)
+
+
+def test_forced_breaks_split_a_possessive_so_the_name_is_its_own_token(loaded: dict[str, datasets.DatasetDict]) -> None:
+    annotated = {row["id"] for ds in loaded["documents"].values() for row in ds if row["annotated"]}
+    tokens = [t for ds in loaded["tokens"].values() for row in ds if row["id"] in annotated for t in row["tokens"]]
+    assert "Trump" in tokens and "Trump’s" not in tokens and "Trump's" not in tokens
+    unannotated = [t for ds in loaded["tokens"].values() for row in ds if row["id"] not in annotated for t in row["tokens"]]
+    assert "Trump’s" in unannotated  # without a span there, the word stays whole
+
+
+def test_quotes_list_their_sources_and_cues(loaded: dict[str, datasets.DatasetDict]) -> None:
+    quotes = [row for ds in loaded["quotes"].values() for row in ds]
+    documents = {row["id"]: row for ds in loaded["documents"].values() for row in ds}
+    assert quotes
+    for quote in quotes:
+        doc = documents[quote["document_id"]]
+        assert doc["text"][quote["start"]:quote["end"]] == quote["text"]
+        assert quote["id"].startswith(f"{quote['document_id']}:")
+        assert len(quote["sources"]) == 2 and len(quote["cues"]) == 1
+        for end in quote["sources"] + quote["cues"]:
+            assert doc["text"][end["start"]:end["end"]] == end["text"]
+
+
+# --- integrity -------------------------------------------------------------------------------------
+
+
+def test_a_rebuild_is_byte_identical_and_the_manifest_lists_every_file(built_release: tuple[Root, Path], tmp_path: Path) -> None:
+    root, out = built_release
+    again = build(root, tmp_path / "again").out
+    first, second = folder_bytes(out), folder_bytes(again)
+    assert first == second
+    assert any(name.endswith(".parquet") for name in first)
+    listed = dict(line.split("  ")[::-1] for line in first["MANIFEST.sha256"].decode().splitlines())
+    assert listed == {name: hashlib.sha256(data).hexdigest() for name, data in first.items() if name != "MANIFEST.sha256"}
+
+
+def test_no_email_address_in_any_release_file(built_release: tuple[Root, Path]) -> None:
+    root, out = built_release
+    assert any(EMAIL.search(p.read_bytes()) for p in root.annotations.glob("*.json")), "the fixture must hold an e-mail"
+    for name, data in folder_bytes(out).items():
+        assert not EMAIL.search(data), name
+        if name.endswith(".parquet"):
+            assert not EMAIL.search(json.dumps(pq.read_table(out / name).to_pylist()).encode()), name
+    assert "ann1" not in (out / "data/documents/train.parquet").read_bytes().decode("latin-1")
+
+
+def test_leakage_report_names_the_near_duplicate_group(built_release: tuple[Root, Path]) -> None:
+    root, out = built_release
+    leakage = json.loads((out / "leakage.json").read_text())
+    splits = read_split_file(root)
+    for group in leakage["near_duplicate_groups"]:
+        assert {splits[doc] for doc in group["documents"]} == {group["split"]} and group["shared_8grams"] > 0
+    assert leakage["cross_split_leaks"] == []
+
+
+# --- refusals: nothing half-written, every problem named ---------------------------------------
+
+
+def test_build_refuses_a_root_that_does_not_validate_and_keeps_the_old_release(release_root: Root, tmp_path: Path, cli: Any) -> None:
+    out = tmp_path / "out"
+    assert cli("build", "--root", release_root.path, "--out", out)[0] == 0
+    before = folder_bytes(out)
+    annotation = next(iter_annotation_files(release_root))
+    gold = annotation.annotators[GOLD]
+    broken = gold.model_copy(update={"spans": [gold.spans[0].model_copy(update={"text": "wrong"})] + gold.spans[1:]})
+    write_annotation_file(release_root, annotation.model_copy(update={"annotators": {**annotation.annotators, GOLD: broken}}))
+    code, _, err = cli("build", "--root", release_root.path, "--out", out)
+    assert code != 0
+    assert "span-text" in err and annotation.document_id in err and gold.spans[0].id in err
+    assert folder_bytes(out) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []  # no temp folder left behind
+
+
+def test_build_refuses_an_email_address_in_the_released_text(release_root: Root, tmp_path: Path) -> None:
+    unannotated = next(doc for doc in read_split_file(release_root) if read_annotation_file(release_root, doc) is None)
+    path = release_root.corpus_text(unannotated)
+    path.write_text(path.read_text(encoding="utf-8") + "\n\nWrite to tips@example.org.", encoding="utf-8")
+    with pytest.raises(PeacetalksError, match="e-mail address: data/documents/train.parquet"):
+        build(release_root, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_span_that_tokens_cannot_carry_fails_naming_document_span_and_rule(release_root: Root) -> None:
+    schema = load_schema(release_root)
+    doc = release_doc(release_root, schema, next(iter_annotation_files(release_root)).document_id)
+    text = doc.document.text
+    space = text.index(" ")
+    bad = Span(id="bad1", start=space, end=text.index(" ", space + 1), label="PERSON", text=text[space:text.index(" ", space + 1)])
+    with pytest.raises(PeacetalksError, match=rf"{doc.id}: gold/span bad1: bio-round-trip"):
+        token_row(release_root, schema, doc.__class__(doc.document, doc.gold, [bad]))
+
+
+def test_empty_annotations_build_a_release_without_spans(tmp_root: Root, tmp_path: Path) -> None:
+    for name in ("VERSION", "splits.json"):
+        shutil.copyfile(Path(__file__).parents[1] / name, tmp_root.path / name)
+    shutil.rmtree(tmp_root.annotations)
+    report = build(tmp_root, tmp_path / "out")
+    assert [c["config_name"] for c in card_metadata(report.out)["configs"]] == ["documents", "tokens"]
+    documents = load(report.out, "documents", tmp_path / "cache")
+    tokens = load(report.out, "tokens", tmp_path / "cache")
+    assert sum(ds.num_rows for ds in documents.values()) == len(read_split_file(tmp_root))
+    assert all(row["spans"] == [] and not row["annotated"] for ds in documents.values() for row in ds)
+    assert all(set(row["entity_tags"]) <= {0} for ds in tokens.values() for row in ds)
+
+
+def test_a_new_document_gets_a_split_and_released_ones_keep_theirs(release_root: Root, tmp_path: Path) -> None:
+    splits = read_split_file(release_root)
+    newcomer = sorted(splits)[-1]
+    kept = {doc: split for doc, split in splits.items() if doc != newcomer}
+    (release_root.path / "splits.json").write_text(json.dumps({"description": "test", "documents": kept}))
+    report = build(release_root, tmp_path / "out")
+    assert report.new_documents == [newcomer]
+    after = read_split_file(release_root)
+    assert {doc: after[doc] for doc in kept} == kept and newcomer in after
+
+
+def test_the_repository_data_builds_and_loads_whatever_annotations_exist(tmp_root: Root, tmp_path: Path) -> None:
+    for name in ("VERSION", "splits.json"):
+        shutil.copyfile(Path(__file__).parents[1] / name, tmp_root.path / name)
+    report = build(tmp_root, tmp_path / "out")
+    for config in report.sizes:
+        if report.sizes[config]:
+            loaded = load(report.out, config, tmp_path / "cache")
+            assert {split: ds.num_rows for split, ds in loaded.items()} == report.examples(config)
+    for ds in load(report.out, "documents", tmp_path / "cache").values():
+        for row in ds:
+            assert all(row["text"][s["start"]:s["end"]] == s["text"] for s in row["spans"])
+
+
+# --- the datasheet shows the build's statistics --------------------------------------------------
+
+
+def test_datasheet_statistics_equal_the_build(built_release: tuple[Root, Path], loaded: dict[str, datasets.DatasetDict]) -> None:
+    root, _ = built_release
+    assert sync_datasheet(root)  # the synthetic gold differs from the committed datasheet
+    assert sync_datasheet(root, check=True) == []
+    block = (root.path / "DATASHEET.md").read_text(encoding="utf-8").split(BEGIN)[1].split(END)[0]
+    for split, documents in loaded["documents"].items():
+        tokens = sum(len(row["tokens"]) for row in loaded["tokens"][split])
+        characters = sum(len(row["text"]) for row in documents)
+        annotated = sum(row["annotated"] for row in documents)
+        quotes = loaded["quotes"][split].num_rows
+        assert f"| {split} | {documents.num_rows} | {annotated} | {characters} | {tokens} | {quotes} |" in block
+    names = loaded["documents"]["train"].features["spans"].feature["label"].names
+    per_label = {split: Counter(names[s["label"]] for row in ds for s in row["spans"]) for split, ds in loaded["documents"].items()}
+    for label in names:
+        counts = [per_label[split][label] for split in ("train", "validation", "test")]
+        assert f"| {label} | {' | '.join(map(str, counts))} | {sum(counts)} |" in block
+    assert "not yet measured" in block
+
+
+def test_datasheet_check_fails_when_stale_and_shows_agreement_when_measured(release_root: Root) -> None:
+    sync_datasheet(release_root)
+    agreement = release_root.annotations / "agreement" / "agreement.json"
+    agreement.parent.mkdir()
+    agreement.write_text(json.dumps({"layers": {"entity": {"token_alpha": 0.81}}, "attribution": {"quotes_compared": 4}}))
+    stale = sync_datasheet(release_root, check=True)
+    assert [p.name for p in stale] == ["DATASHEET.md"]
+    sync_datasheet(release_root)
+    block = (release_root.path / "DATASHEET.md").read_text(encoding="utf-8").split(BEGIN)[1].split(END)[0]
+    assert "| `layers.entity.token_alpha` | 0.81 |" in block and "not yet measured" not in block
+
+
+def test_figures_are_deterministic_pngs_without_metadata(release_root: Root, tmp_path: Path) -> None:
+    twin = Root(tmp_path / "twin")
+    shutil.copytree(release_root.path, twin.path)
+    sync_datasheet(release_root)
+    sync_datasheet(twin)
+    for name in ("label_distribution.png", "span_lengths.png", "document_lengths.png"):
+        data = (release_root.path / "docs" / "figures" / name).read_bytes()
+        assert data.startswith(b"\x89PNG") and data == (twin.path / "docs" / "figures" / name).read_bytes()
+        assert b"matplotlib" not in data and b"tEXt" not in data
