@@ -167,3 +167,152 @@ def test_push_annotate_pull_gives_the_annotators_file(labelstudio_server: Server
     code, out, _ = cli("labelstudio", "pull", "--root", ls_root.path, *server_args(server, project))
     assert code == 0 and "0 files written" in out
     assert tree_digest(ls_root) == before
+
+
+def test_a_second_push_creates_nothing_and_sends_no_task_data(labelstudio_server: Server, ls_root: Root, project: str, cli: Cli) -> None:
+    server = labelstudio_server
+    assert cli("labelstudio", "push", "--root", ls_root.path, *server_args(server, project))[0] == 0
+    connection = connect(server.url, server.credentials.token)
+    before = [t.dict() for t in connection.client.tasks.list(project=next(p.id for p in connection.client.projects.list() if p.title == project), fields="all")]
+
+    code, out, _ = cli("labelstudio", "push", "--root", ls_root.path, *server_args(server, project))
+    assert code == 0
+    assert out.strip() == f"push: project {project!r}: 0 tasks created, 0 updated, 0 with new predictions, 0 annotations loaded, 2 unchanged"
+    after = [t.dict() for t in connection.client.tasks.list(project=before[0]["project"], fields="all")]
+    assert [(t["id"], t["updated_at"], [p["id"] for p in t["predictions"]]) for t in after] == \
+           [(t["id"], t["updated_at"], [p["id"] for p in t["predictions"]]) for t in before]
+
+
+def test_a_changed_clean_text_updates_an_unannotated_task_and_is_refused_under_annotations(
+        labelstudio_server: Server, ls_root: Root, project: str, cli: Cli) -> None:
+    server = labelstudio_server
+    assert cli("labelstudio", "push", "--root", ls_root.path, *server_args(server, project))[0] == 0
+    tasks = tasks_of(server, project)
+    alpha = ls_root.corpus_text("alpha").read_text(encoding="utf-8")
+    token = sign_up(server.url, "changed.text@example.org", "annotator-pass-2")
+    LabelStudio(base_url=server.url, api_key=token).annotations.create(
+        tasks["alpha"].id, result=results([span_at(alpha, "Kyiv", "GPE", "k1")], [], load_schema(ls_root).layer_of))
+
+    def change_clean_text(doc_id: str) -> None:  # what a new cleaner version would do
+        text = ls_root.corpus_text(doc_id).read_text(encoding="utf-8") + "\nA new closing line.\n"
+        ls_root.corpus_text(doc_id).write_text(text, encoding="utf-8")
+        sidecar = read_json(ls_root.corpus_sidecar(doc_id)) | {"text_sha256": sha256_text(text)}
+        ls_root.corpus_sidecar(doc_id).write_text(json.dumps(sidecar), encoding="utf-8")
+
+    change_clean_text("bravo")
+    code, out, _ = cli("labelstudio", "push", "--root", ls_root.path, *server_args(server, project))
+    assert code == 0 and "1 updated" in out
+    assert tasks_of(server, project)["bravo"].data["text"].endswith("A new closing line.\n")
+
+    change_clean_text("alpha")
+    code, out, err = cli("labelstudio", "push", "--root", ls_root.path, *server_args(server, project))
+    assert code == 2
+    assert "refusing to update them" in err and "alpha (task" in err and "1 annotations" in err
+    assert tasks_of(server, project)["alpha"].data["text"] == alpha
+
+
+@pytest.mark.parametrize("action", ["push", "pull"])
+def test_server_down_or_wrong_token_is_a_clear_error_and_changes_nothing(
+        labelstudio_server: Server, ls_root: Root, project: str, cli: Cli, action: str) -> None:
+    from conftest import free_port
+
+    before = tree_digest(ls_root)
+    code, _, err = cli("labelstudio", action, "--root", ls_root.path, "--url", f"http://127.0.0.1:{free_port()}",
+                       "--api-key", labelstudio_server.credentials.token, "--project", project)
+    assert code == 2 and "cannot reach Label Studio at http://127.0.0.1:" in err
+    code, _, err = cli("labelstudio", action, "--root", ls_root.path, "--url", labelstudio_server.url,
+                       "--api-key", "not-the-token-0000", "--project", project)
+    assert code == 2 and f"Label Studio at {labelstudio_server.url} answered HTTP 401 (wrong LABEL_STUDIO_API_KEY?" in err
+    assert tree_digest(ls_root) == before
+    assert project not in [p.title for p in connect(labelstudio_server.url, labelstudio_server.credentials.token).client.projects.list()]
+
+
+def test_an_invalid_annotation_is_refused_with_doc_span_and_rule_and_writes_nothing_for_that_doc(
+        labelstudio_server: Server, ls_root: Root, project: str, cli: Cli) -> None:
+    server, schema = labelstudio_server, load_schema(ls_root)
+    assert cli("labelstudio", "push", "--root", ls_root.path, *server_args(server, project))[0] == 0
+    tasks = tasks_of(server, project)
+    alpha, bravo = (ls_root.corpus_text(d).read_text(encoding="utf-8") for d in ("alpha", "bravo"))
+    annotator = LabelStudio(base_url=server.url, api_key=sign_up(server.url, "sloppy@example.org", "annotator-pass-3"))
+    kyiv = span_at(alpha, "Kyiv", "GPE", "bad1")
+    sloppy = kyiv.model_copy(update={"start": kyiv.start - 1, "text": " Kyiv"})  # a leading space
+    annotator.annotations.create(tasks["alpha"].id, result=results([sloppy], [], schema.layer_of))
+    annotator.annotations.create(tasks["bravo"].id, result=results([span_at(bravo, "Kremlin", "ORG", "ok1")], [], schema.layer_of))
+    alpha_before = ls_root.annotation_file("alpha").read_bytes()
+
+    code, out, err = cli("labelstudio", "pull", "--root", ls_root.path, *server_args(server, project))
+    assert code == 1
+    assert "annotations/alpha.json: alpha: ann1/span bad1: span-whitespace:" in err
+    assert "1 files written (bravo)" in out and "1 refused" in out
+    assert ls_root.annotation_file("alpha").read_bytes() == alpha_before
+
+
+def test_an_interrupted_pull_converges_when_rerun(labelstudio_server: Server, ls_root: Root, project: str, cli: Cli) -> None:
+    server, schema = labelstudio_server, load_schema(ls_root)
+    assert cli("labelstudio", "push", "--root", ls_root.path, *server_args(server, project))[0] == 0
+    tasks = tasks_of(server, project)
+    annotator = LabelStudio(base_url=server.url, api_key=sign_up(server.url, "steady@example.org", "annotator-pass-4"))
+    for doc_id in ("alpha", "bravo"):
+        text = ls_root.corpus_text(doc_id).read_text(encoding="utf-8")
+        annotator.annotations.create(tasks[doc_id].id, result=results([span_at(text, "Kremlin", "ORG", "k1")], [], schema.layer_of))
+    pristine = tree_digest(ls_root)
+    alpha_before = ls_root.annotation_file("alpha").read_bytes()
+    assert cli("labelstudio", "pull", "--root", ls_root.path, *server_args(server, project))[0] == 0
+    complete = tree_digest(ls_root)
+    assert complete != pristine
+
+    # Writes are atomic per file, so an interruption leaves some files new, others old, and maybe a temp file.
+    ls_root.annotation_file("alpha").write_bytes(alpha_before)
+    ls_root.annotation_file("bravo").unlink()
+    (ls_root.annotations / ".bravo.json.x1y2.tmp").write_text("{", encoding="utf-8")
+    code, out, _ = cli("labelstudio", "pull", "--root", ls_root.path, *server_args(server, project))
+    assert code == 0 and "2 files written" in out
+    (ls_root.annotations / ".bravo.json.x1y2.tmp").unlink()
+    assert tree_digest(ls_root) == complete
+
+
+def test_push_with_annotations_loads_local_sets_for_review_and_pull_brings_only_edits(
+        labelstudio_server: Server, ls_root: Root, project: str, cli: Cli) -> None:
+    server = labelstudio_server
+    code, out, _ = cli("labelstudio", "push", "--with-annotations", "--root", ls_root.path, *server_args(server, project))
+    assert code == 0 and "1 annotations loaded" in out
+    loaded = tasks_of(server, project)["alpha"].annotations
+    assert len(loaded) == 1 and len(loaded[0]["result"]) == 10  # alpha's gold: 8 spans, 2 relations
+    assert "1 annotations loaded" not in cli("labelstudio", "push", "--with-annotations", "--root", ls_root.path, *server_args(server, project))[1]
+
+    before = tree_digest(ls_root)
+    code, out, _ = cli("labelstudio", "pull", "--root", ls_root.path, *server_args(server, project))
+    assert code == 0 and "0 files written" in out
+    assert tree_digest(ls_root) == before  # an unedited copy of gold is not pulled back as the admin's set
+
+
+def test_start_moves_to_a_free_port_prints_the_url_and_stops_on_ctrl_c(labelstudio_server: Server, tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from conftest import LS_TEMPLATE
+    from peacetalks.labelstudio import health
+
+    data_dir = tmp_path / "ls"
+    shutil.copytree(LS_TEMPLATE, data_dir)
+    creds = labelstudio_server.credentials
+    busy = labelstudio_server.url.rsplit(":", 1)[1]
+    env = os.environ | {"LABEL_STUDIO_USERNAME": creds.username, "LABEL_STUDIO_PASSWORD": creds.password,
+                        "LABEL_STUDIO_USER_TOKEN": creds.token, "USERNAME": "stray", "PORT": "1", "DEBUG": "maybe"}
+    process = subprocess.Popen([sys.executable, "-m", "peacetalks.cli", "labelstudio", "start", "--root", str(REPO),
+                                "--data-dir", str(data_dir), "--port", busy], env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        first = process.stdout.readline()
+        assert first.startswith("labelstudio: running at http://127.0.0.1:"), first
+        url = first.split()[3]
+        assert not url.endswith(f":{busy}") and health(url)
+        printed = first + "".join(process.stdout.readline() for _ in range(3))
+        assert f"LABEL_STUDIO_API_KEY={creds.token}" in printed
+        assert connect(url, creds.token).client.users.whoami().email == creds.username  # the legacy token works
+    finally:
+        process.send_signal(signal.SIGINT)
+        rest, _ = process.communicate(timeout=30)
+    assert process.returncode == 0 and rest.strip().endswith("labelstudio: stopped")
+    assert not health(url)

@@ -448,7 +448,7 @@ class Pseudonyms:
     def load(cls, root: Root) -> Pseudonyms:
         path = root.annotations / "_meta" / PSEUDONYM_FILE
         if not path.exists():
-            return cls(path, secrets.token_hex(16), {}, changed=True)
+            return cls(path, secrets.token_hex(16), {})  # saved once it holds a pseudonym
         data = read_json(path)
         return cls(path, data["salt"], {entry["hash"]: entry["pseudonym"] for entry in data["annotators"]})
 
@@ -490,19 +490,30 @@ def export_tasks(connection: Connection, project_id: int) -> list[dict[str, Any]
     return sorted(tasks, key=lambda task: (str(task["data"].get("doc_id")), task["id"]))
 
 
-def latest_per_annotator(task: dict[str, Any], emails: dict[int, str], pseudonyms: Pseudonyms) -> dict[str, dict[str, Any]]:
-    """Each annotator's most recent submitted annotation on a task, by pseudonym."""
+def task_document(root: Root, task: dict[str, Any]) -> tuple[Document, AnnotationFile | None]:
+    """The task's local document and annotation file, refused when either is out of step with the task."""
+    doc_id = task["data"].get("doc_id")
+    doc = load_document(root, doc_id)
+    if task["data"].get("text") != doc.text:
+        raise PeacetalksError(f"task {task['id']} holds another text than corpus/{doc_id}.txt (push again, or realign first)")
+    local = read_annotation_file(root, doc_id)
+    if local is not None and local.text_sha256 != doc.sidecar.text_sha256:
+        raise PeacetalksError(f"{root.annotation_file(doc_id)} was made on another clean text (run `peacetalks realign` first)")
+    return doc, local
+
+
+def new_annotations(task: dict[str, Any], root: Root, emails: dict[int, str], schema: Schema) -> dict[str, dict[str, Any]]:
+    """Each user's latest submitted annotation on a task, by e-mail, leaving out unedited copies of local sets."""
+    doc, local = task_document(root, task)
     latest: dict[str, dict[str, Any]] = {}
     for annotation in sorted(task.get("annotations") or [], key=lambda a: a["id"]):
-        if annotation.get("was_cancelled"):
-            continue
         user = annotation["completed_by"]
         user_id = user["id"] if isinstance(user, dict) else user
         if user_id not in emails:
             raise PeacetalksError(f"task {task['id']}: annotation {annotation['id']} by user {user_id}, who is not listed by the server")
-        name = pseudonyms.of(emails[user_id])
-        if name not in latest or annotation["updated_at"] >= latest[name]["updated_at"]:
-            latest[name] = annotation
+        as_set = set_from_results(annotation.get("result") or [], doc.text, schema, Provenance(annotator="-", method="label-studio"))
+        if not annotation.get("was_cancelled") and not is_unchanged_push(annotation, local, as_set):
+            latest[emails[user_id]] = annotation
     return latest
 
 
@@ -520,28 +531,18 @@ def content_of(aset: AnnotationSet) -> tuple[set[tuple[int, int, str]], set[tupl
     return set(spans.values()), relations
 
 
-def pulled_file(root: Root, task: dict[str, Any], annotations: dict[str, dict[str, Any]], schema: Schema) -> AnnotationFile | None:
-    """The local annotation file with the task's annotation sets merged in; None when nothing is new."""
-    doc_id = task["data"].get("doc_id")
-    doc = load_document(root, doc_id)
-    if task["data"].get("text") != doc.text:
-        raise PeacetalksError(f"task {task['id']} holds another text than corpus/{doc_id}.txt (push again, or realign first)")
-    local = read_annotation_file(root, doc_id)
-    if local is not None and local.text_sha256 != doc.sidecar.text_sha256:
-        raise PeacetalksError(f"{root.annotation_file(doc_id)} was made on another clean text (run `peacetalks realign` first)")
+def pulled_file(root: Root, task: dict[str, Any], annotations: dict[str, dict[str, Any]], schema: Schema) -> AnnotationFile:
+    """The local annotation file with the task's annotation sets (by pseudonym) merged in."""
+    doc, local = task_document(root, task)
     shown = (task.get("meta") or {}).get("predictions") if task.get("predictions") else None
     sets: dict[str, AnnotationSet] = {}
     for name, annotation in annotations.items():
         provenance = Provenance(annotator=name, method="label-studio", tool=TOOL,
                                 pre_annotation=f"{shown} predictions shown in Label Studio" if shown else None,
                                 guidelines_version=schema.version, updated=annotation["updated_at"][:10])
-        pulled = set_from_results(annotation.get("result") or [], doc.text, schema, provenance)
-        if not is_unchanged_push(annotation, local, pulled):
-            sets[name] = pulled
-    if not sets:
-        return None
+        sets[name] = set_from_results(annotation.get("result") or [], doc.text, schema, provenance)
     kept = local.annotators if local else {}
-    return AnnotationFile(document_id=doc_id, text_sha256=doc.sidecar.text_sha256,
+    return AnnotationFile(document_id=doc.id, text_sha256=doc.sidecar.text_sha256,
                           schema_version=local.schema_version if local else schema.version, annotators={**kept, **sets})
 
 
@@ -567,22 +568,25 @@ def pull(root: Root, connection: Connection, title: str = DEFAULT_PROJECT) -> Pu
             raise PeacetalksError(f"{connection.url}: no project titled {title!r} (run `peacetalks labelstudio push` first)")
         tasks = export_tasks(connection, project.id)
         emails = {user.id: user.email for user in connection.client.users.list()}
+    per_task: list[tuple[dict[str, Any], dict[str, dict[str, Any]]]] = []
+    for task in tasks:
+        try:
+            per_task.append((task, new_annotations(task, root, emails, schema)))
+        except PeacetalksError as exc:
+            report.refused.append(f"{task['data'].get('doc_id')}: {exc}")
     pseudonyms = Pseudonyms.load(root)
-    per_task = [(task, latest_per_annotator(task, emails, pseudonyms)) for task in tasks]
+    by_pseudonym = [(task, {pseudonyms.of(email): a for email, a in sorted(work.items(), key=lambda kv: kv[1]["id"])})
+                    for task, work in per_task]
     if pseudonyms.changed:
         pseudonyms.save()  # before any file that uses a new pseudonym, so an interrupted pull reruns the same
-    for task, annotations in progress(per_task, desc="pull"):
+    for task, annotations in progress(by_pseudonym, desc="pull"):
         report.tasks += 1
         report.annotations += len(annotations)
         report.annotators.update(annotations)
-        try:
-            merged = pulled_file(root, task, annotations, schema)
-        except PeacetalksError as exc:
-            report.refused.append(f"{task['data'].get('doc_id')}: {exc}")
-            continue
-        if merged is None:
+        if not annotations:
             report.unchanged += 1
             continue
+        merged = pulled_file(root, task, annotations, schema)
         problems = problems_in(root, merged, task["data"]["text"], schema, set(annotations))
         if problems:
             report.refused.extend(problems)
