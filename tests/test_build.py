@@ -180,8 +180,10 @@ def test_leakage_report_names_the_near_duplicate_group(built_release: tuple[Root
     root, out = built_release
     leakage = json.loads((out / "leakage.json").read_text())
     splits = read_split_file(root)
+    assert leakage["near_duplicate_groups"], "the corpus has documents sharing a quote"
     for group in leakage["near_duplicate_groups"]:
-        assert {splits[doc] for doc in group["documents"]} == {group["split"]} and group["shared_8grams"] > 0
+        assert {splits[doc] for doc in group["documents"]} == {group["split"]}
+        assert all(pair["shared_8grams"] > 0 and pair["examples"] for pair in group["pairs"])
     assert leakage["cross_split_leaks"] == []
 
 

@@ -31,8 +31,8 @@ from .corpus import document_ids, load_document
 from .models import GOLD, AnnotationSet, Document, Span
 from .progress import progress
 from .schema import Schema, load_schema
-from .split import SPLITS, Assignment, assign_splits, cross_split_leaks, near_duplicate_groups, shingles
-from .storage import PeacetalksError, Root, canonical_json, read_json, sha256_bytes, write_atomic, write_text_atomic
+from .split import SPLITS, Assignment, Overlap, assign_splits, cross_split_leaks, near_duplicate_groups, overlaps, shingles
+from .storage import PeacetalksError, Root, canonical_json, read_json, sha256_bytes, write_text_atomic
 from .validate import validate_root
 
 VERSION_FILE = "VERSION"
@@ -366,20 +366,21 @@ def write_data(folder: Path, root: Root, plan: Plan) -> tuple[dict[str, Any], Sp
     return stats_document(plan, per_split), sizes
 
 
+def overlap_record(overlap: Overlap, splits: dict[str, str]) -> dict[str, Any]:
+    return {"documents": list(overlap.docs), "splits": [splits[d] for d in overlap.docs],
+            "shared_8grams": overlap.shared, "examples": overlap.examples}
+
+
 def leakage_report(plan: Plan) -> dict[str, Any]:
-    groups = [g for g in plan.assignment.groups if len(g) > 1]
-    leaks = cross_split_leaks(plan.shingle_sets, plan.assignment.splits)
+    splits = plan.assignment.splits
     return {
         "method": "word 8-grams (lower-cased \\w+ words); documents sharing any 8-gram form a group kept in one split",
         "near_duplicate_groups": [
-            {"documents": group, "split": plan.assignment.splits[group[0]],
-             "shared_8grams": len(frozenset.intersection(*(plan.shingle_sets[d] for d in group)))}
-            for group in groups
+            {"documents": group, "split": splits[group[0]],
+             "pairs": [overlap_record(o, splits) for o in overlaps(plan.shingle_sets, group)]}
+            for group in plan.assignment.groups if len(group) > 1
         ],
-        "cross_split_leaks": [
-            {"documents": list(leak.docs), "splits": list(leak.splits), "shared_8grams": leak.shared, "examples": leak.examples}
-            for leak in leaks
-        ],
+        "cross_split_leaks": [overlap_record(o, splits) for o in cross_split_leaks(plan.shingle_sets, splits)],
     }
 
 
@@ -555,10 +556,14 @@ def split_table(plan: Plan, stats: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def pair_text(pair: dict[str, Any]) -> str:
+    first, second = pair["documents"]
+    return f"{first} and {second} share {pair['shared_8grams']} word 8-grams"
+
+
 def leakage_lines(leakage: dict[str, Any]) -> str:
-    groups = leakage["near_duplicate_groups"]
-    lines = [f"- near-duplicate group {', '.join(g['documents'])} (shares {g['shared_8grams']} word 8-grams) is kept in `{g['split']}`"
-             for g in groups] or ["- no two documents share a word 8-gram"]
+    lines = [f"- near-duplicate group {', '.join(g['documents'])} is kept in `{g['split']}` ({'; '.join(map(pair_text, g['pairs']))})"
+             for g in leakage["near_duplicate_groups"]] or ["- no two documents share a word 8-gram"]
     leaks = leakage["cross_split_leaks"]
     lines.append(f"- cross-split leaks: {len(leaks)}" + (" (see `leakage.json`)" if leaks else " (no word 8-gram is shared across splits)"))
     return "\n".join(lines)
@@ -638,9 +643,10 @@ splits are declared. Leakage check (`leakage.json`):
 
 ## Annotation and provenance
 
-Annotated in Label Studio by the project's maintainers working as the pseudonymous annotators
-`ann1` and `ann2`, with heuristic pre-annotations offered (quotation-mark quotes, projected entities),
-then adjudicated into the gold set. The release contains only the gold spans and relations —
+Annotated by the project's maintainers working as the pseudonymous annotators `ann1` and `ann2`
+(in the Label Studio UI, or as plain-text inline-markup passes entered into Label Studio through its
+API), with heuristic pre-annotations offered as Label Studio predictions (quotation-mark quotes,
+entities projected from other documents), then adjudicated into the gold set. The release contains only the gold spans and relations —
 no annotator names, e-mail addresses or server ids. Per-set provenance (annotator pseudonym, method,
 pre-annotation, guidelines version, tool) is kept in `annotations/<doc>.json` in the source
 repository. Agreement figures and the full answers to *Datasheets for Datasets* are in `DATASHEET.md`.

@@ -99,20 +99,24 @@ def assign_splits(groups: list[list[str]], existing: Mapping[str, str]) -> Assig
 
 
 @dataclass(frozen=True)
-class Leak:
-    """Two documents in different splits sharing word n-grams."""
+class Overlap:
+    """Two documents sharing word n-grams, with a few of them as examples."""
 
     docs: tuple[str, str]
-    splits: tuple[str, str]
     shared: int
     examples: list[str]
 
 
-def cross_split_leaks(shingle_sets: Mapping[str, frozenset[str]], splits: Mapping[str, str], examples: int = 5) -> list[Leak]:
-    leaks = []
-    for a, b in combinations(sorted(shingle_sets), 2):
-        if splits[a] != splits[b]:
-            shared = shingle_sets[a] & shingle_sets[b]
-            if shared:
-                leaks.append(Leak((a, b), (splits[a], splits[b]), len(shared), sorted(shared)[:examples]))
-    return leaks
+def overlaps(shingle_sets: Mapping[str, frozenset[str]], docs: Iterable[str], examples: int = 5) -> list[Overlap]:
+    """Every pair of ``docs`` sharing at least one shingle, in id order."""
+    found = []
+    for a, b in combinations(sorted(docs), 2):
+        shared = shingle_sets[a] & shingle_sets[b]
+        if shared:
+            found.append(Overlap((a, b), len(shared), sorted(shared)[:examples]))
+    return found
+
+
+def cross_split_leaks(shingle_sets: Mapping[str, frozenset[str]], splits: Mapping[str, str]) -> list[Overlap]:
+    """Overlapping pairs whose documents sit in different splits: leakage."""
+    return [o for o in overlaps(shingle_sets, shingle_sets) if splits[o.docs[0]] != splits[o.docs[1]]]
