@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
+from itertools import accumulate
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -133,14 +135,41 @@ def check_quote_completeness(aset: AnnotationSet, text: str, schema: Schema) -> 
             yield f"span {span.id}", "complete-quote", f"QUOTE {snippet(span.text)} has no source relation"
 
 
+class Coverage:
+    """Whether any of a fixed set of [start, end) intervals overlaps a query, in O(log n) instead of a scan."""
+
+    def __init__(self, intervals: Iterable[tuple[int, int]]) -> None:
+        ordered = sorted(intervals)
+        self.starts = [start for start, _ in ordered]
+        self.reach = list(accumulate((end for _, end in ordered), max))  # furthest end among the first k intervals
+
+    def overlaps(self, start: int, end: int) -> bool:
+        before = bisect_left(self.starts, end)  # the intervals starting before ``end``
+        return before > 0 and self.reach[before - 1] > start
+
+
+def whole_word_matches(text: str, name: str) -> Iterator[tuple[int, int]]:
+    """What ``re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text)`` finds, jumping between candidates with
+    ``str.find``: a pattern that opens with a lookbehind gets no literal-prefix search and tries every position."""
+    pattern = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)")
+    if not name:
+        yield from ((m.start(), m.end()) for m in pattern.finditer(text))
+        return
+    position = text.find(name)
+    while position >= 0:
+        match = pattern.match(text, position)  # the lookbehind still sees the character before ``position``
+        position = text.find(name, match.end() if match else position + 1)
+        if match:
+            yield match.start(), match.end()
+
+
 def check_entity_completeness(aset: AnnotationSet, text: str, schema: Schema) -> Iterator[Finding]:
     entities = [s for s in aset.spans if schema.layer_of.get(s.label) == "entity"]
-    covered = sorted((s.start, s.end) for s in entities)
+    covered = Coverage((s.start, s.end) for s in entities)
     reported: set[tuple[int, int]] = set()
     for name in sorted({s.text for s in entities}):
-        for match in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text):
-            where = (match.start(), match.end())
-            if where not in reported and not any(a < where[1] and where[0] < b for a, b in covered):
+        for where in whole_word_matches(text, name):
+            if where not in reported and not covered.overlaps(*where):
                 reported.add(where)
                 yield f"chars {where[0]}-{where[1]}", "complete-entity-mention", f"{snippet(name)} is annotated elsewhere but not here"
 
