@@ -149,7 +149,7 @@ class Coverage:
 
 
 def whole_word_matches(text: str, name: str) -> Iterator[tuple[int, int]]:
-    """What ``re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text)`` finds, jumping between candidates with
+    r"""What ``re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text)`` finds, jumping between candidates with
     ``str.find``: a pattern that opens with a lookbehind gets no literal-prefix search and tries every position."""
     pattern = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)")
     if not name:
