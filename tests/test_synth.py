@@ -1,0 +1,104 @@
+"""`peacetalks synth` and `peacetalks bench`: synthetic roots run through every stage, byte-identical by seed."""
+
+from __future__ import annotations
+
+import filecmp
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from peacetalks.models import AnnotationFile, CorpusSidecar
+from peacetalks.seeds import load_manifest
+from peacetalks.storage import Root, dump_model, read_model
+
+REPO = Path(__file__).resolve().parents[1]
+DOCS = 40
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def synth_root(tmp_path_factory: pytest.TempPathFactory) -> Root:
+    from peacetalks.cli import main
+
+    out = tmp_path_factory.mktemp("synth") / "root"
+    assert main(["synth", "--root", str(REPO), "--docs", str(DOCS), "--out", str(out), "--seed", "3"]) == 0
+    return Root(out)
+
+
+def test_same_docs_and_seed_give_a_byte_identical_root(synth_root: Root, tmp_path: Path, cli: Any) -> None:
+    code, out, _ = cli("synth", "--root", REPO, "--docs", DOCS, "--out", tmp_path / "again", "--seed", 3)
+    assert code == 0 and out == f"synth: {DOCS} documents (seed 3) written to {tmp_path / 'again'}\n"
+    assert tree(tmp_path / "again") == tree(synth_root.path)
+    cli("synth", "--root", REPO, "--docs", DOCS, "--out", tmp_path / "other", "--seed", 4)
+    assert tree(tmp_path / "other")["seeds/syn_0000000.txt"] != tree(synth_root.path)["seeds/syn_0000000.txt"]
+
+
+def test_the_root_validates_and_its_corpus_is_what_the_cleaner_writes(synth_root: Root, cli: Any) -> None:
+    code, out, _ = cli("validate", "--root", synth_root.path)
+    assert (code, out.splitlines()[-1]) == (0, f"validate: {DOCS} annotation files, 0 problems")
+    code, out, _ = cli("clean", "--root", synth_root.path, "--check")
+    assert (code, out) == (0, f"clean --check: {DOCS} documents, corpus/ up to date\n")
+
+
+def test_the_schema_is_the_repository_s(synth_root: Root) -> None:
+    assert not filecmp.dircmp(REPO / "schema", synth_root.schema_dir).diff_files
+    assert sorted(p.name for p in synth_root.schema_dir.iterdir()) == sorted(p.name for p in (REPO / "schema").iterdir())
+
+
+def test_the_streamed_manifest_is_the_canonical_one(synth_root: Root) -> None:
+    manifest = load_manifest(synth_root)
+    assert synth_root.manifest.read_text(encoding="utf-8") == dump_model(manifest)
+    assert [seed.id for seed in manifest.seeds] == [f"syn_{i:07d}" for i in range(DOCS)]
+    assert {seed.encoding for seed in manifest.seeds} >= {"utf-8"} and {seed.newlines for seed in manifest.seeds} >= {"LF"}
+
+
+def test_seeds_carry_boilerplate_that_the_cleaner_removes(synth_root: Root) -> None:
+    reasons: Counter[str] = Counter()
+    for path in synth_root.corpus.glob("*.json"):
+        reasons.update(block.reason for block in read_model(path, CorpusSidecar).removed)
+    assert {"share-counter", "related-links", "comment-prompt", "author-bio", "language-change"} <= set(reasons)
+
+
+def test_every_file_has_two_annotators_and_gold_with_quotes_sourced_and_cued(synth_root: Root) -> None:
+    labels: Counter[str] = Counter()
+    for path in sorted(synth_root.annotations.glob("*.json")):
+        annotation = read_model(path, AnnotationFile)
+        assert sorted(annotation.annotators) == ["ann1", "ann2", "gold"]
+        gold = annotation.annotators["gold"]
+        labels.update(span.label for span in gold.spans)
+        quotes = {span.id for span in gold.spans if span.label == "QUOTE"}
+        assert {r.head for r in gold.relations if r.label == "source"} == quotes == {r.head for r in gold.relations if r.label == "cue"}
+    assert {"PERSON", "ORG", "GPE", "LOC", "NORP", "DATE", "QUOTE", "SOURCE", "CUE", "NOT_SPEECH"} <= set(labels)
+
+
+def test_annotators_disagree_with_gold_a_little(synth_root: Root) -> None:
+    annotation = json.loads(synth_root.annotation_file("syn_0000000").read_text(encoding="utf-8"))
+    gold = {(s["start"], s["end"], s["label"]) for s in annotation["annotators"]["gold"]["spans"]}
+    for name in ("ann1", "ann2"):
+        spans = {(s["start"], s["end"], s["label"]) for s in annotation["annotators"][name]["spans"]}
+        assert spans != gold and len(spans & gold) > 0.7 * len(gold)
+
+
+def test_synth_refuses_a_non_empty_folder_and_writes_nothing(tmp_path: Path, cli: Any) -> None:
+    (tmp_path / "keep.txt").write_text("mine", encoding="utf-8")
+    code, _, err = cli("synth", "--root", REPO, "--docs", 2, "--out", tmp_path)
+    assert code == 2 and err == f"peacetalks synth: error: {tmp_path}: exists and is not an empty folder (synth never overwrites a root)\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["keep.txt"]
+
+
+def test_bench_reports_each_stage_from_its_own_process(synth_root: Root, tmp_path: Path, cli: Any) -> None:
+    code, out, _ = cli("bench", "--root", synth_root.path, "--stages", "clean,validate", "--out", tmp_path / "bench.json")
+    assert code == 0 and "| clean | 40 |" in out and "| validate | 40 |" in out
+    report = json.loads((tmp_path / "bench.json").read_text(encoding="utf-8"))
+    assert [s["stage"] for s in report["stages"]] == ["clean", "validate"]
+    for stage in report["stages"]:
+        assert stage["exit_code"] == 0 and stage["seconds"] > 0 and stage["docs_per_s"] > 0 and 20 < stage["peak_rss_mib"] < 1024
+    assert report["inputs"]["spans"] == sum(
+        len(s["spans"]) for p in synth_root.annotations.glob("*.json") for s in json.loads(p.read_text(encoding="utf-8"))["annotators"].values())
+    assert not [p for p in synth_root.path.parent.iterdir() if ".bench." in p.name]  # the scratch root is gone
