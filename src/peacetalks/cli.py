@@ -133,7 +133,7 @@ def cmd_validate(args: argparse.Namespace, root: Root) -> int:
 
 @command("build", "Build the Hugging Face dataset folder (card, Parquet configs, splits, leakage report, manifest) from corpus and gold.",
          "peacetalks build --out release && python -c 'import datasets; print(datasets.load_dataset(\"release\"))'",
-         arguments=lambda p: p.add_argument("--out", type=Path, required=True, help="release folder (replaced whole, atomically)"))
+         arguments=lambda p: p.add_argument("--out", type=Path, required=True, help="release folder (built in a temp folder, then swapped in whole)"))
 def cmd_build(args: argparse.Namespace, root: Root) -> int:
     from .release import build
 
@@ -145,7 +145,7 @@ def cmd_build(args: argparse.Namespace, root: Root) -> int:
 
 def _publish_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--repo-id", required=True, help="Hugging Face dataset repository, ORG/NAME")
-    parser.add_argument("--out", type=Path, default=Path("release"), help="folder to build the release into (default: release)")
+    parser.add_argument("--out", type=Path, default=None, help="folder to build the release into (default: <root>/release)")
     parser.add_argument("--dry-run", action="store_true", help="build and print the plan; no network, no tag")
 
 
@@ -155,7 +155,7 @@ def _publish_arguments(parser: argparse.ArgumentParser) -> None:
 def cmd_publish(args: argparse.Namespace, root: Root) -> int:
     from .publish import publish
 
-    print(publish(root, args.repo_id, args.out, dry_run=args.dry_run))
+    print(publish(root, args.repo_id, args.out or root.path / "release", dry_run=args.dry_run))
     return 0
 
 

@@ -432,6 +432,7 @@ class BuildReport:
     version: str
     sizes: SplitSizes
     new_documents: list[str]
+    near_duplicate_groups: int
 
     def examples(self, config: str) -> dict[str, int]:
         return {split: size["num_examples"] for split, size in self.sizes[config].items()}
@@ -440,7 +441,8 @@ class BuildReport:
         docs = self.examples("documents")
         per_split = ", ".join(f"{split} {n}" for split, n in docs.items())
         return (f"build: release {self.version} in {self.out}: {sum(docs.values())} documents ({per_split}), "
-                f"{sum(self.examples('quotes').values())} quotes, {len(self.new_documents)} new documents assigned to splits")
+                f"{sum(self.examples('quotes').values())} quotes, {self.near_duplicate_groups} near-duplicate groups (leakage.json), "
+                f"{len(self.new_documents)} new documents assigned to splits")
 
     def how_to_load(self) -> str:
         lines = [f'  datasets.load_dataset("{self.out}", "{config}")' for config in released_configs(self.sizes)]
@@ -473,7 +475,7 @@ def build(root: Root, out: Path) -> BuildReport:
         raise
     if plan.assignment.new:
         write_split_file(root, plan.assignment.splits)
-    return BuildReport(out, plan.version, sizes, plan.assignment.new)
+    return BuildReport(out, plan.version, sizes, plan.assignment.new, len(leakage["near_duplicate_groups"]))
 
 
 # --- the dataset card ------------------------------------------------------------------------
