@@ -128,6 +128,33 @@ def cmd_validate(args: argparse.Namespace, root: Root) -> int:
     return 1 if problems else 0
 
 
+def _agreement_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--first", default="ann1", help="first annotator pseudonym (default ann1)")
+    parser.add_argument("--second", default="ann2", help="second annotator pseudonym (default ann2)")
+    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 when the committed report is stale")
+
+
+@command("agreement", "Measure agreement between two annotators; write annotations/agreement/{agreement.json,AGREEMENT.md}.",
+         "peacetalks agreement                      # ann1 vs ann2\n  peacetalks agreement --check              # CI: the report is current",
+         arguments=_agreement_arguments)
+def cmd_agreement(args: argparse.Namespace, root: Root) -> int:
+    from .agreement import as_report, iter_with_texts, measure, report_files
+    from .annotations import iter_annotation_files
+    from .schema import load_schema
+    from .storage import sync_files
+
+    schema = load_schema(root)
+    result = measure(iter_with_texts(root, iter_annotation_files(root)), args.first, args.second, schema)
+    report = as_report(result, args.first, args.second, schema)
+    changed = sync_files(report_files(root, report), check=args.check)
+    if args.check:
+        print(f"agreement --check: {len(result.documents)} documents, report {'STALE: ' + ', '.join(p.name for p in changed) if changed else 'up to date'}")
+        return 1 if changed else 0
+    layers = ", ".join(f"{name} α={v['token_alpha']}" for name, v in report["layers"].items())  # type: ignore[union-attr]
+    print(f"agreement: {len(result.documents)} documents, {layers}; {len(changed)} report files changed")
+    return 0
+
+
 # --- release ---------------------------------------------------------------------
 
 
