@@ -304,3 +304,12 @@ def test_figures_are_deterministic_pngs_without_metadata(release_root: Root, tmp
         data = (release_root.path / "docs" / "figures" / name).read_bytes()
         assert data.startswith(b"\x89PNG") and data == (twin.path / "docs" / "figures" / name).read_bytes()
         assert b"matplotlib" not in data and b"tEXt" not in data
+
+
+def test_a_split_file_with_an_unknown_split_is_refused(release_root: Root, tmp_path: Path) -> None:
+    splits = read_split_file(release_root)
+    first = sorted(splits)[0]
+    (release_root.path / "splits.json").write_text(json.dumps({"documents": {**splits, first: "dev"}}))
+    with pytest.raises(PeacetalksError, match=r"splits.json: unknown split names \['dev'\]"):
+        build(release_root, tmp_path / "out")
+    assert not (tmp_path / "out").exists()

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_left, bisect_right
 import shutil
 import tempfile
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -63,7 +64,12 @@ def read_version(root: Root) -> str:
 
 def read_split_file(root: Root) -> dict[str, str]:
     path = root.path / SPLITS_FILE
-    return dict(read_json(path)["documents"]) if path.exists() else {}
+    if not path.exists():
+        return {}
+    documents = read_json(path).get("documents")
+    if not isinstance(documents, dict):
+        raise PeacetalksError(f"{path}: needs an object \"documents\" mapping document id → split")
+    return dict(documents)
 
 
 def write_split_file(root: Root, splits: dict[str, str]) -> None:
@@ -108,7 +114,10 @@ def plan_release(root: Root) -> Plan:
     doc_ids = document_ids(root)
     shingle_sets = {doc_id: shingles(root.corpus_text(doc_id).read_text(encoding="utf-8"))
                     for doc_id in progress(doc_ids, total=len(doc_ids), desc="shingle")}
-    assignment = assign_splits(near_duplicate_groups(shingle_sets), read_split_file(root))
+    try:
+        assignment = assign_splits(near_duplicate_groups(shingle_sets), read_split_file(root))
+    except ValueError as exc:
+        raise PeacetalksError(f"{root.path / SPLITS_FILE}: {exc}") from exc
     return Plan(read_version(root), schema, assignment, doc_ids, shingle_sets)
 
 
@@ -258,7 +267,7 @@ class SplitStats:
         self.languages[doc.document.sidecar.language] += 1
         for span in doc.spans:
             self.spans[span.label] += 1
-            length = sum(1 for a, b in zip(starts, ends) if span.start <= a and b <= span.end)
+            length = bisect_right(ends, span.end) - bisect_left(starts, span.start)  # tokens never cross span edges
             self.span_tokens[f"{span.label}:{length}"] += 1
         if doc.gold:
             self.relations.update(r.label for r in doc.gold.relations)
@@ -289,11 +298,16 @@ def stats_document(plan: Plan, per_split: dict[str, SplitStats]) -> dict[str, An
             "splits": {name: per_split[name].as_dict(labels, relations) for name in plan.splits}}
 
 
-def collect_stats(root: Root, plan: Plan) -> dict[str, Any]:
-    """The build's statistics without writing a release (what the datasheet shows)."""
+RowsConsumer = Callable[[str, dict[str, list[dict[str, Any]]]], None]
+
+
+def collect_stats(root: Root, plan: Plan, consume: RowsConsumer | None = None) -> dict[str, Any]:
+    """The build's statistics; ``consume(split, rows)`` sees every document's rows (the build writes them)."""
     per_split = {name: SplitStats() for name in plan.splits}
-    for split, doc, rows in progress(iter_release(root, plan), total=len(plan.doc_ids), desc="stats"):
+    for split, doc, rows in progress(iter_release(root, plan), total=len(plan.doc_ids), desc="release"):
         per_split[split].add(doc, rows)
+        if consume is not None:
+            consume(split, rows)
     return stats_document(plan, per_split)
 
 
@@ -349,12 +363,15 @@ SplitSizes = dict[str, dict[str, dict[str, int]]]  # config → split → {"num_
 def write_data(folder: Path, root: Root, plan: Plan) -> tuple[dict[str, Any], SplitSizes]:
     """Every Parquet file; returns the statistics and, per config, the sizes of its non-empty splits."""
     features = features_of(plan.schema)
-    per_split = {name: SplitStats() for name in plan.splits}
     sinks: dict[str, ParquetSink] = {}
+
+    def write(split: str, rows: dict[str, list[dict[str, Any]]]) -> None:
+        if split not in sinks:
+            sinks[split] = ParquetSink(folder, features, split)
+        sinks[split].add(rows)
+
     try:
-        for split, doc, rows in progress(iter_release(root, plan), total=len(plan.doc_ids), desc="build"):
-            sinks.setdefault(split, ParquetSink(folder, features, split)).add(rows)
-            per_split[split].add(doc, rows)
+        stats = collect_stats(root, plan, write)
     finally:
         for sink in sinks.values():
             sink.close()
@@ -363,7 +380,7 @@ def write_data(folder: Path, root: Root, plan: Plan) -> tuple[dict[str, Any], Sp
                  for split, sink in sinks.items() if sink.rows[config]}
         for config in CONFIGS
     }
-    return stats_document(plan, per_split), sizes
+    return stats, sizes
 
 
 def overlap_record(overlap: Overlap, splits: dict[str, str]) -> dict[str, Any]:
