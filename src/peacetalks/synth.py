@@ -35,70 +35,115 @@ SYNTH_VERSION = "0.1.0"  # the VERSION a synthetic root releases as
 ANNOTATORS = ("ann1", "ann2")
 
 # --- vocabulary ----------------------------------------------------------------
-# Names never contain one another except as whole longer names (matched longest first).
+# Sentences draw a word or a name every word or two, so that documents share few word 8-grams
+# (the near-duplicate test of the splits) unless one reprints another, as wire copy does.
 
 ENTITIES: dict[str, tuple[str, ...]] = {
     "PERSON": ("Vladimir Putin", "Volodymyr Zelensky", "Donald Trump", "Marco Rubio", "Sergei Lavrov", "Keir Starmer",
                "Emmanuel Macron", "Olaf Scholz", "Mike Waltz", "Steve Witkoff", "Andriy Yermak", "Kaja Kallas",
                "José Manuel Albares", "Dmitry Peskov", "Mark Rutte", "Giorgia Meloni"),
     "ORG": ("NATO", "Kremlin", "European Union", "United Nations", "Pentagon", "Reuters", "State Department",
-            "White House", "Security Council", "Gazprom"),
+            "White House", "Security Council", "Gazprom", "Red Cross", "World Bank", "OSCE", "IAEA", "Naftogaz"),
     "GPE": ("Ukraine", "Russia", "United States", "Moscow", "Kyiv", "Washington", "Riyadh", "Saudi Arabia", "Germany",
-            "France", "Britain", "Poland", "Turkey", "Brussels", "Paris", "London", "Berlin"),
-    "LOC": ("Europe", "Crimea", "Donbas", "Kursk region", "Black Sea", "Baltic Sea", "Zaporizhzhia region"),
-    "NORP": ("Russian", "Ukrainian", "American", "European", "Polish", "German", "French", "British"),
-    "EVENT": ("Munich Security Conference", "Riyadh talks", "Istanbul talks", "G7 summit"),
-    "DATE": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "last week", "February 2025", "almost three years",
-             "two weeks", "ten days"),
-    "MONEY": ("$500 billion", "$61 billion", "$300 million", "€50 billion"),
-    "LAW": ("Minsk agreements", "Budapest Memorandum", "Russian constitution"),
+            "France", "Britain", "Poland", "Turkey", "Brussels", "Paris", "London", "Berlin", "Kharkiv", "Odesa", "Lviv",
+            "Dnipro", "Warsaw", "Ankara", "Istanbul", "Geneva", "Rome", "Vienna", "Helsinki", "Tallinn", "Minsk"),
+    "LOC": ("Europe", "Crimea", "Donbas", "Kursk region", "Black Sea", "Baltic Sea", "Zaporizhzhia region", "Dnipro River",
+            "Sea of Azov", "Kherson region"),
+    "NORP": ("Russian", "Ukrainian", "American", "European", "Polish", "German", "French", "British", "Turkish", "Finnish"),
+    "EVENT": ("Munich Security Conference", "Riyadh talks", "Istanbul talks", "G7 summit", "NATO summit", "Davos forum"),
+    "DATE": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "last week", "February 2025"),
+    "MONEY": ("$500 billion", "$61 billion", "€50 billion"),
+    "LAW": ("Minsk agreements", "Budapest Memorandum", "Russian constitution", "Black Sea Grain Initiative"),
 }
-SLOTS = {**ENTITIES, "DAY": ENTITIES["DATE"][:5], "PERIOD": ENTITIES["DATE"][7:]}  # template slots: a label, or a kind of date
-LABEL_OF = {name: label for label, names in ENTITIES.items() for name in names}
-ENTITY_PATTERN = re.compile(
-    r"(?<!\w)(?:" + "|".join(re.escape(n) for n in sorted(LABEL_OF, key=lambda n: (-len(n), n))) + r")(?!\w)")
-
+FIRST_NAMES = ("Anna", "Oleksandr", "Iryna", "Dmytro", "Olena", "Taras", "Mykola", "Natalia", "Yulia", "Serhiy", "Pavel",
+               "Elena", "Igor", "Svetlana", "Alexei", "James", "Sarah", "Michael", "Laura", "David", "Claire", "Thomas",
+               "Katarzyna", "Piotr", "Jan", "Ingrid", "Mehmet", "Ayse", "Pierre", "Sophie", "Lukas", "Greta", "Marek",
+               "Hanna", "Viktor", "Maria", "Jonas", "Emma", "Rafael", "Lucia")
+LAST_NAMES = ("Kovalenko", "Shevchenko", "Bondarenko", "Tkachenko", "Melnyk", "Kravchuk", "Ivanov", "Smirnov", "Volkov",
+              "Sokolov", "Popov", "Morozov", "Novak", "Kowalski", "Nowak", "Wisniewski", "Schneider", "Fischer", "Weber",
+              "Dubois", "Laurent", "Moreau", "Rossi", "Bianchi", "Yilmaz", "Demir", "Larsen", "Virtanen", "Korhonen",
+              "Campbell", "Mitchell", "Harrison", "Brennan", "Sullivan", "Holm", "Lindqvist", "Horvat", "Petrenko",
+              "Lysenko", "Marchenko")
+UNITS = {"MONEY": ("million", "billion"), "PERIOD": ("days", "weeks", "months", "hours")}
+WORDS: dict[str, tuple[str, ...]] = {
+    "ADJ": ("fragile", "tentative", "renewed", "cautious", "limited", "broad", "partial", "formal", "informal", "secret",
+            "public", "detailed", "vague", "ambitious", "modest", "temporary", "permanent", "fresh", "long-awaited",
+            "disputed", "binding", "non-binding", "phased", "joint", "separate", "regional", "bilateral", "multilateral",
+            "humanitarian", "military", "economic", "political", "technical", "unexpected", "contested", "narrow",
+            "sweeping", "delayed", "revised", "preliminary"),
+    "NOUN": ("ceasefire", "proposal", "framework", "corridor", "agreement", "memorandum", "truce", "roadmap", "package",
+             "mechanism", "guarantee", "settlement", "exchange", "deadline", "timetable", "moratorium", "plan", "offer",
+             "compromise", "formula", "mandate", "mission", "inquiry", "review", "initiative", "blueprint", "treaty",
+             "channel", "pause", "deal", "accord", "protocol", "pledge", "draft", "summit", "dialogue", "ultimatum",
+             "bargain", "referendum", "observer mission"),
+    "NOUNS": ("prisoners", "soldiers", "civilians", "drones", "missiles", "tanks", "refugees", "observers", "diplomats",
+              "children", "power stations", "grain ships", "shells", "villages", "reservists", "volunteers", "engineers",
+              "journalists", "medics", "border guards"),
+    "VERB": ("rejected", "welcomed", "questioned", "endorsed", "criticised", "dismissed", "proposed", "discussed",
+             "outlined", "defended", "postponed", "approved", "drafted", "signed", "examined", "challenged", "revived",
+             "praised", "debated", "blocked", "backed", "downplayed", "amended", "clarified", "studied"),
+    "TOPIC": ("grain exports", "energy infrastructure", "air defence", "sanctions relief", "frozen assets",
+              "prisoner swaps", "nuclear safety", "shipping lanes", "reconstruction funds", "troop withdrawals",
+              "border crossings", "gas transit", "mine clearance", "war crimes", "occupied territories",
+              "security guarantees", "arms deliveries", "peacekeepers", "elections", "refugee returns"),
+    "ROLE": ("foreign minister", "defence minister", "envoy", "spokesperson", "negotiator", "adviser", "general", "mayor",
+             "governor", "ambassador", "deputy prime minister", "chief of staff", "intelligence chief", "senator",
+             "lawmaker", "commander", "analyst", "economist", "prosecutor", "ombudsman"),
+    "CONN": ("On the same day,", "Meanwhile,", "Earlier,", "Later,", "In a separate development,", "Separately,",
+             "By contrast,", "At the same time,", "Overnight,", "In recent days,", "Since then,", "Until now,"),
+    "WHERE": ("behind closed doors", "by video link", "at a press conference", "in a televised address", "in an interview",
+              "on state television", "in a late-night post", "during a briefing", "at a security forum", "in parliament"),
+}
 SENTENCES = (
-    "{PERSON} met {PERSON} in {GPE} on {DAY} to discuss a possible ceasefire along the front line.",
-    "Officials in {GPE} said the talks with {ORG} could resume on {DAY} if both sides agree on an agenda.",
-    "The {NORP} delegation arrived in {GPE} after {PERIOD} of preparations and quiet contacts with {ORG}.",
-    "Analysts expect {PERSON} to raise the question of security guarantees at the {EVENT}.",
-    "Fighting continued near the {LOC} while diplomats in {GPE} tried to agree on the terms of a truce.",
-    "A package worth {MONEY} is still waiting for approval, according to people familiar with the matter.",
-    "{PERSON} has repeatedly argued that the {LAW} must not become a model for any new settlement.",
-    "The {ORG} has not commented on reports that {GPE} is preparing new sanctions against {GPE}.",
-    "Many {NORP} officials fear that a deal made without {GPE} would only postpone the next war.",
-    "Markets across {LOC} reacted calmly to the news, and energy prices barely moved on {DAY}.",
-    "The war, now in its fourth year, has displaced millions of people and destroyed whole towns in the {LOC}.",
-    "{PERSON} spoke by phone with {PERSON} for more than an hour, the {ORG} confirmed on {DAY}.",
-    "Diplomats say the next round could take place in {GPE} or in {GPE} within {PERIOD}.",
-    "Neither side has published a written proposal, and several key questions remain open.",
-    "The {EVENT} ended without a joint statement, but both delegations promised to keep talking.",
+    "{CONN} {PERSON} {VERB} the {ADJ} {NOUN} on {TOPIC} during talks in {GPE} on {DAY}.",
+    "The {ROLE} of {GPE}, {PERSON}, {VERB} a {ADJ} {NOUN} {WHERE}, officials in {GPE} said.",
+    "{NUM} {NORP} {NOUNS} were moved from the {LOC} after the {ADJ} {NOUN} expired on {DAY}.",
+    "A {ADJ} {NOUN} worth {MONEY} for {TOPIC} was {VERB} by the {ORG} after {PERIOD} of {ADJ} talks.",
+    "{PERSON} told the {ORG} {WHERE} that {NUM} {NOUNS} had crossed into {GPE} within {PERIOD}.",
+    "{CONN} the {ORG} {VERB} a {ADJ} {NOUN} that would link {TOPIC} to {TOPIC} in the {LOC}.",
+    "Diplomats from {GPE} and {GPE} {VERB} a {ADJ} {NOUN} at the {EVENT}, according to {NUM} pages seen by {ORG}.",
+    "{PERSON}, the {NORP} {ROLE}, has {VERB} the {LAW} {WHERE} as a {ADJ} model for {TOPIC}.",
+    "After {PERIOD} of {ADJ} contacts, {PERSON} and {PERSON} {VERB} a {NOUN} on {TOPIC} in {GPE}.",
+    "The {NORP} {ROLE} {PERSON} {VERB} reports that {NUM} {NOUNS} near {GPE} had been lost on {DAY}.",
+    "{CONN} {NUM} {NOUNS} and {NUM} {NOUNS} were counted by the {ORG} in the {LOC} {WHERE}.",
+    "{PERSON} {VERB} the {ADJ} {NOUN} {WHERE} in {GPE}, calling {TOPIC} and {TOPIC} {ADJ} priorities.",
+    "A {ADJ} {NOUN} between {GPE} and {GPE} on {TOPIC} could cost {MONEY} over {PERIOD}, the {ROLE} {PERSON} said.",
+    "{CONN} the {EVENT} {VERB} a {ADJ} {NOUN} for the {LOC} after {PERSON} arrived from {GPE}.",
 )
 QUOTES = (
-    "We want to stop this war as soon as possible",
-    "There will be no agreement about {GPE} without {GPE}",
-    "Security guarantees must come before any ceasefire",
-    "The door to negotiations remains open, but our patience is not endless",
-    "We will not accept a deal that rewards aggression",
-    "{PERSON} and I had a long and very productive conversation",
-    "Europe has to take more responsibility for its own security",
-    "Nobody should expect a breakthrough in a single meeting",
-    "Every day of delay costs lives on the front line",
+    "We {VERB} the {ADJ} {NOUN} on {TOPIC} because {GPE} cannot wait another {PERIOD}",
+    "There will be no {NOUN} about {GPE} without {GPE}, and no {ADJ} {NOUN} on {TOPIC} either",
+    "{PERSON} and I {VERB} a {ADJ} {NOUN} on {TOPIC} {WHERE}",
+    "Our {NUM} {NOUNS} in the {LOC} need a {ADJ} {NOUN} before {DAY}",
+    "Nobody in {GPE} should expect a {ADJ} {NOUN} on {TOPIC} within {PERIOD}",
+    "The {ADJ} {NOUN} {VERB} by the {ORG} is not a {NOUN} we can accept",
 )
+SLOTS = {**ENTITIES, **WORDS, "DAY": ENTITIES["DATE"][:7]}
+LABEL_OF = {name: label for label, names in ENTITIES.items() for name in names}
+
+
+def alternatives(names: tuple[str, ...] | list[str]) -> str:
+    return "|".join(re.escape(name) for name in sorted(names, key=lambda name: (-len(name), name)))
+
+
+# Every name a slot can produce, longest first; generated names are matched by their shape, in named groups.
+ENTITY_PATTERN = re.compile(
+    rf"(?<!\w)(?:(?P<PERSON>(?:{alternatives(FIRST_NAMES)}) (?:{alternatives(LAST_NAMES)}))"
+    rf"|(?P<MONEY>[$€]\d+ (?:{alternatives(UNITS['MONEY'])}))|(?P<DATE>\d+ (?:{alternatives(UNITS['PERIOD'])}))"
+    rf"|{alternatives(list(LABEL_OF))})(?!\w)")
 SCARE_PHRASES = ("peace through strength", "coalition of the willing", "deal of the century", "frozen conflict model")
 CUES = ("said", "told reporters", "wrote on X", "said in a statement", "added", "told Reuters")
 DESCRIBED_SOURCES = ("a senior Russian official", "a Ukrainian diplomat", "one European minister", "a spokesperson")
 LEADS = (
-    "Speaking after the meeting, {SOURCE} {CUE}: “{QUOTE}.”",
-    "“{QUOTE},” {SOURCE} {CUE}.",
-    "Asked about the next steps, {SOURCE} {CUE} that “{QUOTE}.”",
+    "Speaking {WHERE} in {GPE}, {SOURCE} {CUE}: “{QUOTE}.”",
+    "“{QUOTE},” {SOURCE} {CUE} on {DAY}.",
+    "Asked about {TOPIC} on {DAY}, {SOURCE} {CUE} that “{QUOTE}.”",
 )
 TITLES = (
-    "{PERSON} and {PERSON} agree to new round of talks",
-    "What we know about the {EVENT}",
-    "{GPE} pushes for security guarantees as talks resume",
-    "Ceasefire talks stall over the {LOC}",
+    "{PERSON} and {PERSON} agree to new round of talks on {TOPIC}",
+    "What we know about the {EVENT} and the {ADJ} {NOUN}",
+    "{GPE} pushes for {TOPIC} as talks resume in {GPE}",
+    "Ceasefire talks stall over the {LOC} and {TOPIC}",
 )
 BIOS = (
     "Anna Keller is a correspondent covering European politics and security for the newsroom.",
@@ -157,24 +202,37 @@ class Article:
 
 
 def fill(template: str, rng: random.Random) -> str:
-    """Fill each {SLOT} with a name, never the same name twice in one template."""
+    """Fill each {SLOT}; a name never appears twice in one template."""
     used: set[str] = set()
 
     def pick(match: re.Match[str]) -> str:
-        name = rng.choice([n for n in SLOTS[match.group(1)] if n not in used])
+        name = slot_value(match.group(1), rng, used)
         used.add(name)
         return name
 
     return re.sub(r"\{([A-Z]+)\}", pick, template)
 
 
+def slot_value(slot: str, rng: random.Random, used: set[str]) -> str:
+    if slot == "NUM":
+        return f"{rng.randint(2, 9999):,}"
+    if slot == "MONEY":
+        return f"{rng.choice('$€')}{rng.randint(2, 999)} {rng.choice(UNITS['MONEY'])}"
+    if slot == "PERIOD":
+        return f"{rng.randint(2, 90)} {rng.choice(UNITS['PERIOD'])}"
+    if slot == "PERSON" and rng.random() < 0.7:
+        return f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+    choices = SLOTS[slot]
+    return rng.choice([value for value in choices if value not in used] or choices)
+
+
 def body_paragraph(rng: random.Random) -> Paragraph:
     paragraph = Paragraph()
     paragraph.add(" ".join(fill(rng.choice(SENTENCES), rng) for _ in range(rng.randint(2, 4))))
     if rng.random() < 0.15:
-        paragraph.add(" Critics dismissed the plan as a “")
+        paragraph.add(fill(" {PERSON} dismissed the {NUM}-point {NOUN} as a “", rng))
         paragraph.not_speech.append(paragraph.add(rng.choice(SCARE_PHRASES), "NOT_SPEECH"))  # type: ignore[arg-type]
-        paragraph.add("” that ignores the situation on the ground.")
+        paragraph.add(fill("” {WHERE} in {GPE}.", rng))
     return paragraph
 
 
@@ -192,7 +250,7 @@ def quote_paragraph(rng: random.Random) -> Paragraph:
         if piece in fillers:
             marks[piece] = paragraph.add(fillers[piece], piece)  # type: ignore[assignment]
         else:
-            paragraph.add(piece)
+            paragraph.add(fill(piece, rng))
     paragraph.attributions.append(Attribution(marks["QUOTE"], marks["SOURCE"], marks["CUE"]))
     return paragraph
 
@@ -225,7 +283,7 @@ def article(rng: random.Random) -> Article:
 
 def entity_spans(text: str) -> list[Span]:
     """Every whole-word mention of a known name (longest first): gold is complete by construction."""
-    return [Span(id=f"e{i}", start=m.start(), end=m.end(), label=LABEL_OF[m.group()], text=m.group())
+    return [Span(id=f"e{i}", start=m.start(), end=m.end(), label=m.lastgroup or LABEL_OF[m.group()], text=m.group())
             for i, m in enumerate(ENTITY_PATTERN.finditer(text), start=1)]
 
 
@@ -262,7 +320,7 @@ def annotator_variant(gold: AnnotationSet, rng: random.Random, name: str) -> Ann
         roll = rng.random()
         if roll < 0.06:
             continue
-        if roll < 0.09 and span.label in LABEL_OF.values():
+        if roll < 0.09 and span.label in ENTITIES:
             span = span.model_copy(update={"label": rng.choice(sorted(ENTITIES))})
         elif roll < 0.12 and span.label == "PERSON" and " " in span.text:
             cut = span.text.rindex(" ") + 1
