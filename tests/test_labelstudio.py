@@ -369,3 +369,21 @@ def test_an_annotator_sees_every_label_and_the_pre_annotated_regions(
         browser.quit()
     assert set(schema.layer_of) <= shown_labels  # every label of both layers
     assert {"Zelensky", "Ukraine", "Kremlin", "We want a just peace for Ukraine.", "told"} <= predicted
+
+
+def test_pull_keeps_local_sets_it_did_not_receive_and_never_reuses_their_names(
+        labelstudio_server: Server, ls_root: Root, project: str, cli: Cli) -> None:
+    server, schema = labelstudio_server, load_schema(ls_root)
+    alpha = ls_root.corpus_text("alpha").read_text(encoding="utf-8")
+    local = read_annotation_file(ls_root, "alpha")
+    from_elsewhere = AnnotationSet(provenance=Provenance(annotator="ann1", method="plain-text pass"), spans=[span_at(alpha, "Kyiv", "GPE", "x1")])
+    write_annotation_file(ls_root, local.model_copy(update={"annotators": {**local.annotators, "ann1": from_elsewhere}}))
+    assert cli("labelstudio", "push", "--root", ls_root.path, *server_args(server, project))[0] == 0
+    annotator = LabelStudio(base_url=server.url, api_key=sign_up(server.url, "second.pass@example.org", "annotator-pass-5"))
+    annotator.annotations.create(tasks_of(server, project)["alpha"].id, result=results([span_at(alpha, "Kremlin", "ORG", "k1")], [], schema.layer_of))
+
+    assert cli("labelstudio", "pull", "--root", ls_root.path, *server_args(server, project))[0] == 0
+    pulled = read_annotation_file(ls_root, "alpha")
+    assert pulled.annotators.keys() == {GOLD, "ann1", "ann2"}
+    assert pulled.annotators["ann1"] == from_elsewhere and pulled.annotators[GOLD] == local.annotators[GOLD]
+    assert [s.text for s in pulled.annotators["ann2"].spans] == ["Kremlin"]

@@ -9,6 +9,7 @@ Tasks are keyed by ``data.doc_id`` because Label Studio has no external ids or u
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -18,10 +19,9 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.error
 import urllib.request
-from collections import Counter, defaultdict
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,10 +29,10 @@ from typing import Any
 from .annotations import canonical, iter_annotation_files, read_annotation_file, write_annotation_file
 from .corpus import document_ids, load_document
 from .models import GOLD, AnnotationFile, AnnotationSet, Document, Provenance, Relation, Span
-from .preannotate import EntityLexicon, preannotate
+from .preannotate import EntityLexicon, model_version, preannotate
 from .progress import progress
 from .schema import TEXT_CONTROL, Schema, label_config, load_schema
-from .storage import PeacetalksError, Root, canonical_json, dump_model, read_json, sha256_text, write_text_atomic
+from .storage import PeacetalksError, Root, canonical_json, dump_model, read_json, write_text_atomic
 from .validate import check_annotation_file
 
 LS_VERSION = "1.23.2"
@@ -42,6 +42,7 @@ DEFAULT_PORT = 8080
 CREDENTIALS_FILE = "peacetalks-credentials.json"
 LOG_FILE = "server.log"
 PSEUDONYM_FILE = "annotators.json"
+IMPORT_BATCH = 50  # tasks per import request
 REVIEW_TAG = "peacetalks_set"  # marks a result item pushed from a local set by --with-annotations
 SERVER_LINE = re.compile(r"Starting development server at (http://\S+?)/?\s*$", re.MULTILINE)
 STRAY_SETTINGS = ("USERNAME", "PASSWORD", "HOST", "PORT", "DEBUG")  # LS reads these unprefixed
@@ -171,12 +172,19 @@ def run_server(data_dir: Path, port: int) -> int:
     """``peacetalks labelstudio start``: run until Ctrl-C, then stop the server cleanly."""
     creds, generated = Credentials.from_env_or_new(data_dir.resolve())
     server = start_server(data_dir, port, creds)
-    if generated:
-        print(f"labelstudio: generated an admin user; saved in {data_dir / CREDENTIALS_FILE} (not committed)")
+    try:
+        connect(server.url, creds.token)
+    except PeacetalksError as exc:
+        server.stop()
+        raise PeacetalksError(f"{exc}\nThe admin of {data_dir} was created with other credentials (Label Studio sets them "
+                              "only on a data dir's first start): use those, or a new --data-dir") from exc
     print(f"labelstudio: running at {server.url} (log: {server.log})")
-    print(f"  log in as {creds.username} / {creds.password}")
+    if generated:
+        print(f"  generated admin {creds.username} / {creds.password} (kept in {data_dir / CREDENTIALS_FILE}, not committed)")
+    else:
+        print(f"  log in as {creds.username}")
     print(f"  export LABEL_STUDIO_URL={server.url} LABEL_STUDIO_API_KEY={creds.token}")
-    print("  press Ctrl-C to stop")
+    print("  press Ctrl-C to stop", flush=True)
     try:
         server.process.wait()
     except KeyboardInterrupt:
@@ -213,26 +221,20 @@ def connect(url: str | None, api_key: str | None) -> Connection:
     return connection
 
 
-class server_errors:
+@contextmanager
+def server_errors(connection: Connection) -> Iterator[None]:
     """Turn the SDK's connection and HTTP errors into one-line PeacetalksErrors naming the server."""
+    import httpx
+    from label_studio_sdk.core.api_error import ApiError
 
-    def __init__(self, connection: Connection) -> None:
-        self.url = connection.url
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, _tb: object) -> bool:
-        import httpx
-        from label_studio_sdk.core.api_error import ApiError
-
-        if isinstance(error, httpx.TransportError):
-            raise PeacetalksError(f"cannot reach Label Studio at {self.url} ({error.__class__.__name__}: {error}); "
-                                  "is `peacetalks labelstudio start` running?") from error
-        if isinstance(error, ApiError):
-            hint = " (wrong LABEL_STUDIO_API_KEY? it must be a legacy token)" if error.status_code in (401, 403) else ""
-            raise PeacetalksError(f"Label Studio at {self.url} answered HTTP {error.status_code}{hint}: {str(error.body)[:300]}") from error
-        return False
+    try:
+        yield
+    except httpx.TransportError as error:
+        raise PeacetalksError(f"cannot reach Label Studio at {connection.url} ({error.__class__.__name__}: {error}); "
+                              "is `peacetalks labelstudio start` running?") from error
+    except ApiError as error:
+        hint = " (wrong LABEL_STUDIO_API_KEY? it must be a legacy token)" if error.status_code in (401, 403) else ""
+        raise PeacetalksError(f"Label Studio at {connection.url} answered HTTP {error.status_code}{hint}: {str(error.body)[:300]}") from error
 
 
 # --- Label Studio results <-> annotation sets ---------------------------------------------
@@ -251,22 +253,27 @@ def results_from_set(aset: AnnotationSet, schema: Schema, tag: str | None = None
 def set_from_results(results: list[dict[str, Any]], text: str, schema: Schema, provenance: Provenance) -> AnnotationSet:
     """An annotation set from Label Studio results; span text is recomputed from the offsets.
 
-    Problems (unknown labels, bad offsets) are kept in the set for the validator to name.
+    Unknown labels and offsets outside the text are kept for the validator to name; a
+    result that is not a span or relation at all is refused here.
     """
     spans, relations = [], []
     for item in results:
-        labels = item.get("labels") if item.get("type") == "relation" else item.get("value", {}).get("labels")
-        label = "+".join(labels or [])
-        if item.get("type") == "relation":
-            relation_id = f"{item['from_id']}-{label or 'unlabelled'}-{item['to_id']}"
-            relations.append(Relation(id=relation_id, head=item["from_id"], tail=item["to_id"], label=label))
-        elif item.get("type") == "labels":
-            start, end = int(item["value"]["start"]), int(item["value"]["end"])
-            if schema.layer_of.get(label, item.get("from_name")) != item.get("from_name"):
-                label = f"{item.get('from_name')}:{label}"  # a label sent through the wrong control: span-label names it
-            spans.append(Span(id=item["id"], start=max(start, 0), end=max(end, 0), label=label, text=text[max(start, 0):max(end, 0)]))
-        else:
-            raise PeacetalksError(f"result {item.get('id')}: unsupported Label Studio result type {item.get('type')!r}")
+        try:
+            if item.get("type") == "relation":
+                label = "+".join(item.get("labels") or [])
+                relation_id = f"{item['from_id']}-{label or 'unlabelled'}-{item['to_id']}"
+                relations.append(Relation(id=relation_id, head=item["from_id"], tail=item["to_id"], label=label))
+            elif item.get("type") == "labels":
+                value = item["value"]
+                label = "+".join(value.get("labels") or [])
+                if schema.layer_of.get(label, item.get("from_name")) != item.get("from_name"):
+                    label = f"{item.get('from_name')}:{label}"  # sent through the wrong control: span-label names it
+                start, end = int(value["start"]), int(value["end"])
+                spans.append(Span(id=item["id"], start=start, end=end, label=label, text=text[start:end]))
+            else:
+                raise ValueError(f"unsupported result type {item.get('type')!r}")
+        except (KeyError, TypeError, ValueError) as exc:  # pydantic's ValidationError is a ValueError
+            raise PeacetalksError(f"result {item.get('id', '?')}: not a usable span or relation: {exc}") from exc
     return AnnotationSet(provenance=provenance, spans=spans, relations=relations)
 
 
@@ -286,8 +293,6 @@ def entity_lexicon(root: Root, schema: Schema) -> EntityLexicon:
 
 
 def prediction_for(doc: Document, lexicon: EntityLexicon, schema: Schema) -> dict[str, Any]:
-    from .preannotate import model_version
-
     suggestions = preannotate(doc.text, lexicon.excluding(doc.id), schema.version)
     return {"model_version": model_version(schema.version), "result": results_from_set(suggestions, schema)}
 
@@ -398,6 +403,9 @@ def push(root: Root, connection: Connection, title: str = DEFAULT_PROJECT, with_
                 new_tasks.append({"data": data, "meta": {"predictions": prediction["model_version"]},
                                   "predictions": [prediction] if prediction["result"] else [], "annotations": annotations})
                 report.created.append(doc_id)
+                if len(new_tasks) == IMPORT_BATCH:
+                    client.projects.import_tasks(id=project.id, request=new_tasks, return_task_ids=True)
+                    new_tasks = []
                 continue
             changed = False
             if task.data != data:
@@ -442,20 +450,23 @@ class Pseudonyms:
     path: Path
     salt: str
     by_hash: dict[str, str]
+    taken: set[str]  # set names already in annotations/ (e.g. from another tool): never reused
     changed: bool = False
 
     @classmethod
     def load(cls, root: Root) -> Pseudonyms:
         path = root.annotations / "_meta" / PSEUDONYM_FILE
+        taken = {name for annotation in iter_annotation_files(root) for name in annotation.annotators}
         if not path.exists():
-            return cls(path, secrets.token_hex(16), {})  # saved once it holds a pseudonym
+            return cls(path, secrets.token_hex(16), {}, taken)  # saved once it holds a pseudonym
         data = read_json(path)
-        return cls(path, data["salt"], {entry["hash"]: entry["pseudonym"] for entry in data["annotators"]})
+        return cls(path, data["salt"], {entry["hash"]: entry["pseudonym"] for entry in data["annotators"]}, taken)
 
     def of(self, email: str) -> str:
         digest = hashlib.sha256(f"{self.salt}:{email.strip().lower()}".encode()).hexdigest()
         if digest not in self.by_hash:
-            self.by_hash[digest] = f"ann{len(self.by_hash) + 1}"
+            used = self.taken | set(self.by_hash.values())
+            self.by_hash[digest] = next(name for n in itertools.count(1) if (name := f"ann{n}") not in used)
             self.changed = True
         return self.by_hash[digest]
 
@@ -511,8 +522,10 @@ def new_annotations(task: dict[str, Any], root: Root, emails: dict[int, str], sc
         user_id = user["id"] if isinstance(user, dict) else user
         if user_id not in emails:
             raise PeacetalksError(f"task {task['id']}: annotation {annotation['id']} by user {user_id}, who is not listed by the server")
+        if annotation.get("was_cancelled"):
+            continue
         as_set = set_from_results(annotation.get("result") or [], doc.text, schema, Provenance(annotator="-", method="label-studio"))
-        if not annotation.get("was_cancelled") and not is_unchanged_push(annotation, local, as_set):
+        if not is_unchanged_push(annotation, local, as_set):
             latest[emails[user_id]] = annotation
     return latest
 
@@ -579,8 +592,8 @@ def pull(root: Root, connection: Connection, title: str = DEFAULT_PROJECT) -> Pu
                     for task, work in per_task]
     if pseudonyms.changed:
         pseudonyms.save()  # before any file that uses a new pseudonym, so an interrupted pull reruns the same
+    report.tasks = len(tasks)
     for task, annotations in progress(by_pseudonym, desc="pull"):
-        report.tasks += 1
         report.annotations += len(annotations)
         report.annotators.update(annotations)
         if not annotations:
