@@ -65,6 +65,12 @@ def test_every_config_loads_with_the_committed_splits(built_release: tuple[Root,
         assert {row["id"] for row in ds} == {doc for doc, s in read_split_file(root).items() if s == split}
 
 
+def test_the_default_config_is_documents(built_release: tuple[Root, Path], loaded: dict[str, datasets.DatasetDict], tmp_path: Path) -> None:
+    default = datasets.load_dataset(str(built_release[1]), cache_dir=str(tmp_path))
+    assert default["train"].features == loaded["documents"]["train"].features
+    assert default["train"]["id"] == loaded["documents"]["train"]["id"]
+
+
 def test_labels_are_class_labels_of_the_exported_schema_labels(built_release: tuple[Root, Path], loaded: dict[str, datasets.DatasetDict]) -> None:
     schema = load_schema(built_release[0])
     documents = loaded["documents"]["train"].features

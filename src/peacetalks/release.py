@@ -543,7 +543,7 @@ def card_metadata(plan: Plan, features: dict[str, Features], stats: dict[str, An
     return {
         "pretty_name": PRETTY_NAME,
         "license": "other",
-        "license_name": "third-party-news-text-with-apache-2.0-annotations",
+        "license_name": "third-party-news-text-apache-annotations",
         "license_link": LICENSE_FILE,
         "language": languages,
         "multilinguality": "monolingual" if len(languages) <= 1 else "multilingual",
