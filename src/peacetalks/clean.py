@@ -9,21 +9,24 @@ not recognised is kept: losing a body sentence is worse than keeping a stray lin
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from .align import AlignedBuilder, Alignment
 from .language import detect_language
+from .storage import PeacetalksError
 
 CLEANER_VERSION = "1.0"
 PARAGRAPH_SEPARATOR = "\n\n"
 
 LINE_BREAK = re.compile(r"\r\n|[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 SKIPPABLE_EDGE = " \t\ufeff\u00a0\u200b\u2009\u202f\u3000"
-TERMINAL = re.compile(r"[.!?…:;][\"'”’»)\]]*$|[\"”’»]$")
+TERMINAL = re.compile(r"[.!?…:;。！？][\"'”’»)\]」』）]*$|[\"”’»」』]$")
 BULLET = re.compile(r"^[•▪►■→»·◦‣⁃●○▸▹\-*–—]\s*")
+DATED = re.compile(r"^[—–-].*\b\d{1,2}, \d{4}$")  # '— Name (@handle) May 1, 2019': the byline of an embedded post
 WORD = re.compile(r"\w+(?:[’'\-.]\w+)*")
 
 
@@ -102,6 +105,24 @@ def is_bullet(line: Line) -> bool:
     return bool(BULLET.match(line.text)) and len(BULLET.sub("", line.text)) > 0
 
 
+def is_headline_bullet(line: Line) -> bool:
+    """'• Trump and Putin to begin talks': a bulleted headline (not '— Name (@handle) May 1, 2019', a post's byline)."""
+    return is_bullet(line) and is_headline_like(line, 16) and len(line.words) >= 3 and not DATED.search(line.text)
+
+
+def listed_bullets(lines: Sequence[Line]) -> set[int]:
+    """Bullets in a list introduced by a line ending in a colon ('The kit includes:'): content, not links."""
+    listed: set[int] = set()
+    introduced = False
+    for line in lines:
+        if is_bullet(line):
+            if introduced:
+                listed.add(line.index)
+        else:
+            introduced = line.text.endswith(":")
+    return listed
+
+
 def is_sentence_like(line: Line) -> bool:
     return len(line.words) >= 8 and bool(TERMINAL.search(line.text)) or len(line.words) >= 25
 
@@ -153,6 +174,17 @@ is_advertisement = matches([r"^(advertisement|anzeige|publicité|publicidad|pubb
 RELATED = Removal("related_links", "related-links")
 ADVERTISEMENT = Removal("advertisement", "advertisement")
 SHARE_COUNTER = Removal("share_counter", "share-counter")
+PAGE_CHROME = Removal("content_region", "page-chrome")
+COMMENTS = Removal("comment_section", "comments")
+LEAD_CHROME = Removal("lead_chrome", "dateline-byline")
+
+LEAD_MAX_LINES = 5  # headline, kicker, dateline, byline, updated-at: more is a list, not a lead block
+LINK_MIN_WORDS = 6  # related headlines are phrases; list items ('- HL7', '- Spain (Group F)') are shorter
+LINK_RUN_MAX = 12  # a longer run of short lines at the end is a list the article ends with
+CHROME_PENALTY = 12  # what a non-prose line costs the content region: as much as a 12-word sentence brings
+PAGE_CHROME_MIN_LINES = 10  # chrome lines above the region that make a text a whole page
+REGION_MIN_PROSE = 3  # a region of fewer paragraphs needs SHORT_PAGE_MIN_LINES of chrome above it
+SHORT_PAGE_MIN_LINES = 50
 # Each rule sees the lines and what is removed so far and returns the lines it
 # removes. Edge rules only reach inwards from the top or bottom of the article
 # while they keep matching; inner rules need a shape that prose never has.
@@ -174,6 +206,7 @@ def _tail_prompts(lines: Sequence[Line], removed: dict[int, Removal]) -> list[tu
     def short(test: Callable[[Line], bool]) -> Callable[[Line], bool]:
         return lambda line: len(line.words) <= 40 and test(line)
 
+    listed = listed_bullets(lines)
     tests = [
         (short(is_comment_prompt), Removal("tail_prompt", "comment-prompt")),
         (short(is_subscribe_prompt), Removal("tail_prompt", "subscribe-prompt")),
@@ -182,7 +215,7 @@ def _tail_prompts(lines: Sequence[Line], removed: dict[int, Removal]) -> list[tu
         (short(is_related_prompt), RELATED),
         (is_bare_count, SHARE_COUNTER),
         (is_advertisement, ADVERTISEMENT),
-        (lambda line: is_bullet(line) and is_headline_like(line), RELATED),
+        (lambda line: is_headline_bullet(line) and line.index not in listed, RELATED),
         (lambda line: is_author_bio_sentence(line) and len(line.words) <= 60, Removal("author_bio", "author-bio")),
     ]
     found: list[tuple[Line, Removal]] = []
@@ -190,6 +223,30 @@ def _tail_prompts(lines: Sequence[Line], removed: dict[int, Removal]) -> list[tu
         for line in _edge_run(lines, removed, lambda line: any(test(line) for test, _ in tests), from_end):
             found.append((line, next(removal for test, removal in tests if test(line))))
     return found
+
+
+def is_list_entry(line: Line) -> bool:
+    """'June 9 – Tampa, FL', '1) Lego Star Wars', '3 eggs': an entry of a data list (a number in its first two words)."""
+    return any(any(c.isdigit() for c in word) for word in line.words[:2])
+
+
+def _tail_headlines(lines: Sequence[Line], removed: dict[int, Removal]) -> list[tuple[Line, Removal]]:
+    """Two or more headline-like lines after the last paragraph, and their short heading: related links.
+
+    A run of short items (under six words) or of lines that mostly start with a number is a list
+    (teams, dates, ranks, amounts), and a list introduced by a colon is content: both are kept.
+    """
+    listed = listed_bullets(lines)
+
+    def linked_headline(line: Line) -> bool:
+        teaser = is_bullet(line) and len(line.words) <= 40  # '- Headline Its first sentence.'
+        return ((is_headline_like(line, 30) or teaser) and len(line.words) >= LINK_MIN_WORDS and not line.text.endswith(":")
+                and not DATED.search(line.text) and line.index not in listed)
+
+    run = _edge_run(lines, removed, linked_headline, from_end=True)
+    if not 2 <= len(run) <= LINK_RUN_MAX or sum(1 for line in run if is_list_entry(line)) * 2 >= len(run):
+        return []
+    return [(line, RELATED) for line in run]
 
 
 def _author_section(lines: Sequence[Line], removed: dict[int, Removal]) -> list[tuple[Line, Removal]]:
@@ -210,16 +267,17 @@ def _foreign_tail(lines: Sequence[Line], removed: dict[int, Removal], language: 
 
 
 def _inner_links(lines: Sequence[Line], removed: dict[int, Removal]) -> list[tuple[Line, Removal]]:
-    """Bullet headlines not introduced by a colon, 'Read more:' lines and ad labels, anywhere."""
+    """A lone bullet headline between prose paragraphs, 'Read more:' lines and ad labels, anywhere."""
     found: list[tuple[Line, Removal]] = []
-    introduced_list = False
-    for line in lines:
+    for i, line in enumerate(lines):
         if is_bullet(line):
-            # a run of bullets after "including:" is a real list: keep it whole
-            if not introduced_list and is_headline_like(line, 16):
+            # a real list has two or more items (even between paragraphs), or is introduced by a colon
+            neighbours = [lines[j] for j in (i - 1, i + 1) if 0 <= j < len(lines)]
+            lone = all(is_sentence_like(n) and not is_bullet(n) and not n.text.endswith(":") for n in neighbours)
+            lone = lone and not any(is_bullet(lines[j]) for j in (i - 2, i + 2) if 0 <= j < len(lines))
+            if lone and is_headline_bullet(line):
                 found.append((line, RELATED))
             continue
-        introduced_list = line.text.endswith(":")
         if is_related_prompt(line) and len(line.words) <= 25:
             found.append((line, RELATED))
         elif is_advertisement(line):
@@ -237,12 +295,82 @@ def _counters(lines: Sequence[Line], removed: dict[int, Removal]) -> list[tuple[
     return found
 
 
-def find_title(lines: Sequence[Line], removed: dict[int, Removal]) -> Line | None:
-    """A headline-like first line followed by body prose is the title."""
-    body = [line for line in lines if line.index not in removed]
-    if len(body) >= 2 and is_headline_like(body[0], 25) and not is_bullet(body[0]) and is_sentence_like(body[1]):
-        return body[0]
-    return None
+def word_count(line: Line) -> int:
+    """Words, or for scripts written without spaces (Chinese, Japanese) one per three characters."""
+    return max(len(line.words), len(line.text) // 3 if not line.text.isascii() and " " not in line.text else 0)
+
+
+def line_weight(line: Line) -> int:
+    """Evidence that a line is body prose (its word count) or page chrome (a fixed penalty)."""
+    if line.text.count("|") >= 3:  # a table row: data, neither prose nor chrome
+        return 0
+    return min(word_count(line), 80) if is_prose(line) else -CHROME_PENALTY
+
+
+def densest_run(weights: Sequence[int]) -> tuple[int, int]:
+    """The stretch [start, end] with the largest sum of weights (Kadane, one pass); end < start when none is positive."""
+    best, best_start, best_end = 0, 0, -1
+    total, start = 0, 0
+    for i, weight in enumerate(weights):
+        if total <= 0:
+            total, start = 0, i
+        total += weight
+        if total > best:
+            best, best_start, best_end = total, start, i
+    return best_start, best_end
+
+
+def _content_region(lines: Sequence[Line], removed: dict[int, Removal]) -> list[tuple[Line, Removal]]:
+    """On a whole page, the densest run of prose lines is the article: drop the menus and footers around it.
+
+    The run is the maximum-sum stretch of line weights, a line of chrome costing as much as a
+    12-word sentence brings.
+    It applies only when ten or more chrome lines stand above the run: an extracted article has
+    at most a stray line or two there, a whole page has its menus.
+    """
+    weights = [0 if line.index in removed else line_weight(line) for line in lines]
+    start, end = densest_run(weights)
+    prose = sum(1 for weight in weights[start : end + 1] if weight > 0)
+    chrome_above = sum(1 for weight in weights[:start] if weight < 0)
+    # list-like articles scatter their prose between short lines: the run must hold a third of it
+    if sum(weight for weight in weights[start : end + 1] if weight > 0) * 3 < sum(weight for weight in weights if weight > 0):
+        return []
+    # a run of one or two paragraphs is an article only when a whole page of chrome surrounds it
+    if prose < 1 or chrome_above < (PAGE_CHROME_MIN_LINES if prose >= REGION_MIN_PROSE else SHORT_PAGE_MIN_LINES):
+        return []
+    found = [(line, PAGE_CHROME) for line in lines if not start <= line.index <= end]
+    # readers' comments follow the article inside the same dense run: cut at their heading
+    for line in lines[start + (end - start) // 3 : end + 1]:
+        if line.index not in removed and len(line.words) <= 6 and is_comment_prompt(line):
+            found += [(rest, COMMENTS) for rest in lines[line.index : end + 1]]
+            break
+    return [(line, removal) for line, removal in found if line.index not in removed]
+
+
+def is_prose(line: Line) -> bool:
+    """A body paragraph: a sentence of eight or more words (or characters' worth), or a long passage."""
+    size = word_count(line)
+    return (size >= 8 and bool(TERMINAL.search(line.text)) or size >= 25) and not is_bullet(line)
+
+
+def lead_lines(lines: Sequence[Line], removed: dict[int, Removal]) -> list[Line]:
+    """The lines above the first body paragraph (headline, kicker, dateline, byline), when few."""
+    lead: list[Line] = []
+    for line in lines:
+        if line.index in removed:
+            continue
+        if is_prose(line):
+            return lead if len(lead) <= LEAD_MAX_LINES else []
+        if is_bullet(line):  # a list starts the article: no headline block to strip
+            return []
+        lead.append(line)
+    return []
+
+
+def find_title(lead: Sequence[Line]) -> Line | None:
+    """The longest headline-like line above the body is the title."""
+    candidates = [line for line in lead if is_headline_like(line, 25) and not is_bullet(line)]
+    return max(candidates, key=lambda line: len(line.words), default=None)
 
 
 def classify(lines: Sequence[Line], language: str) -> tuple[dict[int, Removal], Line | None]:
@@ -256,10 +384,15 @@ def classify(lines: Sequence[Line], language: str) -> tuple[dict[int, Removal], 
     apply(_tail_prompts(lines, removed))
     apply(_author_section(lines, removed))
     apply(_inner_links(lines, removed))
+    apply(_tail_headlines(lines, removed))
     for _ in range(2):  # prompts can hide behind a foreign bio and the other way round
         apply(_tail_prompts(lines, removed))
         apply(_foreign_tail(lines, removed, language))
-    return removed, find_title(lines, removed)
+    apply(_content_region(lines, removed))
+    lead = lead_lines(lines, removed)
+    title = find_title(lead)
+    apply([(line, LEAD_CHROME) for line in lead if line is not title])
+    return removed, title
 
 
 # --- flags and assembly ----------------------------------------------------
@@ -293,3 +426,46 @@ def clean(raw: str) -> CleanResult:
     text, alignment = builder.build()
     removed_lines = tuple(RemovedLine(line, removed[line.index]) for line in lines if line.index in removed)
     return CleanResult(text, title, removed_lines, quality_flags(text), language, alignment)
+
+
+# --- JSON Lines records (clean-text) ------------------------------------------
+
+
+def record_from_json(line: str, where: str) -> tuple[str, str]:
+    """The (id, text) of one ``{"id", "text"}`` JSON line; ``where`` names it in errors."""
+    try:
+        value = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise PeacetalksError(f"{where}: not valid JSON: {exc.msg} at column {exc.colno}") from exc
+    if not isinstance(value, dict):
+        raise PeacetalksError(f"{where}: expected a JSON object with \"id\" and \"text\", got {type(value).__name__}")
+    for key, kinds in (("id", (str, int)), ("text", (str,))):
+        if key not in value:
+            raise PeacetalksError(f"{where}: missing {key!r}")
+        if not isinstance(value[key], kinds) or isinstance(value[key], bool):
+            raise PeacetalksError(f"{where}: {key!r} must be a {' or '.join(k.__name__ for k in kinds)}")
+    return str(value["id"]), value["text"]
+
+
+def result_record(doc_id: str, result: CleanResult) -> dict[str, object]:
+    """What ``clean-text`` writes for one input: raw offsets count into the input text."""
+    return {
+        "id": doc_id,
+        "text": result.text,
+        "title": result.title.text if result.title else None,
+        "removed": [
+            {"start": r.line.start, "end": r.line.end, "rule": r.removal.rule, "reason": r.removal.reason, "text": r.line.text}
+            for r in result.removed
+        ],
+        "flags": list(result.flags),
+        "language": result.language,
+    }
+
+
+def clean_json_lines(lines: Iterable[str], source: str) -> Iterator[str]:
+    """Clean a stream of ``{"id", "text"}`` JSON lines into result JSON lines, one at a time."""
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        doc_id, text = record_from_json(line, f"{source}: line {number}")
+        yield json.dumps(result_record(doc_id, clean(text)), ensure_ascii=False) + "\n"

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import sys
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TextIO
 
 from .storage import PeacetalksError, Root
 
@@ -70,6 +74,51 @@ def cmd_clean(args: argparse.Namespace, root: Root) -> int:
     report = run_clean(root, check=args.check)
     print(report.summary(args.check))
     return 1 if args.check and (report.stale or report.orphans) else 0
+
+
+def _clean_text_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("input", nargs="?", type=Path, default=None, help='JSON Lines of {"id", "text"} (default: stdin)')
+    parser.add_argument("--out", type=Path, default=None, help="write here atomically instead of stdout")
+
+
+@contextlib.contextmanager
+def _atomic_text_output(path: Path) -> Iterator[TextIO]:
+    """A text stream into a temp file beside ``path``, renamed over it only when the block ends without error."""
+    fd, tmp = tempfile.mkstemp(dir=path.resolve().parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with open(fd, "w", encoding="utf-8", newline="\n") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+@command("clean-text", "Clean any text: JSON Lines {id, text} in, {id, text, title, removed, flags, language} out, streamed.",
+         "peacetalks clean-text pages.jsonl --out clean.jsonl\n"
+         "  echo '{\"id\": \"a\", \"text\": \"Headline\\nBody sentence ...\"}' | peacetalks clean-text",
+         arguments=_clean_text_arguments)
+def cmd_clean_text(args: argparse.Namespace, root: Root) -> int:
+    from .clean import clean_json_lines
+    from .progress import progress
+
+    source = str(args.input) if args.input else "<stdin>"
+    count = 0
+    with contextlib.ExitStack() as stack:
+        try:
+            lines = stack.enter_context(args.input.open(encoding="utf-8", newline="\n")) if args.input else sys.stdin
+        except OSError as exc:
+            raise PeacetalksError(f"{source}: cannot read: {exc.strerror}") from exc
+        out = stack.enter_context(_atomic_text_output(args.out)) if args.out else sys.stdout
+        try:
+            for record in progress(clean_json_lines(lines, source), desc="clean-text"):
+                out.write(record)
+                count += 1
+        except UnicodeDecodeError as exc:
+            raise PeacetalksError(f"{source}: not valid UTF-8 (byte {exc.start} of a read block)") from exc
+    say(f"clean-text: {count} documents cleaned from {source} to {args.out or '<stdout>'}")
+    return 0
 
 
 # --- schema and validation -----------------------------------------------------
