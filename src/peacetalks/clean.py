@@ -27,6 +27,7 @@ SKIPPABLE_EDGE = " \t\ufeff\u00a0\u200b\u2009\u202f\u3000"
 TERMINAL = re.compile(r"[.!?…:;。！？][\"'”’»)\]」』）]*$|[\"”’»」』]$")
 BULLET = re.compile(r"^[•▪►■→»·◦‣⁃●○▸▹\-*–—]\s*")
 DATED = re.compile(r"^[—–-].*\b\d{1,2}, \d{4}$")  # '— Name (@handle) May 1, 2019': the byline of an embedded post
+ADDRESS = re.compile(r"https?://|\bwww\.|\w@\w+\.\w|(?<!\w)@\w{2,}|\b\w+\.(?:com|org|net)/\w")
 WORD = re.compile(r"\w+(?:[’'\-.]\w+)*")
 
 
@@ -107,7 +108,7 @@ def is_bullet(line: Line) -> bool:
 
 def is_headline_bullet(line: Line) -> bool:
     """'• Trump and Putin to begin talks': a bulleted headline (not '— Name (@handle) May 1, 2019', a post's byline)."""
-    return is_bullet(line) and is_headline_like(line, 16) and len(line.words) >= 3 and not DATED.search(line.text)
+    return is_bullet(line) and is_headline_like(line, 16) and len(line.words) >= LINK_MIN_WORDS and not DATED.search(line.text)
 
 
 def listed_bullets(lines: Sequence[Line]) -> set[int]:
@@ -146,13 +147,15 @@ is_subscribe_prompt = matches([
     r"\bfollow us on\b", r"\bdownload (our|the) app\b", r"\bshare (this|on) (article|story|facebook|twitter|x)\b",
     r"\b(jetzt )?abonnieren\b", r"\babonnez-vous\b", r"\bsuscr[ií]bete\b", r"\biscriviti\b", r"\bassine\b", r"\bmag-subscribe\b",
     r"\bподпишитесь\b", r"\bпідпишіться\b", r"\bclick here\b", r"\bsupport (our|independent) journalism\b",
+    r"\bshare (it|this) with\b", r"\bif you (enjoyed|liked) this (article|story|post)\b",
 ])
 is_credit = matches([
     r"^(photo|image|picture|video|graphic|illustration|foto|bild|imagen)s?( credit)?s?\s*[:|/©]", r"\((reporting|writing|editing|additional reporting) by\b",
     r"^(reporting|writing|editing|additional reporting) by\b", r"\b(getty images|shutterstock|ap photo|afp via getty)\b",
     r"^(source|quelle|fuente|fonte)\s*:", r"^(updated|published|posted|last modified)( on| at)?\s*:?\s*\w+\s+\d",
 ])
-is_copyright = matches([r"©", r"\(c\)\s*\d{4}", r"\bcopyright\b", r"\ball rights reserved\b", r"\balle rechte vorbehalten\b",
+is_copyright = matches([r"©", r"\(c\)\s*\d{4}", r"\bcopyright\b", r"\ball rights reserved\b", r"\bnon-commercial use\b",
+                        r"\bmay not be (published|reproduced|redistributed)\b", r"\balle rechte vorbehalten\b",
                         r"\btous droits réservés\b", r"\btodos los derechos reservados\b", r"\bвсе права защищены\b"])
 is_related_prompt = matches([
     r"^(read|see) (more|also)\b", r"^related( (articles?|stories|coverage|content|news))?\s*:?", r"^also read\b", r"^more (on|from) (this|our)\b",
@@ -177,6 +180,8 @@ SHARE_COUNTER = Removal("share_counter", "share-counter")
 PAGE_CHROME = Removal("content_region", "page-chrome")
 COMMENTS = Removal("comment_section", "comments")
 LEAD_CHROME = Removal("lead_chrome", "dateline-byline")
+CONTACT = Removal("tail_contact", "contact-link")
+TAGS = Removal("tail_tags", "tag-list")
 
 LEAD_MAX_LINES = 5  # headline, kicker, dateline, byline, updated-at: more is a list, not a lead block
 LINK_MIN_WORDS = 6  # related headlines are phrases; list items ('- HL7', '- Spain (Group F)') are shorter
@@ -220,9 +225,29 @@ def _tail_prompts(lines: Sequence[Line], removed: dict[int, Removal]) -> list[tu
     ]
     found: list[tuple[Line, Removal]] = []
     for from_end in (True, False):
-        for line in _edge_run(lines, removed, lambda line: any(test(line) for test, _ in tests), from_end):
-            found.append((line, next(removal for test, removal in tests if test(line))))
+        # an address under the article is a contact or promo line; above it, it belongs to the lead
+        edge_tests = [*tests, (is_contact_line, CONTACT), (is_tag_list, TAGS)] if from_end else tests
+        for line in _edge_run(lines, removed, lambda line: any(test(line) for test, _ in edge_tests), from_end):
+            found.append((line, next(removal for test, removal in edge_tests if test(line))))
     return found
+
+
+def is_shouted_headline(line: Line) -> bool:
+    """'LAUREN ALAINA SAYS THE SHOW HAS HELPED HER': a statement in capitals, eight words or more, is a link
+    (subheadings in capitals are shorter, 'NISSAN SENTRA', or ask, 'DOES SHE HAVE A PLAN FOR THAT?')."""
+    text = line.text
+    return len(line.words) >= 8 and text.isupper() and "|" not in text and not text.endswith("?") and is_headline_like(line, 30)
+
+
+def is_contact_line(line: Line) -> bool:
+    """'Write to Al Root at al.root@example.com', 'twitter.com/name', 'Follow @name': a short line with an address."""
+    return len(line.words) <= 30 and bool(ADDRESS.search(line.text)) and not DATED.search(line.text)
+
+
+def is_tag_list(line: Line) -> bool:
+    """'stock car 2018, stock car brasil, interlagos, ...': four or more short keyword phrases and no sentence."""
+    items = line.text.split(",")
+    return len(items) >= 4 and all(0 < len(WORD.findall(item)) <= 4 for item in items) and not TERMINAL.search(line.text)
 
 
 def is_list_entry(line: Line) -> bool:
@@ -278,7 +303,7 @@ def _inner_links(lines: Sequence[Line], removed: dict[int, Removal]) -> list[tup
             if lone and is_headline_bullet(line):
                 found.append((line, RELATED))
             continue
-        if is_related_prompt(line) and len(line.words) <= 25:
+        if is_related_prompt(line) and len(line.words) <= 25 or is_shouted_headline(line):
             found.append((line, RELATED))
         elif is_advertisement(line):
             found.append((line, ADVERTISEMENT))
