@@ -95,6 +95,11 @@ def is_bare_count(line: Line) -> bool:
     return bool(re.fullmatch(r"(?i)(?:(?:shares?|comments?|likes?|views?|tweets?)\s*)?[\d.,]{1,7}\s*[km]?(?:\s*(?:shares?|comments?|likes?|views?))?", line.text))
 
 
+def is_number_table(lines: Sequence[Line]) -> bool:
+    """Many bare numbers: a table laid out one cell a line, whose numbers are data, not counters."""
+    return sum(1 for line in lines if is_bare_count(line)) > COUNTERS_MAX
+
+
 def is_headline_like(line: Line, max_words: int = 20) -> bool:
     """Short, with letters, and no sentence end (a question mark is fine: headlines ask)."""
     words = line.words
@@ -183,6 +188,7 @@ LEAD_CHROME = Removal("lead_chrome", "dateline-byline")
 CONTACT = Removal("tail_contact", "contact-link")
 TAGS = Removal("tail_tags", "tag-list")
 
+COUNTERS_MAX = 6  # share, comment, like and view counters, twice over at most
 LEAD_MAX_LINES = 5  # headline, kicker, dateline, byline, updated-at: more is a list, not a lead block
 LINK_MIN_WORDS = 6  # related headlines are phrases; list items ('- HL7', '- Spain (Group F)') are shorter
 LINK_RUN_MAX = 12  # a longer run of short lines at the end is a list the article ends with
@@ -211,14 +217,14 @@ def _tail_prompts(lines: Sequence[Line], removed: dict[int, Removal]) -> list[tu
     def short(test: Callable[[Line], bool]) -> Callable[[Line], bool]:
         return lambda line: len(line.words) <= 40 and test(line)
 
-    listed = listed_bullets(lines)
+    listed, table = listed_bullets(lines), is_number_table(lines)
     tests = [
         (short(is_comment_prompt), Removal("tail_prompt", "comment-prompt")),
         (short(is_subscribe_prompt), Removal("tail_prompt", "subscribe-prompt")),
         (short(is_credit), Removal("tail_credit", "credits")),
         (short(is_copyright), Removal("tail_copyright", "copyright")),
         (short(is_related_prompt), RELATED),
-        (is_bare_count, SHARE_COUNTER),
+        (lambda line: is_bare_count(line) and not table, SHARE_COUNTER),
         (is_advertisement, ADVERTISEMENT),
         (lambda line: is_headline_bullet(line) and line.index not in listed, RELATED),
         (lambda line: is_author_bio_sentence(line) and len(line.words) <= 60, Removal("author_bio", "author-bio")),
@@ -313,6 +319,8 @@ def _inner_links(lines: Sequence[Line], removed: dict[int, Removal]) -> list[tup
 def _counters(lines: Sequence[Line], removed: dict[int, Removal]) -> list[tuple[Line, Removal]]:
     """Bare counts standing two or more in a row, or beside the title: share and comment counters."""
     found: list[tuple[Line, Removal]] = []
+    if is_number_table(lines):
+        return found
     for i, line in enumerate(lines):
         neighbours = [lines[j] for j in (i - 1, i + 1) if 0 <= j < len(lines)]
         if is_bare_count(line) and (i <= 2 or i >= len(lines) - 2 or any(is_bare_count(n) for n in neighbours)):

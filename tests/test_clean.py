@@ -1,0 +1,366 @@
+"""Stage 2, the cleaner: each rule on a minimal example, the seeds' exact behaviour, and `clean-text`."""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from peacetalks.clean import clean, split_lines
+from peacetalks.corpus import load_document
+from peacetalks.seeds import iter_seeds
+from peacetalks.storage import Root
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_SET = REPO.parent / "shared" / "eval" / "boilerplate" / "aeb_pairs.jsonl"
+
+PROSE = [
+    "The delegations met in Riyadh on Tuesday and agreed to keep talking about a ceasefire in the east.",
+    "Officials on both sides said the first round was constructive, although no date was set for another meeting.",
+    "European governments asked to take part in any further talks that concern the security of the continent.",
+    "Analysts cautioned that the positions of the two countries remain far apart on territory and guarantees.",
+]
+TITLE = "Envoys agree to keep talking after first round in Riyadh"
+
+
+def removals(raw: str) -> dict[str, tuple[str, str]]:
+    """Removed line text -> (rule, reason)."""
+    return {r.line.text: (r.removal.rule, r.removal.reason) for r in clean(raw).removed}
+
+
+def article(*extra_after: str, before: tuple[str, ...] = ()) -> str:
+    return "\n\n".join([*before, *PROSE, *extra_after])
+
+
+# --- rules, one minimal example each -----------------------------------------------
+
+
+def test_share_counter_removes_bare_counts_beside_the_title() -> None:
+    raw = "\n".join([TITLE, "0", "37", *PROSE])
+    assert removals(raw) == {"0": ("share_counter", "share-counter"), "37": ("share_counter", "share-counter")}
+
+
+def test_share_counter_keeps_a_table_laid_out_one_cell_a_line() -> None:
+    cells = [cell for row in (("1", "Kyle Busch", "5040", "5"), ("2", "Martin Truex", "5035", "7")) for cell in row]
+    raw = "\n".join([TITLE, *PROSE, *cells, *cells])
+    assert not clean(raw).removed
+
+
+def test_share_counter_keeps_a_number_standing_alone_in_the_body() -> None:
+    raw = "\n".join([*PROSE, "1991", *PROSE])
+    assert "1991" in clean(raw).text.split("\n\n")
+
+
+@pytest.mark.parametrize(("prompt", "reason"), [
+    ("We appreciate your thoughts. Please leave a comment.", "comment-prompt"),
+    ("Deixe seu comentário abaixo.", "comment-prompt"),
+    ("Sign up for our newsletter to get the day's news in your inbox.", "subscribe-prompt"),
+    ("Abonnez-vous à notre lettre.", "subscribe-prompt"),
+    ("Like this story? Share it with a friend!", "subscribe-prompt"),
+])
+def test_tail_prompt_removes_multilingual_prompts_after_the_last_paragraph(prompt: str, reason: str) -> None:
+    assert removals(article(prompt)) == {prompt: ("tail_prompt", reason)}
+
+
+def test_tail_prompt_keeps_the_same_words_inside_the_article() -> None:
+    sentence = "Officials urged citizens to sign up for evacuation buses before the talks began on Tuesday."
+    raw = "\n".join([PROSE[0], sentence, *PROSE[1:]])
+    assert sentence in clean(raw).text
+
+
+@pytest.mark.parametrize(("line", "rule", "reason"), [
+    ("(Reporting by Jane Doe; Editing by John Roe)", "tail_credit", "credits"),
+    ("Updated at 1:23 p.m.", "tail_credit", "credits"),
+    ("© 2025 Example Media. All rights reserved.", "tail_copyright", "copyright"),
+    ("This copy is for your personal, non-commercial use only.", "tail_copyright", "copyright"),
+    ("Write to Jane Doe at jane.doe@example.org", "tail_contact", "contact-link"),
+    ("Follow @janedoe for updates", "tail_contact", "contact-link"),
+    ("peace talks, riyadh, ukraine war, ceasefire, diplomacy", "tail_tags", "tag-list"),
+    ("Advertisement", "advertisement", "advertisement"),
+    ("Read more: What we know about the talks", "related_links", "related-links"),
+    ("Jane Doe is a correspondent covering the war for the paper.", "author_bio", "author-bio"),
+])
+def test_tail_rules_remove_trailing_credits_notices_and_links(line: str, rule: str, reason: str) -> None:
+    assert removals(article(line)) == {line: (rule, reason)}
+
+
+def test_contact_rule_reaches_only_up_from_the_end() -> None:
+    line = "More info: www.example.org"
+    raw = "\n".join([line, *PROSE])
+    assert line not in removals(raw)
+
+
+def test_tail_bullets_of_headlines_are_related_links() -> None:
+    bullets = ["• Trump and Putin to begin talks to end the war", "• How many troops could Europe send to Ukraine?"]
+    assert removals(article(*bullets)) == {b: ("related_links", "related-links") for b in bullets}
+
+
+def test_a_list_introduced_by_a_colon_is_content_even_at_the_end() -> None:
+    items = ["- Hundreds of tasks that will make the evening more interesting", "- Dozens of questions to know each other better"]
+    raw = article("The new edition includes:", *items)
+    assert all(item in clean(raw).text for item in items)
+
+
+def test_a_lone_bullet_headline_between_paragraphs_is_a_related_link() -> None:
+    bullet = "• UK handed leadership role in Ukraine defence group"
+    raw = "\n".join([*PROSE[:2], bullet, *PROSE[2:]])
+    assert removals(raw) == {bullet: ("related_links", "related-links")}
+
+
+def test_alternating_bullets_and_paragraphs_are_a_definition_list() -> None:
+    items = ["- Elektronische Fallakte mit allen Befunden (eFA)", "- Elektronische Gesundheitsakte der Versicherten (eGA)"]
+    raw = "\n".join([PROSE[0], items[0], PROSE[1], items[1], PROSE[2], PROSE[3]])
+    assert all(item in clean(raw).text for item in items)
+
+
+def test_embedded_post_bylines_are_kept() -> None:
+    byline = "— Rep. Jane Doe (@janedoe) November 19, 2019"
+    raw = article("We must apply a system of compassion to criminal justice, she wrote on the platform.", byline)
+    assert byline in clean(raw).text
+
+
+def test_tail_headlines_after_the_last_paragraph_are_related_links() -> None:
+    heading, links = "You may also like", ["Who will make the Rock Hall of Fame in the year 2020?", "Dave Matthews Band takes over the Rock Hall Fan Vote"]
+    found = removals(article(heading, *links))
+    assert found == {link: ("related_links", "related-links") for link in links}
+    assert heading not in found
+
+
+def test_tail_headlines_keep_a_data_list() -> None:
+    dates = ["June 9 – West Palm Beach, FL @ Coral Sky Amphitheatre", "June 10 – Tampa, FL @ Credit Union Amphitheatre",
+             "June 14 – Alpharetta, GA @ Ameris Bank Amphitheatre"]
+    raw = article(*dates)
+    assert all(date in clean(raw).text for date in dates)
+
+
+def test_capitalised_statement_headlines_are_links_but_short_capital_subheadings_stay() -> None:
+    link, subheading = "SEAN SPICER IS ELIMINATED FROM THE DANCE SHOW TONIGHT", "NISSAN SENTRA"
+    raw = "\n".join([PROSE[0], link, PROSE[1], subheading, *PROSE[2:]])
+    result = clean(raw)
+    assert removals(raw) == {link: ("related_links", "related-links")}
+    assert subheading in result.text
+
+
+def test_author_section_drops_the_heading_and_everything_after_it() -> None:
+    bio = "Si Juan dela Cruz ay naging editor ng isang lokal na pahayagan sa lalawigan ng Laguna."
+    assert removals(article("Author profile", bio)) == {
+        "Author profile": ("author_section", "author-bio"), bio: ("author_section", "author-bio")}
+
+
+def test_foreign_tail_drops_closing_paragraphs_in_another_language() -> None:
+    station = "Der Sender ist ein unabhängiges Medium und wird von seinen Hörern und Lesern finanziert."
+    assert removals(article(station)) == {station: ("foreign_tail", "language-change")}
+
+
+def test_lead_block_keeps_the_headline_as_title_and_drops_the_dateline() -> None:
+    dateline = "5:45 AM PST 11/19/2019 by Jane Doe"
+    result = clean("\n".join([TITLE, dateline, *PROSE]))
+    assert result.title is not None and result.title.text == TITLE
+    assert {r.line.text: r.removal.rule for r in result.removed} == {dateline: "lead_chrome"}
+    assert result.text.startswith(PROSE[0])
+
+
+def test_lead_block_leaves_an_opening_list_alone() -> None:
+    raw = "\n".join(["Codes to try", "- player.setav speedmult 100", "- player.setav health 50", *PROSE])
+    assert "- player.setav health 50" in clean(raw).text
+
+
+def whole_page(article_lines: list[str], menu: int = 30, footer: int = 15) -> str:
+    top = [f"Section {i}" for i in range(menu)]
+    bottom = [f"Footer link {i}" for i in range(footer)]
+    return "\n".join([*top, TITLE, *article_lines, *bottom])
+
+
+def test_content_region_keeps_the_densest_run_of_prose_and_drops_the_page_around_it() -> None:
+    subheading = "What happens next"
+    result = clean(whole_page([*PROSE[:2], subheading, *PROSE[2:]]))
+    assert result.text.split("\n\n") == [*PROSE[:2], subheading, *PROSE[2:]]
+    reasons = {r.line.text: r.removal.reason for r in result.removed}
+    assert reasons["Section 0"] == reasons["Footer link 14"] == "page-chrome"
+
+
+def test_content_region_cuts_readers_comments_off_the_article() -> None:
+    comments = ["Comments", "Jane on September 12, 2018 at 4:47 pm said:",
+                "I think this is the most sensible analysis of the talks that I have read so far this year."]
+    result = clean(whole_page([*PROSE, *comments]))
+    assert result.text.split("\n\n") == PROSE
+    assert {r.line.text: r.removal.rule for r in result.removed}["Comments"] == "comment_section"
+
+
+def test_content_region_leaves_extracted_articles_alone() -> None:
+    raw = "\n".join([*PROSE, *(f"Footer link {i}" for i in range(15))])
+    assert all(r.removal.rule != "content_region" for r in clean(raw).removed)
+
+
+def test_content_region_leaves_list_like_articles_alone() -> None:
+    # most prose lies scattered between short lines: the densest run is not the article
+    items = [line for i in range(12) for line in (f"Meal {i}", f"Eat {i} cups of vegetables with some rice and a little chicken.")]
+    raw = "\n".join([*(f"Section {i}" for i in range(12)), *items, PROSE[0]])
+    assert all(r.removal.rule != "content_region" for r in clean(raw).removed)
+
+
+def test_chinese_and_japanese_lines_count_by_characters() -> None:
+    sentences = ["先日、不正に改造したスマートフォンを販売したとして、商標法違反の疑いで男性が逮捕されたというニュースを耳にしました。"] * 4
+    result = clean(whole_page(sentences))
+    assert result.text.split("\n\n") == sentences
+
+
+def test_every_removed_block_records_its_raw_span() -> None:
+    raw = whole_page(PROSE)
+    for block in clean(raw).removed:
+        assert raw[block.line.start:block.line.end] == block.line.text
+
+
+# --- the seeds, exactly ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def seeds() -> dict[str, str]:
+    return {seed.id: raw for seed, raw in iter_seeds(Root(REPO))}
+
+
+def corpus_text(doc_id: str) -> str:
+    return load_document(Root(REPO), doc_id).text
+
+
+def test_seed_004_boilerplate_is_gone_from_the_corpus(seeds: dict[str, str]) -> None:
+    doc_id = next(i for i in seeds if i.startswith("004_"))
+    lines = corpus_text(doc_id).split("\n\n")
+    for gone in ("0", "37", "Author profile", "We appreciate your thoughts. Please leave a comment."):
+        assert gone not in lines
+    assert "editor-in-chief ng Newsworld" not in corpus_text(doc_id)
+    assert clean(seeds[doc_id]).title.text.startswith("Trump claims Putin and Zelenskiy want peace")
+
+
+def test_seed_001_related_article_bullets_are_gone(seeds: dict[str, str]) -> None:
+    doc_id = next(i for i in seeds if i.startswith("001_"))
+    bullets = [line.text for line in split_lines(seeds[doc_id]) if line.text.startswith("•")]
+    assert len(bullets) == 3
+    assert not any(bullet in corpus_text(doc_id) for bullet in bullets)
+
+
+def test_no_seed_loses_a_body_line(seeds: dict[str, str]) -> None:
+    for raw in seeds.values():
+        result = clean(raw)
+        gone = {r.line.index for r in result.removed} | ({result.title.index} if result.title else set())
+        kept = [line.text for line in split_lines(raw) if line.index not in gone]
+        assert result.text.split("\n\n") == kept
+
+
+def test_seed_000_is_flagged_as_ending_mid_sentence(seeds: dict[str, str]) -> None:
+    doc_id = next(i for i in seeds if i.startswith("000_"))
+    assert "ends_mid_sentence" in load_document(Root(REPO), doc_id).sidecar.flags
+
+
+def test_cleaning_is_deterministic(seeds: dict[str, str]) -> None:
+    for raw in seeds.values():
+        first, second = clean(raw), clean(raw)
+        assert (first.text, first.removed, first.alignment) == (second.text, second.removed, second.alignment)
+
+
+def test_clean_check_passes_on_the_repository_and_fails_after_a_corpus_edit(tmp_root: Root, cli: Callable) -> None:
+    assert cli("clean", "--check", "--root", tmp_root.path)[0] == 0
+    path = next(tmp_root.corpus.glob("*.txt"))
+    path.write_text(path.read_text(encoding="utf-8") + "An added sentence.\n", encoding="utf-8")
+    code, out, _ = cli("clean", "--check", "--root", tmp_root.path)
+    assert code == 1 and path.stem in out
+
+
+# --- clean-text -------------------------------------------------------------------
+
+
+def write_jsonl(path: Path, records: list[object]) -> Path:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def test_clean_text_writes_the_same_result_as_clean(tmp_path: Path, cli: Callable) -> None:
+    raw = "\n".join([TITLE, "0", "37", *PROSE, "Please leave a comment."])
+    source = write_jsonl(tmp_path / "in.jsonl", [{"id": "a", "text": raw}, {"id": "b", "text": PROSE[0]}])
+    code, _, err = cli("clean-text", source, "--out", tmp_path / "out.jsonl")
+    assert code == 0 and "2 documents" in err
+    first, second = (json.loads(line) for line in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines())
+    result = clean(raw)
+    assert first == {
+        "id": "a", "text": result.text, "title": TITLE,
+        "removed": [{"start": r.line.start, "end": r.line.end, "rule": r.removal.rule, "reason": r.removal.reason, "text": r.line.text}
+                    for r in result.removed],
+        "flags": list(result.flags), "language": "en",
+    }
+    assert [raw[b["start"]:b["end"]] for b in first["removed"]] == ["0", "37", "Please leave a comment."]
+    assert second["id"] == "b" and second["text"] == PROSE[0]
+
+
+def test_clean_text_reads_stdin_and_writes_stdout(monkeypatch: pytest.MonkeyPatch, cli: Callable) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(json.dumps({"id": "x", "text": "\n".join(PROSE)}) + "\n"))
+    code, out, _ = cli("clean-text")
+    assert code == 0 and json.loads(out)["text"] == "\n\n".join(PROSE)
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ("{not json", "line 2: not valid JSON"),
+    (json.dumps({"id": "b"}), "line 2: missing 'text'"),
+    (json.dumps({"text": "x"}), "line 2: missing 'id'"),
+    (json.dumps(["b", "x"]), "line 2: expected a JSON object"),
+    (json.dumps({"id": "b", "text": 3}), "line 2: 'text' must be a str"),
+])
+def test_clean_text_refuses_a_bad_line_by_number_and_writes_nothing(tmp_path: Path, cli: Callable, line: str, message: str) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"id": "a", "text": PROSE[0]}) + "\n" + line + "\n", encoding="utf-8")
+    code, _, err = cli("clean-text", source, "--out", tmp_path / "out.jsonl")
+    assert code == 2 and f"{source}: {message}" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]
+
+
+def test_clean_text_help_has_an_example(capsys: pytest.CaptureFixture[str]) -> None:
+    from peacetalks.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["clean-text", "--help"])
+    assert "Example:\n  peacetalks clean-text pages.jsonl --out clean.jsonl" in capsys.readouterr().out
+
+
+# --- the benchmark ----------------------------------------------------------------
+
+
+def load_benchmark():  # noqa: ANN201 (a module loaded by path)
+    spec = importlib.util.spec_from_file_location("boilerplate_benchmark", REPO / "benchmarks" / "boilerplate.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_benchmark_metric_counts_4gram_shingles_as_multisets() -> None:
+    bench = load_benchmark()
+    gold = "a b c d e"  # shingles: abcd, bcde
+    assert bench.shingle_overlap(gold, gold) == (1.0, 0.0, 0.0)
+    assert bench.shingle_overlap(gold, "a b c d x") == (1 / 3, 1 / 3, 1 / 3)
+    # abcd twice (once in gold), bcde, and four shingles gold lacks: cdea deab eabc (abcd again is the second copy)
+    assert bench.shingle_overlap(gold, "a b c d e a b c d") == (2 / 6, 4 / 6, 0.0)
+    assert bench.shingle_overlap(gold, "") == (0.0, 0.0, 1.0)
+
+
+def test_benchmark_skips_cleanly_without_the_shared_set(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, str(REPO / "benchmarks" / "boilerplate.py"), "--data", str(tmp_path / "absent.jsonl")],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0 and "skipped" in done.stdout
+
+
+@pytest.mark.skipif(not SHARED_SET.exists(), reason="the shared boilerplate set is absent")
+def test_cleaning_never_lowers_f1_on_a_sample_of_real_pages() -> None:
+    bench = load_benchmark()
+    with SHARED_SET.open(encoding="utf-8") as handle:
+        pages = [json.loads(line) for _, line in zip(range(40), handle)]
+    for kind in bench.KINDS:
+        raw_scores, clean_scores = bench.Scores(), bench.Scores()
+        for page in pages:
+            raw_scores.add_document(page["gold"], page["inputs"][kind]["text"])
+            clean_scores.add_document(page["gold"], clean(page["inputs"][kind]["text"]).text)
+        assert clean_scores.prf[2] >= raw_scores.prf[2], kind
