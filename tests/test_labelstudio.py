@@ -21,7 +21,7 @@ from peacetalks.annotations import canonical, read_annotation_file, write_annota
 from peacetalks.labelstudio import TOOL, Server, connect, server_tasks
 from peacetalks.models import GOLD, AnnotationFile, AnnotationSet, Provenance, Relation, Span
 from peacetalks.schema import load_schema
-from peacetalks.storage import Root, read_json, sha256_text, write_model
+from peacetalks.storage import Root, read_json, sha256_text
 from peacetalks.validate import check_annotation_file
 
 pytestmark = pytest.mark.labelstudio
@@ -387,3 +387,31 @@ def test_pull_keeps_local_sets_it_did_not_receive_and_never_reuses_their_names(
     assert pulled.annotators.keys() == {GOLD, "ann1", "ann2"}
     assert pulled.annotators["ann1"] == from_elsewhere and pulled.annotators[GOLD] == local.annotators[GOLD]
     assert [s.text for s in pulled.annotators["ann2"].spans] == ["Kremlin"]
+
+
+# --- the server's credentials and environment (no server needed) ------------------------------------
+
+
+def test_credentials_come_from_the_environment_or_are_generated_once_and_kept_in_the_data_dir(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from peacetalks.labelstudio import CREDENTIALS_FILE, Credentials, child_environment
+
+    for key in ("USERNAME", "PASSWORD", "USER_TOKEN"):
+        monkeypatch.delenv(f"LABEL_STUDIO_{key}", raising=False)
+    generated, fresh = Credentials.from_env_or_new(tmp_path)
+    assert fresh and 6 <= len(generated.token) <= 40 and "@" in generated.username
+    assert (tmp_path / CREDENTIALS_FILE).stat().st_mode & 0o777 == 0o600
+    assert Credentials.from_env_or_new(tmp_path) == (generated, False)  # the admin exists now: same credentials
+
+    monkeypatch.setenv("LABEL_STUDIO_USERNAME", "lead@example.org")
+    monkeypatch.setenv("LABEL_STUDIO_PASSWORD", "lead-pass-123")
+    monkeypatch.setenv("LABEL_STUDIO_USER_TOKEN", "lead-token-123456")
+    from_env, fresh = Credentials.from_env_or_new(tmp_path)
+    assert not fresh and from_env == Credentials("lead@example.org", "lead-pass-123", "lead-token-123456")
+
+    for stray in ("USERNAME", "PASSWORD", "HOST", "PORT", "DEBUG"):
+        monkeypatch.setenv(stray, "stray")
+    env = child_environment(tmp_path, from_env)
+    assert not {"USERNAME", "PASSWORD", "HOST", "PORT", "DEBUG"} & env.keys()
+    assert env["LABEL_STUDIO_USER_TOKEN"] == "lead-token-123456" and env["LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN"] == "true"
+    assert (env["LATEST_VERSION_CHECK"], env["COLLECT_ANALYTICS"], env["SENTRY_DSN"]) == ("false", "false", "")
