@@ -28,6 +28,7 @@ TERMINAL = re.compile(r"[.!?…:;。！？][\"'”’»)\]」』）]*$|[\"”’
 BULLET = re.compile(r"^[•▪►■→»·◦‣⁃●○▸▹\-*–—]\s*")
 DATED = re.compile(r"^[—–-].*\b\d{1,2}, \d{4}$")  # '— Name (@handle) May 1, 2019': the byline of an embedded post
 ADDRESS = re.compile(r"https?://|\bwww\.|\w@\w+\.\w|(?<!\w)@\w{2,}|\b\w+\.(?:com|org|net)/\w")
+BARE_COUNT = re.compile(r"(?i)(?:(?:shares?|comments?|likes?|views?|tweets?)\s*)?[\d.,]{1,7}\s*[km]?(?:\s*(?:shares?|comments?|likes?|views?))?")
 WORD = re.compile(r"\w+(?:[’'\-.]\w+)*")
 
 
@@ -92,7 +93,7 @@ def split_lines(raw: str) -> list[Line]:
 
 def is_bare_count(line: Line) -> bool:
     """'0', '37', '1.2K', 'Shares 12': a share or comment counter on its own line."""
-    return bool(re.fullmatch(r"(?i)(?:(?:shares?|comments?|likes?|views?|tweets?)\s*)?[\d.,]{1,7}\s*[km]?(?:\s*(?:shares?|comments?|likes?|views?))?", line.text))
+    return bool(BARE_COUNT.fullmatch(line.text))
 
 
 def is_number_table(lines: Sequence[Line]) -> bool:
@@ -145,11 +146,12 @@ is_comment_prompt = matches([
     r"\bcomments? (are|is) (closed|moderated)\b", r"^comments?\s*(\(\d+\))?$", r"\bview (all )?comments\b",
     r"\bkommentar(e)? (schreiben|verfassen)\b", r"\blaisser un commentaire\b", r"\bdeja (un|tu) comentario\b",
     r"\blascia un commento\b", r"\bdeixe (um|seu) comentário\b", r"\bmag-iwan ng (komento|puna)\b",
-    r"\bоставьте комментарий\b", r"\bзалиште коментар\b",
+    r"\bоставьте комментарий\b", r"\bзалиште коментар\b", r"\bwe('d| would) (like|love) to hear (from you|what you think)\b",
+    r"\b(comments?|comentários?|comentarios?|commentaires?|kommentare?|commenti)\b.{0,100}\b(moderat|approv|aprovad|aprobad|respect|respeito)",
 ])
 is_subscribe_prompt = matches([
     r"\b(subscribe|sign up|register) (to|for|now|today|here)\b", r"\bnewsletter\b", r"\bget (our|the) .{0,40}(in|to) your inbox\b",
-    r"\bfollow us on\b", r"\bdownload (our|the) app\b", r"\bshare (this|on) (article|story|facebook|twitter|x)\b",
+    r"\bfollow\b.{0,60}\bon (facebook|twitter|instagram|youtube|linkedin|tiktok)\b", r"\bdownload (our|the) app\b", r"\bshare (this|on) (article|story|facebook|twitter|x)\b",
     r"\b(jetzt )?abonnieren\b", r"\babonnez-vous\b", r"\bsuscr[ií]bete\b", r"\biscriviti\b", r"\bassine\b", r"\bmag-subscribe\b",
     r"\bподпишитесь\b", r"\bпідпишіться\b", r"\bclick here\b", r"\bsupport (our|independent) journalism\b",
     r"\bshare (it|this) with\b", r"\bif you (enjoyed|liked) this (article|story|post)\b",
@@ -157,7 +159,7 @@ is_subscribe_prompt = matches([
 is_credit = matches([
     r"^(photo|image|picture|video|graphic|illustration|foto|bild|imagen)s?( credit)?s?\s*[:|/©]", r"\((reporting|writing|editing|additional reporting) by\b",
     r"^(reporting|writing|editing|additional reporting) by\b", r"\b(getty images|shutterstock|ap photo|afp via getty)\b",
-    r"^(source|quelle|fuente|fonte)\s*:", r"^(updated|published|posted|last modified)( on| at)?\s*:?\s*\w+\s+\d",
+    r"^(source|quelle|fuente|fonte)\s*:", r"\bcontributed (to )?(this )?report(ing)?\b", r"^(updated|published|posted|last modified)( on| at)?\s*:?\s*\w+\s+\d",
 ])
 is_copyright = matches([r"©", r"\(c\)\s*\d{4}", r"\bcopyright\b", r"\ball rights reserved\b", r"\bnon-commercial use\b",
                         r"\bmay not be (published|reproduced|redistributed)\b", r"\balle rechte vorbehalten\b",
@@ -165,7 +167,8 @@ is_copyright = matches([r"©", r"\(c\)\s*\d{4}", r"\bcopyright\b", r"\ball right
 is_related_prompt = matches([
     r"^(read|see) (more|also)\b", r"^related( (articles?|stories|coverage|content|news))?\s*:?", r"^also read\b", r"^more (on|from) (this|our)\b",
     r"^lesen sie (auch|mehr)\b", r"^mehr zum thema\b", r"^(à|a) lire aussi\b", r"^lire aussi\b", r"^(lee|leer) (también|más)\b",
-    r"^más información\b", r"^leggi anche\b", r"^leia (também|mais)\b", r"^basahin din\b", r"^читайте также\b", r"^читайте також\b",
+    r"^más información\b", r"^leggi anche\b",
+    r"^(you may also like|most (read|popular|viewed)( in [\w ]+)?|popular on [\w. ]+|don'?t miss|explore further|more)\W*$", r"^leia (também|mais)\b", r"^basahin din\b", r"^читайте также\b", r"^читайте також\b",
 ])
 is_author_heading = matches([
     r"^(author (profile|bio)|about the (author|writer)|the author)$", r"^über (den|die) autor(in)?$", r"^(à|a) propos de l'auteur$",
@@ -270,8 +273,7 @@ def _tail_headlines(lines: Sequence[Line], removed: dict[int, Removal]) -> list[
     listed = listed_bullets(lines)
 
     def linked_headline(line: Line) -> bool:
-        teaser = is_bullet(line) and len(line.words) <= 40  # '- Headline Its first sentence.'
-        return ((is_headline_like(line, 30) or teaser) and len(line.words) >= LINK_MIN_WORDS and not line.text.endswith(":")
+        return (is_headline_like(line, 40) and len(line.words) >= LINK_MIN_WORDS and not line.text.endswith(":")
                 and not DATED.search(line.text) and line.index not in listed)
 
     run = _edge_run(lines, removed, linked_headline, from_end=True)

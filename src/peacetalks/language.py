@@ -29,7 +29,11 @@ WORD = re.compile(r"\w+")
 
 
 def dominant_script(text: str) -> str:
-    scripts = Counter(unicodedata.name(ch, "UNKNOWN").split(" ")[0] for ch in text if ch.isalpha())
+    """The Unicode script most letters belong to (ties: the one met first)."""
+    scripts: Counter[str] = Counter()
+    for char, count in Counter(text).items():  # name each distinct character once, in order of appearance
+        if char.isalpha():
+            scripts[unicodedata.name(char, "UNKNOWN").split(" ")[0]] += count
     return scripts.most_common(1)[0][0] if scripts else "NONE"
 
 
