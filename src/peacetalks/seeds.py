@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-import shutil
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from .models import SeedEntry, SeedManifest
-from .storage import PeacetalksError, Root, read_model, sha256_bytes, sha256_text, write_model
+from .storage import PeacetalksError, Root, read_model, sha256_bytes, sha256_text, write_atomic, write_model
 
 TEXT_SUFFIXES = {".txt"}
 HTML_SUFFIXES = {".html", ".htm"}
@@ -109,17 +108,22 @@ def add_seeds(root: Root, paths: Iterable[Path], metadata: Metadata) -> list[See
         by_id[entry.id] = by_hash[entry.content_sha256] = entry
         new.append((path, entry))
     for path, entry in new:
-        shutil.copyfile(path, root.seeds / entry.file)
+        write_atomic(root.seeds / entry.file, path.read_bytes())  # a crash never leaves a half-copied seed
     seeds = sorted([*manifest.seeds, *(entry for _, entry in new)], key=lambda seed: seed.id)
     write_model(root.manifest, SeedManifest(description=manifest.description, seeds=seeds))
     return [entry for _, entry in new]
+
+
+def is_temp_name(name: str) -> bool:
+    """A temp file an interrupted atomic write left behind (``.<name>.<random>.tmp``): not data."""
+    return name.startswith(".") and name.endswith(".tmp")
 
 
 def iter_seeds(root: Root) -> Iterator[tuple[SeedEntry, str]]:
     """Each manifest entry with its raw text, after checking the file still has its recorded hash."""
     manifest = load_manifest(root)
     listed = {seed.file for seed in manifest.seeds} | {root.manifest.name}
-    strays = sorted(p.name for p in root.seeds.iterdir() if p.is_file() and p.name not in listed) if root.seeds.exists() else []
+    strays = sorted(p.name for p in root.seeds.iterdir() if p.is_file() and p.name not in listed and not is_temp_name(p.name)) if root.seeds.exists() else []
     if strays:
         raise PeacetalksError(f"{root.seeds}: files not in the manifest: {', '.join(strays)} (add them with `peacetalks add`)")
     for seed in manifest.seeds:
