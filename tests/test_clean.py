@@ -164,6 +164,13 @@ def test_lead_block_keeps_the_headline_as_title_and_drops_the_dateline() -> None
     assert result.text.startswith(PROSE[0])
 
 
+def test_a_headline_that_asks_is_still_the_title() -> None:
+    question = "Will the envoys meet again before the end of the month?"
+    result = clean("\n".join([question, *PROSE]))
+    assert result.title is not None and result.title.text == question
+    assert result.text.split("\n\n") == PROSE
+
+
 def test_lead_block_leaves_an_opening_list_alone() -> None:
     raw = "\n".join(["Codes to try", "- player.setav speedmult 100", "- player.setav health 50", *PROSE])
     assert "- player.setav health 50" in clean(raw).text

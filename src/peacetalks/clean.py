@@ -1,10 +1,13 @@
 """Stage 2, pure: raw article text → clean text, title, removed blocks, flags, alignment.
 
 The cleaner looks at lines, not strings of particular sites. Boilerplate is
-recognised by its shape (a bare number, a bullet headline, a short prompt) and
-by where it stands (before the first or after the last body paragraph, after an
-"about the author" heading, in another language at the tail). Anything that is
-not recognised is kept: losing a body sentence is worse than keeping a stray line.
+recognised by its shape (a bare number, a bullet headline, a short prompt, an
+address, a run of headline-like lines) and by where it stands (before the first or
+after the last body paragraph, after an "about the author" heading, in another
+language at the tail). On a whole page (menus, footers and all) the article is the
+densest run of prose lines, and everything around it is page chrome. Anything that
+is not recognised is kept: losing a body sentence is worse than keeping a stray line.
+Every removal names its rule and a reason code; BENCHMARKS.md measures them on real pages.
 """
 
 from __future__ import annotations
@@ -134,6 +137,40 @@ def is_sentence_like(line: Line) -> bool:
     return len(line.words) >= 8 and bool(TERMINAL.search(line.text)) or len(line.words) >= 25
 
 
+def word_count(line: Line) -> int:
+    """Words, or for scripts written without spaces (Chinese, Japanese) one per three characters."""
+    return max(len(line.words), len(line.text) // 3 if not line.text.isascii() and " " not in line.text else 0)
+
+
+def is_prose(line: Line) -> bool:
+    """A body paragraph: a sentence of eight or more words (or characters' worth), or a long passage."""
+    size = word_count(line)
+    return (size >= 8 and bool(TERMINAL.search(line.text)) or size >= 25) and not is_bullet(line)
+
+
+def is_shouted_headline(line: Line) -> bool:
+    """'LAUREN ALAINA SAYS THE SHOW HAS HELPED HER': a statement in capitals, eight words or more, is a link
+    (subheadings in capitals are shorter, 'NISSAN SENTRA', or ask, 'DOES SHE HAVE A PLAN FOR THAT?')."""
+    text = line.text
+    return len(line.words) >= 8 and text.isupper() and "|" not in text and not text.endswith("?") and is_headline_like(line, 30)
+
+
+def is_contact_line(line: Line) -> bool:
+    """'Write to Al Root at al.root@example.com', 'twitter.com/name', 'Follow @name': a short line with an address."""
+    return len(line.words) <= 30 and bool(ADDRESS.search(line.text)) and not DATED.search(line.text)
+
+
+def is_tag_list(line: Line) -> bool:
+    """'stock car 2018, stock car brasil, interlagos, ...': four or more short keyword phrases and no sentence."""
+    items = line.text.split(",")
+    return len(items) >= 4 and all(0 < len(WORD.findall(item)) <= 4 for item in items) and not TERMINAL.search(line.text)
+
+
+def is_list_entry(line: Line) -> bool:
+    """'June 9 – Tampa, FL', '1) Lego Star Wars', '3 eggs': an entry of a data list (a number in its first two words)."""
+    return any(any(c.isdigit() for c in word) for word in line.words[:2])
+
+
 def matches(patterns: Sequence[str]) -> Callable[[Line], bool]:
     regex = re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
     return lambda line: bool(regex.search(line.text))
@@ -241,29 +278,6 @@ def _tail_prompts(lines: Sequence[Line], removed: dict[int, Removal]) -> list[tu
     return found
 
 
-def is_shouted_headline(line: Line) -> bool:
-    """'LAUREN ALAINA SAYS THE SHOW HAS HELPED HER': a statement in capitals, eight words or more, is a link
-    (subheadings in capitals are shorter, 'NISSAN SENTRA', or ask, 'DOES SHE HAVE A PLAN FOR THAT?')."""
-    text = line.text
-    return len(line.words) >= 8 and text.isupper() and "|" not in text and not text.endswith("?") and is_headline_like(line, 30)
-
-
-def is_contact_line(line: Line) -> bool:
-    """'Write to Al Root at al.root@example.com', 'twitter.com/name', 'Follow @name': a short line with an address."""
-    return len(line.words) <= 30 and bool(ADDRESS.search(line.text)) and not DATED.search(line.text)
-
-
-def is_tag_list(line: Line) -> bool:
-    """'stock car 2018, stock car brasil, interlagos, ...': four or more short keyword phrases and no sentence."""
-    items = line.text.split(",")
-    return len(items) >= 4 and all(0 < len(WORD.findall(item)) <= 4 for item in items) and not TERMINAL.search(line.text)
-
-
-def is_list_entry(line: Line) -> bool:
-    """'June 9 – Tampa, FL', '1) Lego Star Wars', '3 eggs': an entry of a data list (a number in its first two words)."""
-    return any(any(c.isdigit() for c in word) for word in line.words[:2])
-
-
 def _tail_headlines(lines: Sequence[Line], removed: dict[int, Removal]) -> list[tuple[Line, Removal]]:
     """Two or more headline-like lines after the last paragraph, and their short heading: related links.
 
@@ -330,11 +344,6 @@ def _counters(lines: Sequence[Line], removed: dict[int, Removal]) -> list[tuple[
     return found
 
 
-def word_count(line: Line) -> int:
-    """Words, or for scripts written without spaces (Chinese, Japanese) one per three characters."""
-    return max(len(line.words), len(line.text) // 3 if not line.text.isascii() and " " not in line.text else 0)
-
-
 def line_weight(line: Line) -> int:
     """Evidence that a line is body prose (its word count) or page chrome (a fixed penalty)."""
     if line.text.count("|") >= 3:  # a table row: data, neither prose nor chrome
@@ -358,10 +367,9 @@ def densest_run(weights: Sequence[int]) -> tuple[int, int]:
 def _content_region(lines: Sequence[Line], removed: dict[int, Removal]) -> list[tuple[Line, Removal]]:
     """On a whole page, the densest run of prose lines is the article: drop the menus and footers around it.
 
-    The run is the maximum-sum stretch of line weights, a line of chrome costing as much as a
-    12-word sentence brings.
-    It applies only when ten or more chrome lines stand above the run: an extracted article has
-    at most a stray line or two there, a whole page has its menus.
+    The run is the maximum-sum stretch of line weights (a chrome line costs what a 12-word sentence
+    brings). It applies only when ten or more chrome lines stand above the run: an extracted
+    article has at most a stray line or two there, a whole page has its menus.
     """
     weights = [0 if line.index in removed else line_weight(line) for line in lines]
     start, end = densest_run(weights)
@@ -382,17 +390,14 @@ def _content_region(lines: Sequence[Line], removed: dict[int, Removal]) -> list[
     return [(line, removal) for line, removal in found if line.index not in removed]
 
 
-def is_prose(line: Line) -> bool:
-    """A body paragraph: a sentence of eight or more words (or characters' worth), or a long passage."""
-    size = word_count(line)
-    return (size >= 8 and bool(TERMINAL.search(line.text)) or size >= 25) and not is_bullet(line)
-
-
 def lead_lines(lines: Sequence[Line], removed: dict[int, Removal]) -> list[Line]:
     """The lines above the first body paragraph (headline, kicker, dateline, byline), when few."""
     lead: list[Line] = []
     for line in lines:
         if line.index in removed:
+            continue
+        if not lead and is_headline_like(line, 20) and not is_bullet(line):  # a headline may ask: 'Is a deal near?'
+            lead.append(line)
             continue
         if is_prose(line):
             return lead if len(lead) <= LEAD_MAX_LINES else []
