@@ -70,7 +70,10 @@ def describe(path: Path, doc_id: str, metadata: Metadata) -> SeedEntry:
         raise PeacetalksError(f"{path}: unsupported file type {suffix!r} (expected .txt, .html or .htm)")
     if not ID_PATTERN.match(doc_id):
         raise PeacetalksError(f"{path}: document id {doc_id!r} must match {ID_PATTERN.pattern}")
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise PeacetalksError(f"{path}: cannot read: {exc.strerror}") from exc
     text = raw_text(path, data)
     if not text.strip("\ufeff \t\r\n\u00a0"):
         raise PeacetalksError(f"{path}: empty document (no text{' extracted from the HTML' if suffix != '.txt' else ''})")

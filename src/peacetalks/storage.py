@@ -64,9 +64,16 @@ def sha256_text(text: str) -> str:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write through a temp file, fsync and rename, so a crash leaves the old file or the new one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """Write through a temp file, fsync and rename, so a crash leaves the old file or the new one.
+
+    A failing disk (full, read-only, no permission) is a ``PeacetalksError`` naming ``path``; the
+    old file is untouched and the temp file removed.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise PeacetalksError(f"{path}: cannot write: {exc.strerror}") from exc
     try:
         os.fchmod(fd, path.stat().st_mode & 0o777 if path.exists() else 0o644)  # mkstemp's 0600 would hide data files
         with os.fdopen(fd, "wb") as handle:
@@ -74,6 +81,9 @@ def write_atomic(path: Path, data: bytes) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise PeacetalksError(f"{path}: cannot write: {exc.strerror}") from exc
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
