@@ -16,6 +16,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -98,7 +99,7 @@ class BenchReport:
             r = s.rates
             spans = f"{s.spans}" if s.spans else "–"
             spans_rate = f"{r['spans_per_s']:,.0f}" if s.spans else "–"
-            lines.append(f"| {s.stage} | {s.documents} | {s.input_mb:.1f} | {spans} | {s.seconds:.1f} | {r['docs_per_s']:,.0f} | "
+            lines.append(f"| {s.stage}{' (killed at --timeout)' if s.exit_code == -signal.SIGKILL else ''} | {s.documents} | {s.input_mb:.1f} | {spans} | {s.seconds:.1f} | {r['docs_per_s']:,.0f} | "
                          f"{r['mb_per_s']:.2f} | {spans_rate} | {s.peak_rss_mib:.0f} | {s.exit_code} |")
         if self.floor_seconds is not None:
             ratio = self.as_dict()["build_over_floor"]
@@ -131,12 +132,18 @@ def measure_inputs(root: Root) -> Inputs:
                   corpus_bytes=folder_bytes(root.corpus, "*"), annotation_bytes=annotation_bytes, spans=spans)
 
 
-def run_process(argv: list[str], log: Path) -> tuple[float, float, int]:
-    """Run ``argv`` to the end; returns (wall seconds, peak RSS in MiB, exit code)."""
+def run_process(argv: list[str], log: Path, timeout: float | None) -> tuple[float, float, int]:
+    """Run ``argv`` to the end or until ``timeout`` (then SIGKILL, exit code -9); returns (wall seconds, peak RSS MiB, exit code)."""
     with log.open("wb") as output:
         start = time.perf_counter()
         process = subprocess.Popen(argv, stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        _, status, usage = os.wait4(process.pid, 0)
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            if timeout is not None and time.perf_counter() - start > timeout:
+                process.send_signal(signal.SIGKILL)
+            time.sleep(0.05)
         seconds = time.perf_counter() - start
     process.returncode = os.waitstatus_to_exitcode(status)
     return seconds, usage.ru_maxrss / 1024, process.returncode  # ru_maxrss is in KiB on Linux
@@ -181,7 +188,7 @@ def parquet_floor(release: Path, scratch: Path) -> tuple[float, int]:
     return seconds, len(tables)
 
 
-def run_bench(root: Root, stages: list[str], out: Path | None = None) -> BenchReport:
+def run_bench(root: Root, stages: list[str], out: Path | None = None, timeout: float | None = None) -> BenchReport:
     unknown = [stage for stage in stages if stage not in STAGES]
     if unknown:
         raise PeacetalksError(f"unknown stages {', '.join(unknown)} (choose from {', '.join(STAGES)})")
@@ -193,7 +200,7 @@ def run_bench(root: Root, stages: list[str], out: Path | None = None) -> BenchRe
         for stage in stages:
             argv = stage_command(stage, root, scratch)
             log = scratch / f"{stage}.log"
-            seconds, rss, code = run_process(argv, log)
+            seconds, rss, code = run_process(argv, log, timeout)
             input_mb, spans = stage_inputs(stage, report.inputs)
             shown = " ".join(["peacetalks", *argv[3:]])
             report.stages.append(StageResult(stage, shown, round(seconds, 2), round(rss, 1), code, report.inputs.documents, round(input_mb, 2), spans))

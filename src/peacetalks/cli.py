@@ -324,6 +324,7 @@ def cmd_synth(args: argparse.Namespace, root: Root) -> int:
 def _bench_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--stages", default="clean,validate,build", help="comma-separated stages to time (default all three)")
     parser.add_argument("--out", type=Path, default=None, help="also write the results as JSON here (atomically)")
+    parser.add_argument("--timeout", type=float, default=None, help="kill a stage after this many seconds and report it as such")
 
 
 @command("bench", "Benchmark clean, validate and build on a data root, each stage in its own process: documents/s, MB/s, "
@@ -333,7 +334,7 @@ def _bench_arguments(parser: argparse.ArgumentParser) -> None:
 def cmd_bench(args: argparse.Namespace, root: Root) -> int:
     from .bench import run_bench
 
-    report = run_bench(root, [stage.strip() for stage in args.stages.split(",") if stage.strip()], args.out)
+    report = run_bench(root, [stage.strip() for stage in args.stages.split(",") if stage.strip()], args.out, args.timeout)
     print(report.markdown())
     return 0 if report.ok else 1
 
