@@ -323,6 +323,15 @@ def test_clean_text_refuses_a_bad_line_by_number_and_writes_nothing(tmp_path: Pa
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]
 
 
+def test_clean_text_accepts_a_bom_and_refuses_invalid_utf8(tmp_path: Path, cli: Callable) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(b"\xef\xbb\xbf" + json.dumps({"id": "a", "text": PROSE[0]}).encode("utf-8") + b"\n")
+    assert cli("clean-text", source)[0] == 0
+    source.write_bytes(b'{"id": "a", "text": "caf\xe9"}\n')
+    code, _, err = cli("clean-text", source, "--out", tmp_path / "out.jsonl")
+    assert code == 2 and f"{source}: not valid UTF-8" in err and not (tmp_path / "out.jsonl").exists()
+
+
 def test_clean_text_help_has_an_example(capsys: pytest.CaptureFixture[str]) -> None:
     from peacetalks.cli import main
 

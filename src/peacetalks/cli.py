@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import io
 import json
 import os
 import sys
@@ -95,6 +96,12 @@ def _atomic_text_output(path: Path) -> Iterator[TextIO]:
         Path(tmp).unlink(missing_ok=True)
 
 
+def _utf8_stdin() -> TextIO:
+    """Standard input as UTF-8 (a BOM skipped) whatever the locale says."""
+    buffer = getattr(sys.stdin, "buffer", None)
+    return io.TextIOWrapper(buffer, encoding="utf-8-sig", newline="\n") if buffer is not None else sys.stdin
+
+
 @command("clean-text", "Clean any text: JSON Lines {id, text} in, {id, text, title, removed, flags, language} out, streamed.",
          "peacetalks clean-text pages.jsonl --out clean.jsonl\n"
          "  echo '{\"id\": \"a\", \"text\": \"Headline\\nBody sentence ...\"}' | peacetalks clean-text",
@@ -107,7 +114,7 @@ def cmd_clean_text(args: argparse.Namespace, root: Root) -> int:
     count = 0
     with contextlib.ExitStack() as stack:
         try:
-            lines = stack.enter_context(args.input.open(encoding="utf-8", newline="\n")) if args.input else sys.stdin
+            lines = stack.enter_context(args.input.open(encoding="utf-8-sig", newline="\n")) if args.input else _utf8_stdin()
         except OSError as exc:
             raise PeacetalksError(f"{source}: cannot read: {exc.strerror}") from exc
         out = stack.enter_context(_atomic_text_output(args.out)) if args.out else sys.stdout
@@ -263,6 +270,7 @@ def _labelstudio_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--api-key", default=None, help="push/pull: legacy API token (default $LABEL_STUDIO_API_KEY)")
     parser.add_argument("--project", default="peacetalks", help="push/pull: project title (default peacetalks)")
     parser.add_argument("--with-annotations", action="store_true", help="push: also load annotations/<id>.json sets into tasks for review")
+    parser.add_argument("--no-predictions", action="store_true", help="push: send no pre-annotations (and remove earlier ones)")
 
 
 @command("labelstudio", "Run a local Label Studio, push corpus documents as tasks with pre-annotations, pull annotations back.",
@@ -277,7 +285,7 @@ def cmd_labelstudio(args: argparse.Namespace, root: Root) -> int:
         return labelstudio.run_server(args.data_dir or root.path / ".labelstudio", args.port)
     connection = labelstudio.connect(args.url, args.api_key)
     if args.action == "push":
-        print(labelstudio.push(root, connection, args.project, args.with_annotations).summary(args.project))
+        print(labelstudio.push(root, connection, args.project, args.with_annotations, not args.no_predictions).summary(args.project))
         return 0
     report = labelstudio.pull(root, connection, args.project)
     for problem in report.refused:
