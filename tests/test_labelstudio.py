@@ -13,12 +13,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from label_studio_sdk import LabelStudio
 
 from peacetalks.annotations import canonical, read_annotation_file, write_annotation_file
-from peacetalks.labelstudio import TOOL, Server, connect, server_tasks
+from peacetalks.labelstudio import TOOL, Server, connect, server_tasks, sign_up
 from peacetalks.models import GOLD, AnnotationFile, AnnotationSet, Provenance, Relation, Span
 from peacetalks.schema import load_schema
 from peacetalks.storage import Root, read_json, sha256_text
@@ -52,17 +51,6 @@ def results(spans: list[Span], relations: list[Relation], layer_of: dict[str, st
     return ([{"id": s.id, "from_name": layer_of[s.label], "to_name": "text", "type": "labels", "origin": "manual",
               "value": {"start": s.start, "end": s.end, "text": s.text, "labels": [s.label]}} for s in spans]
             + [{"type": "relation", "from_id": r.head, "to_id": r.tail, "direction": "right", "labels": [r.label]} for r in relations])
-
-
-def sign_up(url: str, email: str, password: str) -> str:
-    """Sign up through the web form as a new annotator would, and return their API token."""
-    with httpx.Client(base_url=url) as browser:
-        browser.get("/user/signup/")
-        form = {"email": email, "password": password, "csrfmiddlewaretoken": browser.cookies["csrftoken"]}
-        browser.post("/user/signup/", data=form, headers={"Referer": f"{url}/user/signup/"})
-        response = browser.get("/api/current-user/token")
-        response.raise_for_status()
-        return response.json()["token"]
 
 
 def tree_digest(root: Root) -> dict[str, str]:

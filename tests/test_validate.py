@@ -152,7 +152,7 @@ def test_the_cli_exits_non_zero_and_names_the_document(root: Root, cli: Any, cor
     write_text_atomic(root.annotations / f"{DOC}.json", json.dumps(data))
     code, out, _ = cli("validate", "--root", root.path)
     assert code == 1
-    assert f"annotations/doc1.json: doc1: " in out and f": {rule}: " in out
+    assert "annotations/doc1.json: doc1: " in out and f": {rule}: " in out
     code, out, _ = cli("validate", "--root", root.path, "--format", "json")
     report = json.loads(out)
     assert code == 1 and report["files"] == 1 and {p["rule"] for p in report["problems"]} == {rule}

@@ -10,17 +10,16 @@ fails in CI when any of them is stale.
 from __future__ import annotations
 
 import io
-import json
 from collections import Counter
 from pathlib import Path
 from statistics import median
 from typing import Any
 
+from .agreement import REPORT_DIR, REPORT_JSON, agreement_tables
 from .release import DATASHEET_FILE, FIGURES_DIR, collect_stats, plan_release
 from .storage import PeacetalksError, Root, read_json, write_atomic
 
 BEGIN, END = "<!-- stats:begin -->", "<!-- stats:end -->"
-AGREEMENT_FILES = (Path("annotations") / "agreement.json", Path("annotations") / "agreement" / "agreement.json")
 FIGURE_NAMES = ("label_distribution.png", "span_lengths.png", "document_lengths.png")
 PNG_METADATA = {"Software": None, "Creation Time": None}
 
@@ -63,24 +62,19 @@ def span_length_table(stats: dict[str, Any]) -> str:
     rows = []
     for label, counts in span_length_counts(stats).items():
         values = sorted(counts.elements())
-        rows.append([label, len(values), min(values), median(values), max(values)])
+        rows.append([label, len(values), min(values), f"{median(values):g}", max(values)])
     return table(["label", "spans", "min tokens", "median tokens", "max tokens"], rows) if rows else "No spans yet."
 
 
-def flatten(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
-    if isinstance(value, dict):
-        return [item for key, inner in value.items() for item in flatten(inner, f"{prefix}{key}.")]
-    if isinstance(value, list) and not all(isinstance(v, (str, int, float, bool, type(None))) for v in value):
-        return [item for i, inner in enumerate(value) for item in flatten(inner, f"{prefix}{i}.")]
-    return [(prefix.rstrip("."), json.dumps(value, ensure_ascii=False) if isinstance(value, list) else value)]
-
-
 def agreement_section(root: Root) -> str:
-    path = next((root.path / p for p in AGREEMENT_FILES if (root.path / p).exists()), None)
-    if path is None:
-        return "Inter-annotator agreement: not yet measured (no `annotations/agreement/agreement.json`)."
-    rows = [[f"`{key}`", "–" if value is None else value] for key, value in flatten(read_json(path))]
-    return f"Inter-annotator agreement, from `{path.relative_to(root.path).as_posix()}`:\n\n" + table(["measure", "value"], rows)
+    path = root.annotations / REPORT_DIR / REPORT_JSON
+    if not path.exists():
+        return f"Inter-annotator agreement: not yet measured (no `annotations/{REPORT_DIR}/{REPORT_JSON}`)."
+    report = read_json(path)
+    first, second = report["annotators"]
+    return (f"**Inter-annotator agreement** ({first} vs {second}, {len(report['documents'])} documents; "
+            f"from `annotations/{REPORT_DIR}/{REPORT_JSON}`, see `annotations/PROVENANCE.md` for what it means):\n\n"
+            + agreement_tables(report))
 
 
 def stats_block(root: Root, stats: dict[str, Any]) -> str:

@@ -297,6 +297,19 @@ def prediction_for(doc: Document, lexicon: EntityLexicon, schema: Schema) -> dic
     return {"model_version": model_version(schema.version), "result": results_from_set(suggestions, schema)}
 
 
+def sign_up(url: str, email: str, password: str) -> str:
+    """Sign up through the web form as a new annotator would, and return their API token."""
+    import httpx
+
+    with httpx.Client(base_url=url) as browser:
+        browser.get("/user/signup/")
+        form = {"email": email, "password": password, "csrfmiddlewaretoken": browser.cookies["csrftoken"]}
+        browser.post("/user/signup/", data=form, headers={"Referer": f"{url}/user/signup/"})
+        response = browser.get("/api/current-user/token")
+        response.raise_for_status()
+        return str(response.json()["token"])
+
+
 # --- push ----------------------------------------------------------------------------
 
 
@@ -380,8 +393,13 @@ def same_prediction(task: TaskState, prediction: dict[str, Any]) -> bool:
     return current == wanted
 
 
-def push(root: Root, connection: Connection, title: str = DEFAULT_PROJECT, with_annotations: bool = False) -> PushReport:
-    """Create or update the project and one task per document; send only what changed."""
+def push(root: Root, connection: Connection, title: str = DEFAULT_PROJECT, with_annotations: bool = False,
+         predictions: bool = True) -> PushReport:
+    """Create or update the project and one task per document; send only what changed.
+
+    ``predictions=False`` pushes tasks without pre-annotations (and removes old ones), for
+    passes that must be made, and recorded, without suggestions.
+    """
     schema = load_schema(root)
     lexicon = entity_lexicon(root, schema)
     client = connection.client
@@ -396,7 +414,8 @@ def push(root: Root, connection: Connection, title: str = DEFAULT_PROJECT, with_
         new_tasks: list[dict[str, Any]] = []
         for doc_id in progress(document_ids(root), desc="push"):
             doc = load_document(root, doc_id)
-            task, data, prediction = tasks.get(doc_id), task_data(doc), prediction_for(doc, lexicon, schema)
+            prediction = prediction_for(doc, lexicon, schema) if predictions else {"model_version": model_version(schema.version), "result": []}
+            task, data = tasks.get(doc_id), task_data(doc)
             annotations = local_sets_to_load(root, doc, schema, task) if with_annotations else []
             report.annotations += len(annotations)
             if task is None:
@@ -593,14 +612,14 @@ def pull(root: Root, connection: Connection, title: str = DEFAULT_PROJECT) -> Pu
     if pseudonyms.changed:
         pseudonyms.save()  # before any file that uses a new pseudonym, so an interrupted pull reruns the same
     report.tasks = len(tasks)
-    for task, annotations in progress(by_pseudonym, desc="pull"):
-        report.annotations += len(annotations)
-        report.annotators.update(annotations)
-        if not annotations:
+    for task, by_annotator in progress(by_pseudonym, desc="pull"):
+        report.annotations += len(by_annotator)
+        report.annotators.update(by_annotator)
+        if not by_annotator:
             report.unchanged += 1
             continue
-        merged = pulled_file(root, task, annotations, schema)
-        problems = problems_in(root, merged, task["data"]["text"], schema, set(annotations))
+        merged = pulled_file(root, task, by_annotator, schema)
+        problems = problems_in(root, merged, task["data"]["text"], schema, set(by_annotator))
         if problems:
             report.refused.extend(problems)
         elif write_if_changed(root, merged):
