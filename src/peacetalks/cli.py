@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
+import os
 import sys
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TextIO
 
 from .storage import PeacetalksError, Root
 
@@ -70,6 +75,57 @@ def cmd_clean(args: argparse.Namespace, root: Root) -> int:
     report = run_clean(root, check=args.check)
     print(report.summary(args.check))
     return 1 if args.check and (report.stale or report.orphans) else 0
+
+
+def _clean_text_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("input", nargs="?", type=Path, default=None, help='JSON Lines of {"id", "text"} (default: stdin)')
+    parser.add_argument("--out", type=Path, default=None, help="write here atomically instead of stdout")
+
+
+@contextlib.contextmanager
+def _atomic_text_output(path: Path) -> Iterator[TextIO]:
+    """A text stream into a temp file beside ``path``, renamed over it only when the block ends without error."""
+    fd, tmp = tempfile.mkstemp(dir=path.resolve().parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with open(fd, "w", encoding="utf-8", newline="\n") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def _utf8_stdin() -> TextIO:
+    """Standard input as UTF-8 (a BOM skipped) whatever the locale says."""
+    buffer = getattr(sys.stdin, "buffer", None)
+    return io.TextIOWrapper(buffer, encoding="utf-8-sig", newline="\n") if buffer is not None else sys.stdin
+
+
+@command("clean-text", "Clean any text: JSON Lines {id, text} in, {id, text, title, removed, flags, language} out, streamed.",
+         "peacetalks clean-text pages.jsonl --out clean.jsonl\n"
+         "  echo '{\"id\": \"a\", \"text\": \"Headline\\nBody sentence ...\"}' | peacetalks clean-text",
+         arguments=_clean_text_arguments)
+def cmd_clean_text(args: argparse.Namespace, root: Root) -> int:
+    from .clean import clean_json_lines
+    from .progress import progress
+
+    source = str(args.input) if args.input else "<stdin>"
+    count = 0
+    with contextlib.ExitStack() as stack:
+        try:
+            lines = stack.enter_context(args.input.open(encoding="utf-8-sig", newline="\n")) if args.input else _utf8_stdin()
+        except OSError as exc:
+            raise PeacetalksError(f"{source}: cannot read: {exc.strerror}") from exc
+        out = stack.enter_context(_atomic_text_output(args.out)) if args.out else sys.stdout
+        try:
+            for record in progress(clean_json_lines(lines, source), desc="clean-text"):
+                out.write(record)
+                count += 1
+        except UnicodeDecodeError as exc:
+            raise PeacetalksError(f"{source}: not valid UTF-8 (byte {exc.start} of a read block)") from exc
+    say(f"clean-text: {count} documents cleaned from {source} to {args.out or '<stdout>'}")
+    return 0
 
 
 # --- schema and validation -----------------------------------------------------
@@ -214,6 +270,7 @@ def _labelstudio_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--api-key", default=None, help="push/pull: legacy API token (default $LABEL_STUDIO_API_KEY)")
     parser.add_argument("--project", default="peacetalks", help="push/pull: project title (default peacetalks)")
     parser.add_argument("--with-annotations", action="store_true", help="push: also load annotations/<id>.json sets into tasks for review")
+    parser.add_argument("--no-predictions", action="store_true", help="push: send no pre-annotations (and remove earlier ones)")
 
 
 @command("labelstudio", "Run a local Label Studio, push corpus documents as tasks with pre-annotations, pull annotations back.",
@@ -228,7 +285,7 @@ def cmd_labelstudio(args: argparse.Namespace, root: Root) -> int:
         return labelstudio.run_server(args.data_dir or root.path / ".labelstudio", args.port)
     connection = labelstudio.connect(args.url, args.api_key)
     if args.action == "push":
-        print(labelstudio.push(root, connection, args.project, args.with_annotations).summary(args.project))
+        print(labelstudio.push(root, connection, args.project, args.with_annotations, not args.no_predictions).summary(args.project))
         return 0
     report = labelstudio.pull(root, connection, args.project)
     for problem in report.refused:
@@ -275,6 +332,7 @@ def cmd_synth(args: argparse.Namespace, root: Root) -> int:
 def _bench_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--stages", default="clean,validate,build", help="comma-separated stages to time (default all three)")
     parser.add_argument("--out", type=Path, default=None, help="also write the results as JSON here (atomically)")
+    parser.add_argument("--timeout", type=float, default=None, help="kill a stage after this many seconds and report it as such")
 
 
 @command("bench", "Benchmark clean, validate and build on a data root, each stage in its own process: documents/s, MB/s, "
@@ -284,7 +342,7 @@ def _bench_arguments(parser: argparse.ArgumentParser) -> None:
 def cmd_bench(args: argparse.Namespace, root: Root) -> int:
     from .bench import run_bench
 
-    report = run_bench(root, [stage.strip() for stage in args.stages.split(",") if stage.strip()], args.out)
+    report = run_bench(root, [stage.strip() for stage in args.stages.split(",") if stage.strip()], args.out, args.timeout)
     print(report.markdown())
     return 0 if report.ok else 1
 
