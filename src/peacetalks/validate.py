@@ -148,19 +148,25 @@ class Coverage:
         return before > 0 and self.reach[before - 1] > start
 
 
+def is_word_character(char: str) -> bool:
+    """What ``\\w`` matches in a ``str`` pattern: alphanumerics (letters, digits, numerics) and the underscore."""
+    return char.isalnum() or char == "_"
+
+
 def whole_word_matches(text: str, name: str) -> Iterator[tuple[int, int]]:
-    r"""What ``re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text)`` finds, jumping between candidates with
-    ``str.find``: a pattern that opens with a lookbehind gets no literal-prefix search and tries every position."""
-    pattern = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)")
+    r"""What ``re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text)`` finds, without compiling a pattern per name
+    (a corpus has more names than ``re``'s cache) and jumping between candidates with ``str.find``."""
     if not name:
-        yield from ((m.start(), m.end()) for m in pattern.finditer(text))
+        yield from ((m.start(), m.end()) for m in re.finditer(r"(?<!\w)(?!\w)", text))
         return
     position = text.find(name)
     while position >= 0:
-        match = pattern.match(text, position)  # the lookbehind still sees the character before ``position``
-        position = text.find(name, match.end() if match else position + 1)
-        if match:
-            yield match.start(), match.end()
+        end = position + len(name)
+        if (position == 0 or not is_word_character(text[position - 1])) and (end == len(text) or not is_word_character(text[end])):
+            yield position, end
+            position = text.find(name, end)
+        else:
+            position = text.find(name, position + 1)
 
 
 def check_entity_completeness(aset: AnnotationSet, text: str, schema: Schema) -> Iterator[Finding]:
