@@ -102,3 +102,21 @@ def test_bench_reports_each_stage_from_its_own_process(synth_root: Root, tmp_pat
     assert report["inputs"]["spans"] == sum(
         len(s["spans"]) for p in synth_root.annotations.glob("*.json") for s in json.loads(p.read_text(encoding="utf-8"))["annotators"].values())
     assert not [p for p in synth_root.path.parent.iterdir() if ".bench." in p.name]  # the scratch root is gone
+
+
+def test_validate_in_parallel_reports_what_it_reports_serially(synth_root: Root, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    from peacetalks import validate
+    from peacetalks.schema import load_schema
+
+    broken = Root(tmp_path / "broken")
+    shutil.copytree(synth_root.path, broken.path)
+    for doc_id, damage in (("syn_0000007", lambda text: "{"), ("syn_0000031", lambda text: text.replace('"start": 1', '"start": 2', 1))):
+        path = broken.annotation_file(doc_id)
+        path.write_text(damage(path.read_text(encoding="utf-8")), encoding="utf-8")
+    schema = load_schema(broken)
+    serial = [str(p) for p in validate.validate_root(broken, schema)]
+    monkeypatch.setattr(validate, "PARALLEL_FROM", 2)
+    assert [str(p) for p in validate.validate_root(broken, schema)] == serial
+    assert [line.split(": ")[0] for line in serial][:1] == ["annotations/syn_0000007.json"] and len(serial) >= 2
