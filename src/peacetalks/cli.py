@@ -58,9 +58,11 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
          "peacetalks add new/article.txt --outlet Reuters --url https://example.org/a",
          arguments=_add_arguments)
 def cmd_add(args: argparse.Namespace, root: Root) -> int:
-    from .seeds import Metadata, add_seeds
+    from .models import SeedMetadata
+    from .seeds import add_seeds
 
-    metadata = Metadata(args.outlet, args.url, args.author, args.published, args.source, args.notes)
+    metadata = SeedMetadata(outlet=args.outlet, url=args.url, author=args.author, published=args.published,
+                            source=args.source, notes=args.notes)
     added = add_seeds(root, args.files, metadata)
     print(f"add: {len(added)} seeds added ({', '.join(e.id for e in added)}); run `peacetalks clean` next")
     return 0

@@ -23,8 +23,19 @@ class Strict(BaseModel):
 # --- seeds -----------------------------------------------------------------
 
 
-class SeedEntry(Strict):
-    """One raw input as committed in ``seeds/``; unknown metadata stays ``None``."""
+class SeedMetadata(Strict):
+    """What we know about where a seed came from; unknown stays ``None``, never guessed."""
+
+    outlet: str | None = None
+    url: str | None = None
+    author: str | None = None
+    published: str | None = None
+    source: str | None = None
+    notes: str | None = None
+
+
+class SeedFacts(Strict):
+    """What the file itself tells: name, hashes, encoding."""
 
     id: Identifier
     file: str
@@ -34,12 +45,10 @@ class SeedEntry(Strict):
     encoding: Literal["utf-8", "utf-8-sig"]
     newlines: Literal["LF", "CRLF", "CR", "mixed", "none"]
     content_sha256: Sha256 = Field(description="sha256 of the decoded, LF-normalised NFC text: detects duplicates")
-    outlet: str | None = None
-    url: str | None = None
-    author: str | None = None
-    published: str | None = None
-    source: str | None = None
-    notes: str | None = None
+
+
+class SeedEntry(SeedMetadata, SeedFacts):
+    """One raw input as committed in ``seeds/``: its facts, then its metadata."""
 
 
 class SeedManifest(Strict):

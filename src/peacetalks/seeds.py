@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
-from .models import SeedEntry, SeedManifest
+from .models import SeedEntry, SeedManifest, SeedMetadata
 from .storage import PeacetalksError, Root, read_model, sha256_bytes, sha256_text, write_atomic, write_model
 
 TEXT_SUFFIXES = {".txt"}
@@ -17,16 +16,6 @@ ID_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 MANIFEST_DESCRIPTION = (
     "Raw inputs of the corpus, byte for byte. Metadata we do not know is null, never guessed."
 )
-
-
-@dataclass(frozen=True)
-class Metadata:
-    outlet: str | None = None
-    url: str | None = None
-    author: str | None = None
-    published: str | None = None
-    source: str | None = None
-    notes: str | None = None
 
 
 def decode_utf8(path: Path, data: bytes) -> str:
@@ -63,7 +52,7 @@ def newline_style(text: str) -> str:
     return styles[0] if len(styles) == 1 else ("none" if not styles else "mixed")
 
 
-def describe(path: Path, doc_id: str, metadata: Metadata) -> SeedEntry:
+def describe(path: Path, doc_id: str, metadata: SeedMetadata) -> SeedEntry:
     """Read and check one candidate seed; raises on anything we must refuse."""
     suffix = path.suffix.lower()
     if suffix not in TEXT_SUFFIXES | HTML_SUFFIXES:
@@ -86,7 +75,7 @@ def describe(path: Path, doc_id: str, metadata: Metadata) -> SeedEntry:
         encoding="utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8",
         newlines=newline_style(decode_utf8(path, data)),
         content_sha256=content_hash(text),
-        **metadata.__dict__,
+        **metadata.model_dump(),
     )
 
 
@@ -96,7 +85,7 @@ def load_manifest(root: Root) -> SeedManifest:
     return read_model(root.manifest, SeedManifest)
 
 
-def add_seeds(root: Root, paths: Iterable[Path], metadata: Metadata) -> list[SeedEntry]:
+def add_seeds(root: Root, paths: Iterable[Path], metadata: SeedMetadata) -> list[SeedEntry]:
     """Check every file first, then copy them all and write the manifest last: all or nothing."""
     manifest = load_manifest(root)
     by_id = {seed.id: seed for seed in manifest.seeds}

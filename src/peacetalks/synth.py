@@ -25,10 +25,10 @@ from pathlib import Path
 from .annotations import canonical
 from .clean import clean
 from .corpus import sidecar_for
-from .models import GOLD, AnnotationFile, AnnotationSet, Provenance, Relation, SeedEntry, Span
+from .models import GOLD, AnnotationFile, AnnotationSet, Provenance, Relation, SeedEntry, SeedMetadata, Span
 from .progress import progress
 from .schema import Schema, load_schema
-from .seeds import MANIFEST_DESCRIPTION, Metadata, describe, raw_text
+from .seeds import MANIFEST_DESCRIPTION, describe, raw_text
 from .storage import PeacetalksError, Root, dump_model, sha256_text
 
 SYNTH_VERSION = "0.1.0"  # the VERSION a synthetic root releases as
@@ -364,7 +364,7 @@ def write_document(root: Root, index: int, seed: int, schema: Schema) -> SeedEnt
     path = root.seeds / f"{doc_id}.txt"
     data = art.raw.encode("utf-8")
     path.write_bytes(data)
-    entry = describe(path, doc_id, Metadata(source=f"peacetalks synth --seed {seed}", notes="synthetic document"))
+    entry = describe(path, doc_id, SeedMetadata(source=f"peacetalks synth --seed {seed}", notes="synthetic document"))
     result = clean(raw_text(path, data))
     root.corpus_text(doc_id).write_text(result.text, encoding="utf-8", newline="")
     root.corpus_sidecar(doc_id).write_text(dump_model(sidecar_for(entry, result)), encoding="utf-8", newline="")
