@@ -6,14 +6,12 @@ import argparse
 import contextlib
 import io
 import json
-import os
 import sys
-import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from .storage import PeacetalksError, Root
+from .storage import PeacetalksError, Root, atomic_output
 
 Handler = Callable[[argparse.Namespace, Root], int]
 COMMANDS: dict[str, tuple[str, str, Callable[[argparse.ArgumentParser], None], Handler]] = {}
@@ -84,20 +82,6 @@ def _clean_text_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, default=None, help="write here atomically instead of stdout")
 
 
-@contextlib.contextmanager
-def _atomic_text_output(path: Path) -> Iterator[TextIO]:
-    """A text stream into a temp file beside ``path``, renamed over it only when the block ends without error."""
-    fd, tmp = tempfile.mkstemp(dir=path.resolve().parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with open(fd, "w", encoding="utf-8", newline="\n") as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-
-
 def _utf8_stdin() -> TextIO:
     """Standard input as UTF-8 (a BOM skipped) whatever the locale says."""
     buffer = getattr(sys.stdin, "buffer", None)
@@ -119,7 +103,7 @@ def cmd_clean_text(args: argparse.Namespace, root: Root) -> int:
             lines = stack.enter_context(args.input.open(encoding="utf-8-sig", newline="\n")) if args.input else _utf8_stdin()
         except OSError as exc:
             raise PeacetalksError(f"{source}: cannot read: {exc.strerror}") from exc
-        out = stack.enter_context(_atomic_text_output(args.out)) if args.out else sys.stdout
+        out = stack.enter_context(atomic_output(args.out, text=True)) if args.out else sys.stdout
         try:
             for record in progress(clean_json_lines(lines, source), desc="clean-text"):
                 out.write(record)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 from pydantic import BaseModel
 
@@ -63,11 +65,13 @@ def sha256_text(text: str) -> str:
     return sha256_bytes(text.encode("utf-8"))
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write through a temp file, fsync and rename, so a crash leaves the old file or the new one.
+@contextlib.contextmanager
+def atomic_output(path: Path, text: bool = False) -> Iterator[IO[Any]]:
+    """A stream into a temp file beside ``path``, fsynced and renamed over it when the block ends.
 
-    A failing disk (full, read-only, no permission) is a ``PeacetalksError`` naming ``path``; the
-    old file is untouched and the temp file removed.
+    A crash leaves the old file or the new one, never a mix; an error in the block leaves the old
+    file untouched and removes the temp file. A failing disk (full, read-only, no permission) is a
+    ``PeacetalksError`` naming ``path``.
     """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -76,17 +80,21 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise PeacetalksError(f"{path}: cannot write: {exc.strerror}") from exc
     try:
         os.fchmod(fd, path.stat().st_mode & 0o777 if path.exists() else 0o644)  # mkstemp's 0600 would hide data files
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+        with open(fd, "w", encoding="utf-8", newline="\n") if text else open(fd, "wb") as handle:
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
     except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
         raise PeacetalksError(f"{path}: cannot write: {exc.strerror}") from exc
-    except BaseException:
+    finally:
         Path(tmp).unlink(missing_ok=True)
-        raise
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically (see :func:`atomic_output`)."""
+    with atomic_output(path) as handle:
+        handle.write(data)
 
 
 def write_text_atomic(path: Path, text: str) -> None:
