@@ -115,7 +115,8 @@ class BenchReport:
 def machine() -> dict[str, str]:
     memory_kib = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal:"))
     return {"nproc": str(os.cpu_count()), "memory": f"{memory_kib / 1024 / 1024:.1f} GiB", "python": platform.python_version(),
-            "pyarrow": pyarrow.__version__, "system": f"{platform.system()} {platform.machine()}"}
+            "pyarrow": pyarrow.__version__, "system": f"{platform.system()} {platform.machine()}",
+            "load average at start": " ".join(f"{load:.1f}" for load in os.getloadavg())}  # the machine may be shared
 
 
 def folder_bytes(folder: Path, pattern: str) -> int:
