@@ -68,6 +68,8 @@ def test_krippendorff_alpha_matches_a_hand_computed_value() -> None:
 
 
 def test_the_cli_writes_reports_and_check_detects_staleness(tmp_root: Root, cli: Any) -> None:
+    for path in tmp_root.annotations.glob("*.json"):  # only this test's document
+        path.unlink()
     write_text_atomic(tmp_root.corpus_text("d1"), TEXT)
     write_annotation_file(tmp_root, annotation(aset("ann1", FULL, LINKS), aset("ann2", FULL[:-1])))
     assert cli("agreement", "--check", "--root", tmp_root.path)[0] == 1

@@ -23,7 +23,7 @@ from peacetalks.datasheet import BEGIN, END, sync_datasheet
 from peacetalks.models import GOLD, Span
 from peacetalks.release import CONFIGS, build, read_split_file, release_doc, token_row
 from peacetalks.schema import load_schema
-from peacetalks.storage import PeacetalksError, Root
+from peacetalks.storage import PeacetalksError, Root, write_text_atomic
 
 EMAIL = re.compile(rb"[\w.+-]+@[\w-]+\.[\w.-]+")
 
@@ -291,14 +291,17 @@ def test_datasheet_statistics_equal_the_build(built_release: tuple[Root, Path], 
 
 def test_datasheet_check_fails_when_stale_and_shows_agreement_when_measured(release_root: Root) -> None:
     sync_datasheet(release_root)
-    agreement = release_root.annotations / "agreement" / "agreement.json"
-    agreement.parent.mkdir()
-    agreement.write_text(json.dumps({"layers": {"entity": {"token_alpha": 0.81}}, "attribution": {"quotes_compared": 4}}))
+    report = {"annotators": ["ann1", "ann2"], "documents": ["d1"], "schema_version": "1.0.0",
+              "layers": {"entity": {"exact_f1": 0.9, "overlap_f1": 0.95, "token_alpha": 0.81, "tokens": 120}},
+              "labels": {"PERSON": {"spans_a": 4, "spans_b": 5, "exact_f1": 0.889, "overlap_f1": 0.889, "token_alpha": 0.8}},
+              "attribution": {"quotes_compared": 4, "source_agreement": 1.0, "cue_agreement": 0.75, "attribution_agreement": 0.75}}
+    write_text_atomic(release_root.annotations / "agreement" / "agreement.json", json.dumps(report))
     stale = sync_datasheet(release_root, check=True)
     assert [p.name for p in stale] == ["DATASHEET.md"]
     sync_datasheet(release_root)
     block = (release_root.path / "DATASHEET.md").read_text(encoding="utf-8").split(BEGIN)[1].split(END)[0]
-    assert "| `layers.entity.token_alpha` | 0.81 |" in block and "not yet measured" not in block
+    assert "| entity | 120 | 0.810 | 0.900 | 0.950 |" in block and "| attribution agreement | 0.750 |" in block
+    assert "not yet measured" not in block
 
 
 def test_figures_are_deterministic_pngs_without_metadata(release_root: Root, tmp_path: Path) -> None:
