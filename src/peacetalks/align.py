@@ -119,6 +119,10 @@ class AlignedBuilder:
 
     def copy_normalised_to(self, raw_end: int) -> None:
         """Copy raw characters up to ``raw_end`` in NFC, one combining cluster at a time."""
+        piece = self.raw[self.raw_pos : raw_end]
+        if unicodedata.is_normalized("NFC", piece):  # the common case: one exact segment, no per-character work
+            self._add(raw_end, piece, True)
+            return
         for cluster_end in _cluster_ends(self.raw, self.raw_pos, raw_end):
             cluster = self.raw[self.raw_pos : cluster_end]
             self._add(cluster_end, unicodedata.normalize("NFC", cluster), unicodedata.is_normalized("NFC", cluster))
