@@ -53,7 +53,7 @@ def test_share_counter_keeps_a_table_laid_out_one_cell_a_line() -> None:
 
 
 def test_share_counter_keeps_a_number_standing_alone_in_the_body() -> None:
-    raw = "\n".join([*PROSE, "1991", *PROSE])
+    raw = "\n".join([*PROSE, "1991", *(f"{p[:-1]}, they added." for p in PROSE)])
     assert "1991" in clean(raw).text.split("\n\n")
 
 
@@ -78,6 +78,9 @@ def test_tail_prompt_keeps_the_same_words_inside_the_article() -> None:
     ("(Reporting by Jane Doe; Editing by John Roe)", "tail_credit", "credits"),
     ("Updated at 1:23 p.m.", "tail_credit", "credits"),
     ("© 2025 Example Media. All rights reserved.", "tail_copyright", "copyright"),
+    ("This copy is for your personal, non-commercial use only. Distribution and use of this material are governed by our "
+     "Subscriber Agreement and by copyright law. For non-personal use or to order multiple copies, please contact us.",
+     "tail_copyright", "copyright"),
     ("This copy is for your personal, non-commercial use only.", "tail_copyright", "copyright"),
     ("Write to Jane Doe at jane.doe@example.org", "tail_contact", "contact-link"),
     ("Follow @janedoe for updates", "tail_contact", "contact-link"),
@@ -117,6 +120,62 @@ def test_alternating_bullets_and_paragraphs_are_a_definition_list() -> None:
     items = ["- Elektronische Fallakte mit allen Befunden (eFA)", "- Elektronische Gesundheitsakte der Versicherten (eGA)"]
     raw = "\n".join([PROSE[0], items[0], PROSE[1], items[1], PROSE[2], PROSE[3]])
     assert all(item in clean(raw).text for item in items)
+
+
+def test_repeated_line_drops_a_block_of_paragraphs_printed_again_and_the_headline_repeated() -> None:
+    raw = "\n".join([TITLE, *PROSE, "Sign in to read more", TITLE, *PROSE[:3]])
+    assert removals(raw) == {TITLE: ("repeated_line", "duplicate"), **{p: ("repeated_line", "duplicate") for p in PROSE[:3]}}
+    assert clean(raw).text.split("\n\n") == [*PROSE, "Sign in to read more"]
+
+
+def test_repeated_line_keeps_a_repeated_question_and_repeated_short_steps() -> None:
+    question = "What inspired you to start writing about the negotiations in the first place?"
+    steps = ["Eat every 2-3 hours", "Drink within 30 minutes after your workout", "Sleep at least eight hours"]
+    raw = "\n".join([PROSE[0], question, PROSE[1], *steps, question, PROSE[2], *steps, PROSE[3]])
+    assert not clean(raw).removed
+
+
+def test_tail_block_drops_the_short_lines_of_a_widget_between_two_notices() -> None:
+    widget = ["Daily Briefing Newsletter", "Thanks for signing up!", "Sorry!", "There was an error processing your subscription.",
+              "© 2019 Example Media. All rights reserved."]
+    assert removals(article(*widget)) == {
+        widget[0]: ("tail_prompt", "subscribe-prompt"), widget[-1]: ("tail_copyright", "copyright"),
+        **{line: ("tail_block", "between-boilerplate") for line in widget[1:-1]}}
+
+
+def test_tail_block_keeps_list_items_and_notes_between_links() -> None:
+    notes = ["Editor's note: This story was updated at 5:45 p.m. to include details.", "1) Envoys meet in Riyadh"]
+    bullets = ["- Trump and Putin to begin talks to end the war", "- How many troops could Europe send to Ukraine?"]
+    raw = article(*bullets, *notes, "© 2019 Example Media. All rights reserved.")
+    assert all(note in clean(raw).text for note in notes)
+    raw = article(notes[0], *bullets, "© 2019 Example Media. All rights reserved.")  # a bullet is no anchor for a bridge
+    assert notes[0] in clean(raw).text
+
+
+def test_tail_links_with_teasers_continue_a_list_of_bulleted_headlines() -> None:
+    teasers = ["- Jones tells a story from the nineties The owner might have hired the coach before he went to Boston",
+               "- Office pool picks for week 12 The computer just locked in its picks for the week."]
+    links = ["- Pats place Olszewski on injured reserve", "- Rams top Bears as offenses struggle on a cold night"]
+    assert removals(article(*teasers, *links)) == {line: ("related_links", "related-links") for line in (*teasers, *links)}
+
+
+def test_tail_links_do_not_swallow_a_short_list_before_them() -> None:
+    teams = ["- England: tenth appearance", "- Czech Republic: seventh appearance"]
+    links = ["- Pochettino fired by Tottenham after five years", "- Messi accepts challenge from Cavani in Doha"]
+    raw = article("Qualified teams", *teams, *links)
+    assert all(team in clean(raw).text for team in teams)
+
+
+def test_tail_tags_drop_a_tag_heading_and_a_long_list_of_longer_tags() -> None:
+    tags = "stock car 2018, stock car brasil, stock car santa cruz do sul, interlagos, tarumã, cascavel, velopark, londrina"
+    assert removals(article("Tags", tags)) == {"Tags": ("tail_tags", "tag-list"), tags: ("tail_tags", "tag-list")}
+    assert removals(article("Filed under: Diplomacy |")) == {"Filed under: Diplomacy |": ("tail_tags", "tag-list")}
+
+
+def test_footnotes_marked_with_an_asterisk_are_not_links() -> None:
+    footnotes = ["* Dates subject to change by the organiser", "* Calendar published by the league in January"]
+    raw = article(*footnotes, "Tags")
+    assert all(note in clean(raw).text for note in footnotes)
 
 
 def test_embedded_post_bylines_are_kept() -> None:
@@ -211,7 +270,8 @@ def test_content_region_leaves_list_like_articles_alone() -> None:
 
 
 def test_chinese_and_japanese_lines_count_by_characters() -> None:
-    sentences = ["先日、不正に改造したスマートフォンを販売したとして、商標法違反の疑いで男性が逮捕されたというニュースを耳にしました。"] * 4
+    sentences = [f"先日、不正に改造したスマートフォンを販売したとして、商標法違反の疑いで男性が逮捕されたというニュースを耳にしました{i}。"
+                 for i in range(4)]  # distinct: a block printed twice is a repeat
     result = clean(whole_page(sentences))
     assert result.text.split("\n\n") == sentences
 

@@ -116,8 +116,14 @@ def is_bullet(line: Line) -> bool:
 
 
 def is_headline_bullet(line: Line) -> bool:
-    """'• Trump and Putin to begin talks': a bulleted headline (not '— Name (@handle) May 1, 2019', a post's byline)."""
-    return is_bullet(line) and is_headline_like(line, 16) and len(line.words) >= LINK_MIN_WORDS and not DATED.search(line.text)
+    """'• Trump and Putin to begin talks': a bulleted headline (not '— Name (@handle) May 1, 2019', a post's byline,
+    nor '* Dates subject to change', a footnote)."""
+    return is_bullet(line) and not is_footnote(line) and is_headline_like(line, 16) and len(line.words) >= LINK_MIN_WORDS and not DATED.search(line.text)
+
+
+def is_footnote(line: Line) -> bool:
+    """'* Dates subject to change': a note under a table or list, not a link."""
+    return line.text.startswith("*")
 
 
 def listed_bullets(lines: Sequence[Line]) -> set[int]:
@@ -163,7 +169,9 @@ def is_contact_line(line: Line) -> bool:
 def is_tag_list(line: Line) -> bool:
     """'stock car 2018, stock car brasil, interlagos, ...': four or more short keyword phrases and no sentence."""
     items = line.text.split(",")
-    return len(items) >= 4 and all(0 < len(WORD.findall(item)) <= 4 for item in items) and not TERMINAL.search(line.text)
+    longest = max(len(WORD.findall(item)) for item in items)
+    enough = len(items) >= 4 and longest <= 4 or len(items) >= 8 and longest <= 6  # a long list may hold longer tags
+    return enough and all(WORD.search(item) for item in items) and not TERMINAL.search(line.text)
 
 
 def is_list_entry(line: Line) -> bool:
@@ -214,6 +222,9 @@ is_author_heading = matches([
 is_author_bio_sentence = matches([
     r"^[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){0,3} (is|was|covers|writes)\b.{0,120}\b(reporter|correspondent|editor|writer|journalist|columnist|contributor|author|producer)\b",
 ])
+is_tag_heading = matches([
+    r"^(tags?|tagged( with)?|topics|filed under|schlagw(ö|oe)rter|etiquetas|mots-clés|tópicos|argomenti|темы|теги)\s*[:|]?", 
+])
 is_advertisement = matches([r"^(advertisement|anzeige|publicité|publicidad|pubblicità|sponsored( content)?|werbung)$"])
 
 
@@ -227,7 +238,13 @@ COMMENTS = Removal("comment_section", "comments")
 LEAD_CHROME = Removal("lead_chrome", "dateline-byline")
 CONTACT = Removal("tail_contact", "contact-link")
 TAGS = Removal("tail_tags", "tag-list")
+REPEATED = Removal("repeated_line", "duplicate")
+BRIDGED = Removal("tail_block", "between-boilerplate")
 
+REPEAT_MIN_BLOCK = 3  # consecutive repeated paragraphs: a block printed twice, not a refrain or a recipe step
+BRIDGE_MAX_LINES = 6  # short lines between two boilerplate lines at an edge: the rest of one widget
+BRIDGE_MAX_WORDS = 20  # a longer line between them is a paragraph, and the run stops there
+TEASER_MIN_WORDS, TEASER_MAX_WORDS = 10, 30  # a linked headline and a sentence of teaser (list items are shorter)
 COUNTERS_MAX = 6  # share, comment, like and view counters, twice over at most
 LEAD_MAX_LINES = 5  # headline, kicker, dateline, byline, updated-at: more is a list, not a lead block
 LINK_MIN_WORDS = 6  # related headlines are phrases; list items ('- HL7', '- Spain (Group F)') are shorter
@@ -254,15 +271,15 @@ def _edge_run(lines: Sequence[Line], removed: dict[int, Removal], test: Callable
 
 
 def _tail_prompts(lines: Sequence[Line], removed: dict[int, Removal]) -> list[tuple[Line, Removal]]:
-    def short(test: Callable[[Line], bool]) -> Callable[[Line], bool]:
-        return lambda line: len(line.words) <= 40 and test(line)
+    def short(test: Callable[[Line], bool], max_words: int = 40) -> Callable[[Line], bool]:
+        return lambda line: len(line.words) <= max_words and test(line)
 
     listed, table = listed_bullets(lines), is_number_table(lines)
     tests = [
         (short(is_comment_prompt), Removal("tail_prompt", "comment-prompt")),
         (short(is_subscribe_prompt), Removal("tail_prompt", "subscribe-prompt")),
         (short(is_credit), Removal("tail_credit", "credits")),
-        (short(is_copyright), Removal("tail_copyright", "copyright")),
+        (short(is_copyright, 60), Removal("tail_copyright", "copyright")),
         (short(is_related_prompt), RELATED),
         (lambda line: is_bare_count(line) and not table, SHARE_COUNTER),
         (is_advertisement, ADVERTISEMENT),
@@ -272,10 +289,53 @@ def _tail_prompts(lines: Sequence[Line], removed: dict[int, Removal]) -> list[tu
     found: list[tuple[Line, Removal]] = []
     for from_end in (True, False):
         # an address under the article is a contact or promo line; above it, it belongs to the lead
-        edge_tests = [*tests, (is_contact_line, CONTACT), (is_tag_list, TAGS)] if from_end else tests
-        for line in _edge_run(lines, removed, lambda line: any(test(line) for test, _ in edge_tests), from_end):
-            found.append((line, next(removal for test, removal in edge_tests if test(line))))
+        edge_tests = [*tests, (is_contact_line, CONTACT), (is_tag_list, TAGS), (short(is_tag_heading, 12), TAGS)] if from_end else tests
+
+        def removal_of(line: Line, after_link_bullet: bool) -> Removal | None:
+            if (after_link_bullet and is_bullet(line) and TEASER_MIN_WORDS <= len(line.words) <= TEASER_MAX_WORDS and line.index not in listed
+                    and not ADDRESS.search(line.text)):
+                return RELATED  # a linked headline with its teaser, in a list of links
+            return next((removal for test, removal in edge_tests if test(line)), None)
+
+        found += _bridged_edge_run(lines, removed, removal_of, from_end)
     return found
+
+
+def _bridged_edge_run(lines: Sequence[Line], removed: dict[int, Removal], removal_of: Callable[[Line, bool], Removal | None],
+                      from_end: bool) -> list[tuple[Line, Removal]]:
+    """Recognised lines at an edge of the article, and up to BRIDGE_MAX_LINES short lines standing between two
+    notices: the rest of a widget ('Thanks for signing up!', 'Sorry!') between a newsletter heading and a copyright
+    line. Bullets, numbered entries and embedded-post bylines are never bridged (lists end articles), and a bare
+    address, a bullet or a counter is no anchor for a bridge (link lists and shopping lists end in them)."""
+    found: list[tuple[Line, Removal]] = []
+    gap: list[Line] = []
+    link_bullets = 0
+    for line in reversed(lines) if from_end else lines:
+        if line.index in removed:
+            link_bullets = link_bullets + 1 if removed[line.index] is RELATED and is_bullet(line) else 0
+            continue
+        removal = removal_of(line, link_bullets >= 2)
+        if removal is None:
+            bridgeable = not (is_bullet(line) or is_list_entry(line) or DATED.search(line.text))
+            if not found or len(gap) >= BRIDGE_MAX_LINES or len(line.words) >= BRIDGE_MAX_WORDS or not bridgeable:
+                break
+            gap.append(line)
+            continue
+        if gap and is_bridge_anchor(line, removal):
+            found += [(between, BRIDGED) for between in gap]
+        elif gap:
+            break
+        gap = []
+        found.append((line, removal))
+        link_bullets = link_bullets + 1 if removal is RELATED and is_bullet(line) else 0
+    return found
+
+
+def is_bridge_anchor(line: Line, removal: Removal) -> bool:
+    """A notice that ends a widget: not a bullet, a counter, a bare address or a list of keywords (a broken
+    paragraph can look like one: 'Veteran actress, Jane Doe, who in 2008, won the')."""
+    bare_address = len(ADDRESS.sub(" ", line.text).split()) <= 1
+    return not (is_bullet(line) or removal in (SHARE_COUNTER, TAGS) or bare_address)
 
 
 def _tail_headlines(lines: Sequence[Line], removed: dict[int, Removal]) -> list[tuple[Line, Removal]]:
@@ -287,7 +347,7 @@ def _tail_headlines(lines: Sequence[Line], removed: dict[int, Removal]) -> list[
     listed = listed_bullets(lines)
 
     def linked_headline(line: Line) -> bool:
-        return (is_headline_like(line, 40) and len(line.words) >= LINK_MIN_WORDS and not line.text.endswith(":")
+        return (is_headline_like(line, 40) and len(line.words) >= LINK_MIN_WORDS and not line.text.endswith(":") and not is_footnote(line)
                 and not DATED.search(line.text) and line.index not in listed)
 
     run = _edge_run(lines, removed, linked_headline, from_end=True)
@@ -329,6 +389,28 @@ def _inner_links(lines: Sequence[Line], removed: dict[int, Removal]) -> list[tup
             found.append((line, RELATED))
         elif is_advertisement(line):
             found.append((line, ADVERTISEMENT))
+    return found
+
+
+def _repeated_lines(lines: Sequence[Line], removed: dict[int, Removal]) -> list[tuple[Line, Removal]]:
+    """A block of paragraphs printed again word for word (a teaser or newsletter rendered twice), and the headline
+    repeated under the article. A single repeated paragraph is kept (interviews repeat questions), and so are
+    repeated short lines (recipe steps, product features, table headers)."""
+    seen: set[str] = set()
+    headline = " ".join(lines[0].words).casefold() if lines else ""
+    found: list[tuple[Line, Removal]] = []
+    block: list[Line] = []
+    for line in [*lines, None]:
+        key = " ".join(line.words).casefold() if line else ""
+        if line and key == headline and line.index > 0 and key:
+            found.append((line, REPEATED))
+        elif line and key in seen and is_prose(line):
+            block.append(line)
+            continue
+        if len(block) >= REPEAT_MIN_BLOCK:
+            found += [(repeated, REPEATED) for repeated in block]
+        block = []
+        seen.add(key)
     return found
 
 
@@ -421,6 +503,7 @@ def classify(lines: Sequence[Line], language: str) -> tuple[dict[int, Removal], 
             removed.setdefault(line.index, removal)
 
     apply(_counters(lines, removed))
+    apply(_repeated_lines(lines, removed))
     apply(_tail_prompts(lines, removed))
     apply(_author_section(lines, removed))
     apply(_inner_links(lines, removed))
