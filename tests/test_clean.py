@@ -178,6 +178,46 @@ def test_footnotes_marked_with_an_asterisk_are_not_links() -> None:
     assert all(note in clean(raw).text for note in footnotes)
 
 
+def test_tail_about_drops_the_company_paragraph_that_closes_a_press_release() -> None:
+    about = ["About Acme", "Acme is a global solutions provider focused on secure messaging for hospitals and clinics.",
+             "Acme is headquartered in Baar (Switzerland) and employs around 1,300 people worldwide."]
+    assert removals(article(*about)) == {line: ("tail_about", "about-company") for line in about}
+
+
+def test_tail_about_keeps_a_closing_sentence_about_a_company_in_the_story() -> None:
+    closing = ["The company is a major supplier of the army, and its role in any deal is still unclear.",
+               "This is a group that will matter in the next round of talks, the envoy said."]
+    raw = article(*closing)
+    assert all(line in clean(raw).text for line in closing)
+
+
+def test_link_prompt_drops_a_short_closing_line_that_points_here() -> None:
+    line = "You can view our June 2018 open thread here."
+    assert removals(article(line)) == {line: ("tail_prompt", "link-prompt")}
+
+
+def test_link_prompt_keeps_a_closing_paragraph_that_ends_with_here() -> None:
+    closing = ("We travelled to the talks ourselves and called them an incredible feat when they work, "
+               "and you can read our full account of the first round here.")
+    assert closing in clean(article(closing)).text
+
+
+@pytest.mark.parametrize("line", [
+    "[Related: Envoys agree to keep talking after first round]",
+    "(Leggi anche su: I negoziati di pace riprendono a Riad)",
+    "Also on example.com Envoys agree to keep talking after first round in Riyadh",
+])
+def test_related_prompts_in_brackets_or_naming_a_site_are_links(line: str) -> None:
+    raw = "\n".join([*PROSE[:2], line, *PROSE[2:]])
+    assert removals(raw) == {line: ("related_links", "related-links")}
+
+
+def test_a_sentence_starting_with_also_on_is_kept() -> None:
+    sentence = "Also on Tuesday, officials said the talks would continue in Geneva next week."
+    raw = "\n".join([*PROSE[:2], sentence, *PROSE[2:]])
+    assert sentence in clean(raw).text
+
+
 def test_embedded_post_bylines_are_kept() -> None:
     byline = "— Rep. Jane Doe (@janedoe) November 19, 2019"
     raw = article("We must apply a system of compassion to criminal justice, she wrote on the platform.", byline)

@@ -209,12 +209,15 @@ is_credit = matches([
 is_copyright = matches([r"©", r"\(c\)\s*\d{4}", r"\bcopyright\b", r"\ball rights reserved\b", r"\bnon-commercial use\b",
                         r"\bmay not be (published|reproduced|redistributed)\b", r"\balle rechte vorbehalten\b",
                         r"\btous droits réservés\b", r"\btodos los derechos reservados\b", r"\bвсе права защищены\b"])
-is_related_prompt = matches([
-    r"^(read|see) (more|also)\b", r"^related( (articles?|stories|coverage|content|news))?\s*:?", r"^also read\b", r"^more (on|from) (this|our)\b",
+OPENING_BRACKET = r"[(\[]?\s*"
+is_related_prompt = matches([  # '[Related: ...]' and '(Read also: ...)' are the same prompts in brackets
+    rf"^{OPENING_BRACKET}(read|see) (more|also)\b", rf"^{OPENING_BRACKET}related( (articles?|stories|coverage|content|news))?\s*:?",
+    rf"^{OPENING_BRACKET}also read\b", r"^also on \w[\w-]*\.[a-z]{2,}\b", r"^more (on|from) (this|our)\b",
     r"^lesen sie (auch|mehr)\b", r"^mehr zum thema\b", r"^(à|a) lire aussi\b", r"^lire aussi\b", r"^(lee|leer) (también|más)\b",
-    r"^más información\b", r"^leggi anche\b",
+    r"^más información\b", rf"^{OPENING_BRACKET}leggi anche\b",
     r"^(you may also like|most (read|popular|viewed)( in [\w ]+)?|popular on [\w. ]+|don'?t miss|explore further|more)\W*$", r"^leia (também|mais)\b", r"^basahin din\b", r"^читайте также\b", r"^читайте також\b",
 ])
+ends_in_link_words = matches([r"\b(here|hier|aquí|ici)\W{0,3}$"])  # 'You can view last month's thread here.'
 is_author_heading = matches([
     r"^(author (profile|bio)|about the (author|writer)|the author)$", r"^über (den|die) autor(in)?$", r"^(à|a) propos de l'auteur$",
     r"^sobre (el|la|o|a) autor(a)?$", r"^tungkol sa (may-akda|awtor)$", r"^об авторе$", r"^про автора$", r"^l'autore$",
@@ -225,6 +228,21 @@ is_author_bio_sentence = matches([
 is_tag_heading = matches([
     r"^(tags?|tagged( with)?|topics|filed under|schlagw(ö|oe)rter|etiquetas|mots-clés|tópicos|argomenti|темы|теги)\s*[:|]?", 
 ])
+ORGANISATION = r"(?!(?:This|That|It|There|The|These|Those|He|She|They|We|What|Which)\b)[A-Z][\w&.'’-]*(?: [A-Z(][\w&.'’()-]*){0,3}"
+COMPANY_BOILERPLATE = re.compile("|".join(f"(?:{p})" for p in [  # the 'About us' paragraph that closes a press release
+    rf"^About {ORGANISATION}\s*:?$",
+    rf"^{ORGANISATION},? (is|are) (a|an|the)\b.{{0,100}}\b(provider|company|manufacturer|maker|developer|supplier|firm|group|organi[sz]ation|platform|agency|publisher|operator)\b",
+    rf"^{ORGANISATION} (is|are) (headquartered|based) in\b",
+    rf"^{ORGANISATION} ist (ein|eine)\b.{{0,60}}(anbieter|unternehmen|hersteller|konzern)\b",
+    rf"^{ORGANISATION} est (un|une)\b.{{0,60}}\b(leader|fournisseur|groupe|société|entreprise)\b",
+]))
+
+
+def is_company_boilerplate(line: Line) -> bool:
+    """'Acme is a global provider of ...', 'About Acme': case matters, the subject is a name, not 'This' or 'It'."""
+    return bool(COMPANY_BOILERPLATE.search(line.text))
+
+
 is_advertisement = matches([r"^(advertisement|anzeige|publicité|publicidad|pubblicità|sponsored( content)?|werbung)$"])
 
 
@@ -248,6 +266,7 @@ TEASER_MIN_WORDS, TEASER_MAX_WORDS = 10, 30  # a linked headline and a sentence 
 COUNTERS_MAX = 6  # share, comment, like and view counters, twice over at most
 LEAD_MAX_LINES = 5  # headline, kicker, dateline, byline, updated-at: more is a list, not a lead block
 LINK_MIN_WORDS = 6  # related headlines are phrases; list items ('- HL7', '- Spain (Group F)') are shorter
+LINK_PROMPT_MAX_WORDS = 20  # '... listen back here.': a closing paragraph that points 'here' is longer
 LINK_RUN_MAX = 12  # a longer run of short lines at the end is a list the article ends with
 CHROME_PENALTY = 12  # what a non-prose line costs the content region: as much as a 12-word sentence brings
 PAGE_CHROME_MIN_LINES = 10  # chrome lines above the region that make a text a whole page
@@ -280,11 +299,13 @@ def _tail_prompts(lines: Sequence[Line], removed: dict[int, Removal]) -> list[tu
         (short(is_subscribe_prompt), Removal("tail_prompt", "subscribe-prompt")),
         (short(is_credit), Removal("tail_credit", "credits")),
         (short(is_copyright, 60), Removal("tail_copyright", "copyright")),
+        (short(ends_in_link_words, LINK_PROMPT_MAX_WORDS), Removal("tail_prompt", "link-prompt")),
         (short(is_related_prompt), RELATED),
         (lambda line: is_bare_count(line) and not table, SHARE_COUNTER),
         (is_advertisement, ADVERTISEMENT),
         (lambda line: is_headline_bullet(line) and line.index not in listed, RELATED),
         (lambda line: is_author_bio_sentence(line) and len(line.words) <= 60, Removal("author_bio", "author-bio")),
+        (short(is_company_boilerplate, 120), Removal("tail_about", "about-company")),
     ]
     found: list[tuple[Line, Removal]] = []
     for from_end in (True, False):
