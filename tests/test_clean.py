@@ -218,6 +218,18 @@ def test_a_sentence_starting_with_also_on_is_kept() -> None:
     assert sentence in clean(raw).text
 
 
+def test_metadata_block_drops_a_run_of_timestamps_and_bare_addresses() -> None:
+    metadata = ["2019-11-19T08:57:40+01:00", "2019-11-19T07:23:12+01:00", "https://example.com/images/logo.png", "ExampleNewsDe"]
+    raw = "\n".join([*PROSE[:2], *metadata, *PROSE[2:]])
+    assert removals(raw) == {line: ("metadata_block", "page-metadata") for line in metadata}
+
+
+def test_metadata_block_keeps_a_lone_link_and_a_run_of_single_words() -> None:
+    lines = ["Claim", "Rating", "https://amzn.to/2A6mxCW", "False"]
+    raw = "\n".join([*PROSE[:2], *lines, *PROSE[2:]])
+    assert all(line in clean(raw).text.split("\n\n") for line in lines)
+
+
 def test_embedded_post_bylines_are_kept() -> None:
     byline = "— Rep. Jane Doe (@janedoe) November 19, 2019"
     raw = article("We must apply a system of compassion to criminal justice, she wrote on the platform.", byline)

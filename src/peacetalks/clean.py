@@ -32,6 +32,7 @@ BULLET = re.compile(r"^[•▪►■→»·◦‣⁃●○▸▹\-*–—]\s*")
 DATED = re.compile(r"^[—–-].*\b\d{1,2}, \d{4}$")  # '— Name (@handle) May 1, 2019': the byline of an embedded post
 ADDRESS = re.compile(r"https?://|\bwww\.|\w@\w+\.\w|(?<!\w)@\w{2,}|\b\w+\.(?:com|org|net)/\w")
 BARE_COUNT = re.compile(r"(?i)(?:(?:shares?|comments?|likes?|views?|tweets?)\s*)?[\d.,]{1,7}\s*[km]?(?:\s*(?:shares?|comments?|likes?|views?))?")
+ISO_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?")
 WORD = re.compile(r"\w+(?:[’'\-.]\w+)*")
 
 
@@ -174,6 +175,11 @@ def is_tag_list(line: Line) -> bool:
     return enough and all(WORD.search(item) for item in items) and not TERMINAL.search(line.text)
 
 
+def is_machine_value(line: Line) -> bool:
+    """'2019-11-19T08:57:40+01:00', 'https://example.com/logo.png': a value from the page's metadata, not text."""
+    return bool(ISO_TIMESTAMP.fullmatch(line.text)) or len(line.text.split()) == 1 and bool(ADDRESS.search(line.text))
+
+
 def is_list_entry(line: Line) -> bool:
     """'June 9 – Tampa, FL', '1) Lego Star Wars', '3 eggs': an entry of a data list (a number in its first two words)."""
     return any(any(c.isdigit() for c in word) for word in line.words[:2])
@@ -257,12 +263,14 @@ LEAD_CHROME = Removal("lead_chrome", "dateline-byline")
 CONTACT = Removal("tail_contact", "contact-link")
 TAGS = Removal("tail_tags", "tag-list")
 REPEATED = Removal("repeated_line", "duplicate")
+METADATA = Removal("metadata_block", "page-metadata")
 BRIDGED = Removal("tail_block", "between-boilerplate")
 
 REPEAT_MIN_BLOCK = 3  # consecutive repeated paragraphs: a block printed twice, not a refrain or a recipe step
 BRIDGE_MAX_LINES = 6  # short lines between two boilerplate lines at an edge: the rest of one widget
 BRIDGE_MAX_WORDS = 20  # a longer line between them is a paragraph, and the run stops there
 TEASER_MIN_WORDS, TEASER_MAX_WORDS = 10, 30  # a linked headline and a sentence of teaser (list items are shorter)
+METADATA_MIN_LINES = 3  # one bare link or date can be content; a run of them is the page's metadata
 COUNTERS_MAX = 6  # share, comment, like and view counters, twice over at most
 LEAD_MAX_LINES = 5  # headline, kicker, dateline, byline, updated-at: more is a list, not a lead block
 LINK_MIN_WORDS = 6  # related headlines are phrases; list items ('- HL7', '- Spain (Group F)') are shorter
@@ -435,6 +443,21 @@ def _repeated_lines(lines: Sequence[Line], removed: dict[int, Removal]) -> list[
     return found
 
 
+def _metadata_block(lines: Sequence[Line], removed: dict[int, Removal]) -> list[tuple[Line, Removal]]:
+    """Three or more single-token lines in a row, two of them timestamps or bare addresses: page metadata
+    (publication times, image and logo URLs, the publisher's id) rendered as text."""
+    found: list[tuple[Line, Removal]] = []
+    run: list[Line] = []
+    for line in [*lines, None]:
+        if line is not None and len(line.text.split()) == 1:
+            run.append(line)
+            continue
+        if len(run) >= METADATA_MIN_LINES and sum(1 for token in run if is_machine_value(token)) >= 2:
+            found += [(token, METADATA) for token in run]
+        run = []
+    return found
+
+
 def _counters(lines: Sequence[Line], removed: dict[int, Removal]) -> list[tuple[Line, Removal]]:
     """Bare counts standing two or more in a row, or beside the title: share and comment counters."""
     found: list[tuple[Line, Removal]] = []
@@ -525,6 +548,7 @@ def classify(lines: Sequence[Line], language: str) -> tuple[dict[int, Removal], 
 
     apply(_counters(lines, removed))
     apply(_repeated_lines(lines, removed))
+    apply(_metadata_block(lines, removed))
     apply(_tail_prompts(lines, removed))
     apply(_author_section(lines, removed))
     apply(_inner_links(lines, removed))
