@@ -223,7 +223,7 @@ is_related_prompt = matches([  # '[Related: ...]' and '(Read also: ...)' are the
     r"^más información\b", rf"^{OPENING_BRACKET}leggi anche\b",
     r"^(you may also like|most (read|popular|viewed)( in [\w ]+)?|popular on [\w. ]+|don'?t miss|explore further|more)\W*$", r"^leia (também|mais)\b", r"^basahin din\b", r"^читайте также\b", r"^читайте також\b",
 ])
-ends_in_link_words = matches([r"\b(here|hier|aquí|ici)\W{0,3}$"])  # 'You can view last month's thread here.'
+ends_in_link_words = matches([r"\b(here|hier|aquí|ici)[.!]?$"])  # 'You can view last month's thread here.'
 is_author_heading = matches([
     r"^(author (profile|bio)|about the (author|writer)|the author)$", r"^über (den|die) autor(in)?$", r"^(à|a) propos de l'auteur$",
     r"^sobre (el|la|o|a) autor(a)?$", r"^tungkol sa (may-akda|awtor)$", r"^об авторе$", r"^про автора$", r"^l'autore$",
