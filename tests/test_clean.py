@@ -275,6 +275,19 @@ def test_lead_block_keeps_the_headline_as_title_and_drops_the_dateline() -> None
     assert result.text.startswith(PROSE[0])
 
 
+@pytest.mark.parametrize("stamp", ["segunda-feira, 22 de janeiro de 2018 às 0:13", "- Published 18 November 2019",
+                                   "Published 11:34 PM EST Nov 19, 2019", "기사입력 :[ 2018-08-25 15:24 ]"])
+def test_head_dateline_drops_a_date_stamp_among_the_first_lines(stamp: str) -> None:
+    raw = "\n".join([TITLE, PROSE[0], stamp, *PROSE[1:]])  # below a standfirst, out of the lead block's reach
+    assert removals(raw) == {stamp: ("head_dateline", "dateline-byline")}
+
+
+def test_head_dateline_keeps_headings_with_a_year_and_dates_further_down() -> None:
+    heading, dated = "Top 10 talks of 2019", "On 22 January 2018 the envoys met again."
+    raw = "\n".join([heading, "- Riyadh, February", "- Geneva, March", *PROSE[:3], dated, PROSE[3]])
+    assert heading in clean(raw).text.split("\n\n") and dated in clean(raw).text
+
+
 def test_a_headline_that_asks_is_still_the_title() -> None:
     question = "Will the envoys meet again before the end of the month?"
     result = clean("\n".join([question, *PROSE]))

@@ -33,6 +33,9 @@ DATED = re.compile(r"^[—–-].*\b\d{1,2}, \d{4}$")  # '— Name (@handle) May 
 ADDRESS = re.compile(r"https?://|\bwww\.|\w@\w+\.\w|(?<!\w)@\w{2,}|\b\w+\.(?:com|org|net)/\w")
 BARE_COUNT = re.compile(r"(?i)(?:(?:shares?|comments?|likes?|views?|tweets?)\s*)?[\d.,]{1,7}\s*[km]?(?:\s*(?:shares?|comments?|likes?|views?))?")
 ISO_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?")
+YEAR = r"(?:19|20)\d{2}\b"
+DATE_STAMP = re.compile(  # '22 de janeiro de 2018', '18 November 2019', 'November 18, 2019', '2018-08-25'
+    rf"\b\d{{1,2}}\.?(?:\s+de)?\s+\w+\.?(?:\s+de)?,?\s+{YEAR}|\b\w+\.? \d{{1,2}}, {YEAR}|\b{YEAR}[-/.]\d{{1,2}}[-/.]\d{{1,2}}\b")
 WORD = re.compile(r"\w+(?:[’'\-.]\w+)*")
 
 
@@ -260,6 +263,7 @@ SHARE_COUNTER = Removal("share_counter", "share-counter")
 PAGE_CHROME = Removal("content_region", "page-chrome")
 COMMENTS = Removal("comment_section", "comments")
 LEAD_CHROME = Removal("lead_chrome", "dateline-byline")
+DATELINE = Removal("head_dateline", "dateline-byline")
 CONTACT = Removal("tail_contact", "contact-link")
 TAGS = Removal("tail_tags", "tag-list")
 REPEATED = Removal("repeated_line", "duplicate")
@@ -272,6 +276,7 @@ BRIDGE_MAX_WORDS = 20  # a longer line between them is a paragraph, and the run 
 TEASER_MIN_WORDS, TEASER_MAX_WORDS = 10, 30  # a linked headline and a sentence of teaser (list items are shorter)
 METADATA_MIN_LINES = 3  # one bare link or date can be content; a run of them is the page's metadata
 COUNTERS_MAX = 6  # share, comment, like and view counters, twice over at most
+DATELINE_MAX_WORDS = 10  # a date, a time, 'Published', a weekday: a longer line is a sentence with a date
 LEAD_MAX_LINES = 5  # headline, kicker, dateline, byline, updated-at: more is a list, not a lead block
 LINK_MIN_WORDS = 6  # related headlines are phrases; list items ('- HL7', '- Spain (Group F)') are shorter
 LINK_PROMPT_MAX_WORDS = 20  # '... listen back here.': a closing paragraph that points 'here' is longer
@@ -516,6 +521,14 @@ def _content_region(lines: Sequence[Line], removed: dict[int, Removal]) -> list[
     return [(line, removal) for line, removal in found if line.index not in removed]
 
 
+def _head_datelines(lines: Sequence[Line], removed: dict[int, Removal]) -> list[tuple[Line, Removal]]:
+    """Short date stamps among the first lines of the article ('segunda-feira, 22 de janeiro de 2018 às 0:13',
+    '- Published 18 November 2019'), above or just below a standfirst, where the lead block rule cannot
+    reach them (an opening list, or a standfirst before the stamp)."""
+    head = [line for line in lines if line.index not in removed][:LEAD_MAX_LINES]
+    return [(line, DATELINE) for line in head if len(line.words) <= DATELINE_MAX_WORDS and DATE_STAMP.search(line.text)]
+
+
 def lead_lines(lines: Sequence[Line], removed: dict[int, Removal]) -> list[Line]:
     """The lines above the first body paragraph (headline, kicker, dateline, byline), when few."""
     lead: list[Line] = []
@@ -557,6 +570,7 @@ def classify(lines: Sequence[Line], language: str) -> tuple[dict[int, Removal], 
         apply(_tail_prompts(lines, removed))
         apply(_foreign_tail(lines, removed, language))
     apply(_content_region(lines, removed))
+    apply(_head_datelines(lines, removed))
     lead = lead_lines(lines, removed)
     title = find_title(lead)
     apply([(line, LEAD_CHROME) for line in lead if line is not title])
