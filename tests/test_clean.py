@@ -172,6 +172,11 @@ def test_tail_tags_drop_a_tag_heading_and_a_long_list_of_longer_tags() -> None:
     assert removals(article("Filed under: Diplomacy |")) == {"Filed under: Diplomacy |": ("tail_tags", "tag-list")}
 
 
+def test_tail_tags_keep_a_closing_sentence_that_starts_with_topics() -> None:
+    closing = "Topics for the next round include prisoners and energy."
+    assert closing in clean(article(closing)).text
+
+
 def test_footnotes_marked_with_an_asterisk_are_not_links() -> None:
     footnotes = ["* Dates subject to change by the organiser", "* Calendar published by the league in January"]
     raw = article(*footnotes, "Tags")

@@ -2,9 +2,10 @@
 
 The cleaner looks at lines, not strings of particular sites. Boilerplate is
 recognised by its shape (a bare number, a bullet headline, a short prompt, an
-address, a run of headline-like lines) and by where it stands (before the first or
-after the last body paragraph, after an "about the author" heading, in another
-language at the tail). On a whole page (menus, footers and all) the article is the
+address, a run of headline-like lines, a block of paragraphs printed twice, a run of
+timestamps and bare links) and by where it stands (before the first or after the
+last body paragraph, between two notices at an edge, after an "about the author"
+heading, in another language at the tail). On a whole page (menus, footers and all) the article is the
 densest run of prose lines, and everything around it is page chrome. Anything that
 is not recognised is kept: losing a body sentence is worse than keeping a stray line.
 Every removal names its rule and a reason code; BENCHMARKS.md measures them on real pages.
@@ -234,8 +235,8 @@ is_author_heading = matches([
 is_author_bio_sentence = matches([
     r"^[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){0,3} (is|was|covers|writes)\b.{0,120}\b(reporter|correspondent|editor|writer|journalist|columnist|contributor|author|producer)\b",
 ])
-is_tag_heading = matches([
-    r"^(tags?|tagged( with)?|topics|filed under|schlagw(ö|oe)rter|etiquetas|mots-clés|tópicos|argomenti|темы|теги)\s*[:|]?", 
+is_tag_heading = matches([  # 'Tags', 'Filed under: Diplomacy |': a heading alone, or with its keywords after a colon
+    r"^(tags?|tagged( with)?|topics|filed under|schlagw(ö|oe)rter|etiquetas|mots-clés|tópicos|argomenti|темы|теги)(\s*[:|].*)?$",
 ])
 ORGANISATION = r"(?!(?:This|That|It|There|The|These|Those|He|She|They|We|What|Which)\b)[A-Z][\w&.'’-]*(?: [A-Z(][\w&.'’()-]*){0,3}"
 COMPANY_BOILERPLATE = re.compile("|".join(f"(?:{p})" for p in [  # the 'About us' paragraph that closes a press release
@@ -436,12 +437,12 @@ def _repeated_lines(lines: Sequence[Line], removed: dict[int, Removal]) -> list[
     block: list[Line] = []
     for line in [*lines, None]:
         key = " ".join(line.words).casefold() if line else ""
-        if line and key == headline and line.index > 0 and key:
+        if line and line.index > 0 and key and key == headline:
             found.append((line, REPEATED))
         elif line and key in seen and is_prose(line):
             block.append(line)
             continue
-        if len(block) >= REPEAT_MIN_BLOCK:
+        if len(block) >= REPEAT_MIN_BLOCK:  # the block ended: long enough to be a page printed twice
             found += [(repeated, REPEATED) for repeated in block]
         block = []
         seen.add(key)
