@@ -23,7 +23,7 @@ from .align import AlignedBuilder, Alignment
 from .language import detect_language
 from .storage import PeacetalksError
 
-CLEANER_VERSION = "1.1"
+CLEANER_VERSION = "1.2"
 PARAGRAPH_SEPARATOR = "\n\n"
 
 LINE_BREAK = re.compile(r"\r\n|[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
