@@ -1,7 +1,7 @@
 """``peacetalks bench``: time clean, validate and build on a data root, each in its own process.
 
-Every stage runs as ``python -m peacetalks.cli STAGE`` and is reaped with ``os.wait4``, whose
-rusage gives that process's own peak RSS. Throughput counts what the stage reads: clean reads
+Every stage runs as ``python -m peacetalks.cli STAGE``; its peak RSS is the largest VmHWM of its
+processes, sampled from /proc while it runs. Throughput counts what the stage reads: clean reads
 the seeds, validate and build read the clean texts and the annotation files. The floor is the
 time pyarrow alone needs to write the tables build produced (read back, then ``write_table``d
 with the same compression), so ``build / floor`` says how much the build adds on top of Parquet.
@@ -134,12 +134,19 @@ def measure_inputs(root: Root) -> Inputs:
 
 
 def run_process(argv: list[str], log: Path, timeout: float | None) -> tuple[float, float, int]:
-    """Run ``argv`` to the end or until ``timeout`` (then SIGKILL, exit code -9); returns (wall seconds, peak RSS MiB, exit code)."""
+    """Run ``argv`` to the end or until ``timeout`` (then SIGKILL, exit code -9); returns (wall seconds, peak RSS MiB, exit code).
+
+    Peak RSS is the largest VmHWM of the stage's processes, sampled from /proc while they run: the rusage
+    of a forked child also counts the parent's memory at fork time, which would charge the benchmark's own
+    memory to every stage.
+    """
     with log.open("wb") as output:
         start = time.perf_counter()
         process = subprocess.Popen(argv, stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        peak_kib = 0
         while True:
-            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            peak_kib = max([peak_kib, *map(high_water_kib, process_tree(process.pid))])
+            pid, status, _ = os.wait4(process.pid, os.WNOHANG)
             if pid:
                 break
             if timeout is not None and time.perf_counter() - start > timeout:
@@ -147,7 +154,30 @@ def run_process(argv: list[str], log: Path, timeout: float | None) -> tuple[floa
             time.sleep(0.05)
         seconds = time.perf_counter() - start
     process.returncode = os.waitstatus_to_exitcode(status)
-    return seconds, usage.ru_maxrss / 1024, process.returncode  # ru_maxrss is in KiB on Linux
+    return seconds, peak_kib / 1024, process.returncode
+
+
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (e.g. a stage's worker pool), from /proc."""
+    found, queue = [], [pid]
+    while queue:
+        current = queue.pop()
+        found.append(current)
+        try:
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        queue.extend(int(child) for child in children)
+    return found
+
+
+def high_water_kib(pid: int) -> int:
+    """VmHWM of a live process in KiB (0 once it is gone)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    return next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")), 0)
 
 
 def stage_command(stage: str, root: Root, scratch: Path) -> list[str]:
