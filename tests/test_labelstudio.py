@@ -403,3 +403,11 @@ def test_credentials_come_from_the_environment_or_are_generated_once_and_kept_in
     assert not {"USERNAME", "PASSWORD", "HOST", "PORT", "DEBUG"} & env.keys()
     assert env["LABEL_STUDIO_USER_TOKEN"] == "lead-token-123456" and env["LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN"] == "true"
     assert (env["LATEST_VERSION_CHECK"], env["COLLECT_ANALYTICS"], env["SENTRY_DSN"]) == ("false", "false", "")
+
+
+def test_a_pull_summary_names_at_most_ten_documents() -> None:
+    from peacetalks.labelstudio import PullReport
+
+    report = PullReport(tasks=12, written=[f"doc{i:02d}" for i in range(12)])
+    assert report.summary() == ("pull: 12 tasks, 0 annotations by 0 annotators; 12 files written "
+                                "(doc00, doc01, doc02, doc03, doc04, doc05, doc06, doc07, doc08, doc09, … (+2 more)), 0 unchanged, 0 refused")

@@ -498,6 +498,12 @@ class Pseudonyms:
 # --- pull ----------------------------------------------------------------------------
 
 
+def shown_ids(ids: list[str], limit: int = 10) -> str:
+    """A one-line list of document ids that stays one line on a 100k-document corpus."""
+    more = len(ids) - limit
+    return ", ".join(ids[:limit]) + (f", … (+{more} more)" if more > 0 else "")
+
+
 @dataclass
 class PullReport:
     tasks: int = 0
@@ -509,7 +515,7 @@ class PullReport:
 
     def summary(self) -> str:
         return (f"pull: {self.tasks} tasks, {self.annotations} annotations by {len(self.annotators)} annotators; "
-                f"{len(self.written)} files written{' (' + ', '.join(self.written) + ')' if self.written else ''}, "
+                f"{len(self.written)} files written{' (' + shown_ids(self.written) + ')' if self.written else ''}, "
                 f"{self.unchanged} unchanged, {len(self.refused)} refused")
 
 
