@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from .clean import CLEANER_VERSION, CleanResult, clean
 from .models import CorpusSidecar, Document, RemovedBlock, SeedEntry, Title
-from .progress import progress
+from .progress import progress, shown_ids
 from .seeds import iter_seeds, load_manifest
 from .storage import PeacetalksError, Root, dump_model, read_model, sha256_text, write_text_atomic
 
@@ -34,17 +34,17 @@ def sidecar_for(seed: SeedEntry, result: CleanResult) -> CorpusSidecar:
 
 @dataclass
 class CleanReport:
-    written: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
+    written: int = 0
+    unchanged: int = 0
     stale: list[str] = field(default_factory=list)
     orphans: list[str] = field(default_factory=list)
 
     def summary(self, check: bool) -> str:
         if check:
-            state = "up to date" if not (self.stale or self.orphans) else f"STALE: {', '.join(self.stale + self.orphans)}"
-            return f"clean --check: {len(self.unchanged) + len(self.stale)} documents, corpus/ {state}"
-        return (f"clean: {len(self.written) + len(self.unchanged)} documents, {len(self.written)} written, "
-                f"{len(self.unchanged)} unchanged, {len(self.orphans)} orphaned files removed")
+            state = "up to date" if not (self.stale or self.orphans) else f"STALE: {shown_ids(self.stale + self.orphans)}"
+            return f"clean --check: {self.unchanged + len(self.stale)} documents, corpus/ {state}"
+        return (f"clean: {self.written + self.unchanged} documents, {self.written} written, "
+                f"{self.unchanged} unchanged, {len(self.orphans)} orphaned files removed")
 
 
 def run_clean(root: Root, check: bool = False) -> CleanReport:
@@ -58,13 +58,13 @@ def run_clean(root: Root, check: bool = False) -> CleanReport:
         expected.update(path.name for path in outputs)
         changed = [path for path, content in outputs.items() if not path.exists() or path.read_text(encoding="utf-8") != content]
         if not changed:
-            report.unchanged.append(seed.id)
+            report.unchanged += 1
         elif check:
             report.stale.append(seed.id)
         else:
             for path in changed:
                 write_text_atomic(path, outputs[path])
-            report.written.append(seed.id)
+            report.written += 1
     orphans = sorted(p for p in root.corpus.glob("*") if p.is_file() and p.name not in expected) if root.corpus.exists() else []
     report.orphans = [p.name for p in orphans]
     if not check:

@@ -30,7 +30,7 @@ from .annotations import canonical, iter_annotation_files, read_annotation_file,
 from .corpus import document_ids, load_document
 from .models import GOLD, AnnotationFile, AnnotationSet, Document, Provenance, Relation, Span
 from .preannotate import EntityLexicon, model_version, preannotate
-from .progress import progress
+from .progress import progress, shown_ids
 from .schema import TEXT_CONTROL, Schema, label_config, load_schema
 from .storage import PeacetalksError, Root, canonical_json, dump_model, read_json, write_text_atomic
 from .validate import check_annotation_file
@@ -496,12 +496,6 @@ class Pseudonyms:
 
 
 # --- pull ----------------------------------------------------------------------------
-
-
-def shown_ids(ids: list[str], limit: int = 10) -> str:
-    """A one-line list of document ids that stays one line on a 100k-document corpus."""
-    more = len(ids) - limit
-    return ", ".join(ids[:limit]) + (f", … (+{more} more)" if more > 0 else "")
 
 
 @dataclass
