@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import random
 from collections import Counter
+from itertools import combinations
+from pathlib import Path
 
 import pytest
 
 from peacetalks.split import (
-    SPLITS, assign_splits, cross_split_leaks, hash_split, near_duplicate_groups, overlaps, shingles,
+    SPLITS, ShingleIndex, assign_splits, cross_split_leaks, hash_split, near_duplicate_groups, overlaps, shingle_hashes,
+    shingles,
 )
 
 QUOTE = "we want to stop the war and bring the soldiers home now"
@@ -19,14 +23,47 @@ def test_shingles_are_lower_cased_word_8_grams() -> None:
     assert shingles("too short to share") == frozenset()
 
 
-def test_documents_sharing_a_long_passage_are_grouped_transitively() -> None:
-    sets = {
-        "a": shingles(f"Outlet A reports: {QUOTE}."),
-        "b": shingles(f"{QUOTE}, the president said, adding that talks would continue in Riyadh next week."),
-        "c": shingles("Officials in Moscow confirmed that talks would continue in Riyadh next week."),
-        "d": shingles("Something else entirely about markets and weather in a different story."),
-    }
-    assert near_duplicate_groups(sets) == [["a", "b", "c"], ["d"]]
+def test_documents_sharing_a_long_passage_are_grouped_transitively(tmp_path: Path) -> None:
+    texts = [
+        f"Outlet A reports: {QUOTE}.",
+        f"{QUOTE}, the president said, adding that talks would continue in Riyadh next week.",
+        "Officials in Moscow confirmed that talks would continue in Riyadh next week.",
+        "Something else entirely about markets and weather in a different story.",
+    ]
+    assert near_duplicate_groups(texts, tmp_path) == [[0, 1, 2], [3]]
+
+
+def test_equal_shingles_hash_equal_and_each_text_counts_a_shingle_once() -> None:
+    hashes = shingle_hashes(f"{QUOTE}. {QUOTE}.")
+    assert len(hashes) == len(shingles(f"{QUOTE}. {QUOTE}.")) and len(set(hashes.tolist())) == len(hashes)
+    assert set(shingle_hashes(f"Intro. {QUOTE}").tolist()) >= set(shingle_hashes(QUOTE).tolist())
+    assert len(shingle_hashes("too short to share")) == 0
+
+
+def brute_force_groups(texts: list[str]) -> list[list[int]]:
+    """Rule 2 by its definition: join every pair of texts that share a shingle string."""
+    sets = [shingles(text) for text in texts]
+    group = list(range(len(texts)))
+    for a, b in combinations(range(len(texts)), 2):
+        if sets[a] & sets[b] and group[a] != group[b]:
+            old, new = max(group[a], group[b]), min(group[a], group[b])
+            group = [new if g == old else g for g in group]
+    return [[i for i in range(len(texts)) if group[i] == g] for g in sorted(set(group))]
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_spilled_hash_grouping_equals_the_definition(tmp_path: Path, seed: int) -> None:
+    """Random texts over a small vocabulary (so 8-grams recur and chain), indexed with tiny flushes
+    so every bucket file is appended to many times."""
+    rng = random.Random(seed)
+    vocabulary = [f"w{i}" for i in range(6)]
+    texts = [" ".join(rng.choice(vocabulary) for _ in range(rng.randint(0, 14))) for _ in range(40)]
+    index = ShingleIndex(tmp_path / "index")
+    index.FLUSH_AT = 5
+    for text in texts:
+        index.add(text)
+    assert index.groups() == brute_force_groups(texts)
+    assert len(list((tmp_path / "index").iterdir())) > 1, "hashes spread over several buckets"
 
 
 def test_fresh_groups_fill_every_split_first_largest_group_in_train() -> None:

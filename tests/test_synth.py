@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import filecmp
 import json
+import shutil
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -107,7 +108,7 @@ def test_bench_reports_each_stage_from_its_own_process(synth_root: Root, tmp_pat
 def test_validate_in_parallel_reports_what_it_reports_serially(synth_root: Root, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import shutil
 
-    from peacetalks import validate
+    from peacetalks import parallel, validate
     from peacetalks.schema import load_schema
 
     broken = Root(tmp_path / "broken")
@@ -117,6 +118,32 @@ def test_validate_in_parallel_reports_what_it_reports_serially(synth_root: Root,
         path.write_text(damage(path.read_text(encoding="utf-8")), encoding="utf-8")
     schema = load_schema(broken)
     serial = [str(p) for p in validate.validate_root(broken, schema)]
-    monkeypatch.setattr(validate, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 2)
     assert [str(p) for p in validate.validate_root(broken, schema)] == serial
     assert [line.split(": ")[0] for line in serial][:1] == ["annotations/syn_0000007.json"] and len(serial) >= 2
+
+
+def test_a_build_on_every_core_gives_the_bytes_of_a_serial_build(synth_root: Root, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from peacetalks import parallel
+    from peacetalks.release import build
+
+    root = Root(tmp_path / "root")
+    shutil.copytree(synth_root.path, root.path)
+    serial = tree(build(root, tmp_path / "serial").out)
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 2)
+    assert tree(build(root, tmp_path / "parallel").out) == serial
+
+
+def test_a_group_too_large_for_pairs_is_listed_without_them_and_summarised_in_the_card(synth_root: Root, tmp_path: Path) -> None:
+    """Synthetic documents share template sentences, so all of them form one near-duplicate group."""
+    from peacetalks.release import PAIRS_LISTED_UP_TO, build
+
+    root = Root(tmp_path / "root")
+    shutil.copytree(synth_root.path, root.path)
+    out = build(root, tmp_path / "out").out
+    leakage = json.loads((out / "leakage.json").read_text(encoding="utf-8"))
+    [group] = leakage["near_duplicate_groups"]
+    assert len(group["documents"]) == DOCS > PAIRS_LISTED_UP_TO
+    assert (group["pairs_listed"], group["pairs"], leakage["cross_split_groups"]) == (False, [], [])
+    assert f"near-duplicate group of {DOCS} documents (syn_0000000, syn_0000001, syn_0000002, …)" in (out / "README.md").read_text()

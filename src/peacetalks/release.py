@@ -18,6 +18,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -26,14 +27,15 @@ import pyarrow.parquet as pq
 import yaml
 from datasets import ClassLabel, Features, List, Value
 
-from .annotations import read_annotation_file
+from .annotations import read_gold_set
 from .bio import LabelledSpan, RoundTripError, bio_labels, check_round_trip, span_breaks, spans_to_bio, tokenize
 from .corpus import document_ids, load_document
-from .models import GOLD, AnnotationSet, Document, Span
+from .models import AnnotationSet, Document, Span
+from .parallel import ordered_map
 from .progress import progress
 from .schema import Schema, load_schema
 from .split import SPLITS, Assignment, Overlap, assign_splits, cross_split_leaks, near_duplicate_groups, overlaps, shingles
-from .storage import PeacetalksError, Root, canonical_json, read_json, sha256_bytes, write_text_atomic
+from .storage import PeacetalksError, Root, canonical_json, fsync_file, read_json, replace_folder, sha256_bytes, write_text_atomic
 from .validate import validate_root
 
 VERSION_FILE = "VERSION"
@@ -45,7 +47,8 @@ MANIFEST_FILE = "MANIFEST.sha256"
 CONFIGS = ("documents", "tokens", "quotes")
 DEFAULT_CONFIG = "documents"
 BATCH_ROWS = 256
-EMAIL = re.compile(rb"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+EMAIL_PATTERN = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+EMAIL = re.compile(EMAIL_PATTERN)
 SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
 
 
@@ -96,7 +99,6 @@ class Plan:
     schema: Schema
     assignment: Assignment
     doc_ids: list[str]
-    shingle_sets: dict[str, frozenset[str]]
 
     def split_docs(self, split: str) -> list[str]:
         return self.assignment.members(split, self.doc_ids)
@@ -107,18 +109,30 @@ class Plan:
         return [name for name in SPLITS if self.split_docs(name)]
 
 
+def text_of(root: Root, doc_id: str) -> str:
+    return root.corpus_text(doc_id).read_text(encoding="utf-8")
+
+
+def document_groups(root: Root, doc_ids: list[str]) -> list[list[str]]:
+    """Near-duplicate groups (``peacetalks.split`` rule 2), streaming every text once."""
+    texts = (text_of(root, doc_id) for doc_id in progress(doc_ids, total=len(doc_ids), desc="shingle"))
+    with tempfile.TemporaryDirectory(prefix="peacetalks-shingles-") as folder:
+        return [[doc_ids[i] for i in group] for group in near_duplicate_groups(texts, Path(folder))]
+
+
 def plan_release(root: Root) -> Plan:
-    """Validate, then assign splits (streaming texts once for their shingles)."""
+    """Validate, then assign splits."""
     schema = load_schema(root)
     require_valid(root, schema)
     doc_ids = document_ids(root)
-    shingle_sets = {doc_id: shingles(root.corpus_text(doc_id).read_text(encoding="utf-8"))
-                    for doc_id in progress(doc_ids, total=len(doc_ids), desc="shingle")}
     try:
-        assignment = assign_splits(near_duplicate_groups(shingle_sets), read_split_file(root))
+        assignment = assign_splits(document_groups(root, doc_ids), read_split_file(root))
     except ValueError as exc:
         raise PeacetalksError(f"{root.path / SPLITS_FILE}: {exc}") from exc
-    return Plan(read_version(root), schema, assignment, doc_ids, shingle_sets)
+    return Plan(read_version(root), schema, assignment, doc_ids)
+
+
+Rows = dict[str, list[dict[str, Any]]]  # config → the rows one document gives it
 
 
 # --- features ------------------------------------------------------------------
@@ -130,6 +144,24 @@ def exported_labels(schema: Schema) -> list[str]:
 
 def tag_column(layer: str) -> str:
     return f"{layer}_tags"
+
+
+@dataclass(frozen=True)
+class LabelIds:
+    """ClassLabel name → id for every label column, from the same names the features declare
+    (``Features.encode_example`` per row cost more than building the row)."""
+
+    spans: dict[str, int]
+    relations: dict[str, int]
+    tags: dict[str, dict[str, int]]  # layer → BIO tag → id
+
+    @classmethod
+    def of(cls, schema: Schema) -> LabelIds:
+        def ids(names: list[str]) -> dict[str, int]:
+            return {name: i for i, name in enumerate(names)}
+
+        return cls(ids(exported_labels(schema)), ids(list(schema.relations)),
+                   {layer.name: ids(bio_labels(layer.exported_labels)) for layer in schema.layers})
 
 
 def features_of(schema: Schema) -> dict[str, Features]:
@@ -176,8 +208,7 @@ class ReleaseDoc:
 
 def release_doc(root: Root, schema: Schema, doc_id: str) -> ReleaseDoc:
     document = load_document(root, doc_id)
-    annotation = read_annotation_file(root, doc_id)
-    gold = annotation.annotators.get(GOLD) if annotation else None
+    gold = read_gold_set(root, doc_id)
     exported = set(exported_labels(schema))
     spans = [s for s in gold.spans if s.label in exported] if gold else []
     kept = {s.id for s in spans}
@@ -188,12 +219,13 @@ def release_doc(root: Root, schema: Schema, doc_id: str) -> ReleaseDoc:
     return ReleaseDoc(document, gold, sorted(spans, key=lambda s: (s.start, s.end, s.label, s.id)))
 
 
-def document_row(doc: ReleaseDoc) -> dict[str, Any]:
+def document_row(doc: ReleaseDoc, ids: LabelIds) -> dict[str, Any]:
     sidecar = doc.document.sidecar
     relations = sorted(doc.gold.relations, key=lambda r: (r.head, r.label, r.tail, r.id)) if doc.gold else []
     return {
         "id": doc.id, "title": sidecar.title.text if sidecar.title else None, "text": doc.document.text,
-        "spans": [s.model_dump() for s in doc.spans], "relations": [r.model_dump() for r in relations],
+        "spans": [{"id": s.id, "start": s.start, "end": s.end, "label": ids.spans[s.label], "text": s.text} for s in doc.spans],
+        "relations": [{"id": r.id, "head": r.head, "tail": r.tail, "label": ids.relations[r.label]} for r in relations],
         "seed": sidecar.seed, "raw_sha256": sidecar.raw_sha256, "text_sha256": sidecar.text_sha256,
         "cleaner_version": sidecar.cleaner_version, "language": sidecar.language, "flags": list(sidecar.flags),
         "removed": [{"rule": r.rule, "reason": r.reason, "chars": r.raw_end - r.raw_start} for r in sidecar.removed],
@@ -235,8 +267,12 @@ def quote_rows(doc: ReleaseDoc) -> list[dict[str, Any]]:
     ]
 
 
-def rows_of(root: Root, schema: Schema, doc: ReleaseDoc) -> dict[str, list[dict[str, Any]]]:
-    return {"documents": [document_row(doc)], "tokens": [token_row(root, schema, doc)], "quotes": quote_rows(doc)}
+def rows_of(root: Root, schema: Schema, ids: LabelIds, doc: ReleaseDoc) -> Rows:
+    """One document's rows per config, labels as ClassLabel ids, ready for Arrow."""
+    tokens = token_row(root, schema, doc)
+    for layer, tag_ids in ids.tags.items():
+        tokens[tag_column(layer)] = [tag_ids[tag] for tag in tokens[tag_column(layer)]]
+    return {"documents": [document_row(doc, ids)], "tokens": [tokens], "quotes": quote_rows(doc)}
 
 
 # --- statistics ------------------------------------------------------------------------
@@ -255,22 +291,23 @@ class SplitStats:
     span_tokens: Counter[str] = field(default_factory=Counter)  # "LABEL:length" → count
     languages: Counter[str] = field(default_factory=Counter)
 
-    def add(self, doc: ReleaseDoc, rows: dict[str, list[dict[str, Any]]]) -> None:
-        token_row = rows["tokens"][0]
+    def add(self, rows: Rows, labels: list[str], relations: list[str]) -> None:
+        """Count one document's rows; ``labels`` and ``relations`` name the ClassLabel ids in them."""
+        document, token_row = rows["documents"][0], rows["tokens"][0]
         starts, ends = token_row["token_starts"], token_row["token_ends"]
         self.documents += 1
-        self.annotated += doc.gold is not None
-        self.characters += len(doc.document.text)
+        self.annotated += document["annotated"]
+        self.characters += len(document["text"])
         self.tokens += len(starts)
         self.quotes += len(rows["quotes"])
         self.document_tokens.append(len(starts))
-        self.languages[doc.document.sidecar.language] += 1
-        for span in doc.spans:
-            self.spans[span.label] += 1
-            length = bisect_right(ends, span.end) - bisect_left(starts, span.start)  # tokens never cross span edges
-            self.span_tokens[f"{span.label}:{length}"] += 1
-        if doc.gold:
-            self.relations.update(r.label for r in doc.gold.relations)
+        self.languages[document["language"]] += 1
+        for span in document["spans"]:
+            label = labels[span["label"]]
+            self.spans[label] += 1
+            length = bisect_right(ends, span["end"]) - bisect_left(starts, span["start"])  # tokens never cross span edges
+            self.span_tokens[f"{label}:{length}"] += 1
+        self.relations.update(relations[r["label"]] for r in document["relations"])
 
     def as_dict(self, labels: list[str], relations: list[str]) -> dict[str, Any]:
         return {
@@ -284,12 +321,26 @@ class SplitStats:
         }
 
 
-def iter_release(root: Root, plan: Plan) -> Iterator[tuple[str, ReleaseDoc, dict[str, list[dict[str, Any]]]]]:
-    """(split, document, rows per config), split by split in id order: the one stream every output reads."""
-    for split in plan.splits:
-        for doc_id in plan.split_docs(split):
-            doc = release_doc(root, plan.schema, doc_id)
-            yield split, doc, rows_of(root, plan.schema, doc)
+EMAIL_SCANNED = ("documents", "quotes")  # every token is cut from `text`, which the documents row carries
+
+
+def document_rows(root: Root, schema: Schema, ids: LabelIds, place: tuple[str, str]) -> Rows:
+    """The rows of one document (``place`` is its split and id), refused if they hold an e-mail address."""
+    split, doc_id = place
+    rows = rows_of(root, schema, ids, release_doc(root, schema, doc_id))
+    for config in EMAIL_SCANNED:
+        if EMAIL.search(json.dumps(rows[config], ensure_ascii=False)):
+            raise PeacetalksError(f"release files contain an e-mail address: {parquet_path(config, split)} (document {doc_id}); nothing built")
+    return rows
+
+
+def iter_rows(root: Root, plan: Plan) -> Iterator[tuple[str, Rows]]:
+    """(split, rows per config), split by split in id order: the one stream every output reads.
+    Documents are independent, so large corpora make their rows on every core."""
+    order = [(split, doc_id) for split in plan.splits for doc_id in plan.split_docs(split)]
+    make = partial(document_rows, root, plan.schema, LabelIds.of(plan.schema))
+    for (split, _), document in zip(order, ordered_map(make, order)):
+        yield split, document
 
 
 def stats_document(plan: Plan, per_split: dict[str, SplitStats]) -> dict[str, Any]:
@@ -298,14 +349,15 @@ def stats_document(plan: Plan, per_split: dict[str, SplitStats]) -> dict[str, An
             "splits": {name: per_split[name].as_dict(labels, relations) for name in plan.splits}}
 
 
-RowsConsumer = Callable[[str, dict[str, list[dict[str, Any]]]], None]
+RowsConsumer = Callable[[str, Rows], None]
 
 
 def collect_stats(root: Root, plan: Plan, consume: RowsConsumer | None = None) -> dict[str, Any]:
     """The build's statistics; ``consume(split, rows)`` sees every document's rows (the build writes them)."""
     per_split = {name: SplitStats() for name in plan.splits}
-    for split, doc, rows in progress(iter_release(root, plan), total=len(plan.doc_ids), desc="release"):
-        per_split[split].add(doc, rows)
+    labels, relations = exported_labels(plan.schema), list(plan.schema.relations)
+    for split, rows in progress(iter_rows(root, plan), total=len(plan.doc_ids), desc="release"):
+        per_split[split].add(rows, labels, relations)
         if consume is not None:
             consume(split, rows)
     return stats_document(plan, per_split)
@@ -325,14 +377,14 @@ class ParquetSink:
 
     def __init__(self, folder: Path, features: dict[str, Features], split: str) -> None:
         self.folder, self.features, self.split = folder, features, split
-        self.pending: dict[str, list[dict[str, Any]]] = {config: [] for config in CONFIGS}
+        self.pending: Rows = {config: [] for config in CONFIGS}
         self.writers: dict[str, pq.ParquetWriter] = {}
         self.rows: Counter[str] = Counter()
         self.nbytes: Counter[str] = Counter()
 
-    def add(self, rows: dict[str, list[dict[str, Any]]]) -> None:
+    def add(self, rows: Rows) -> None:
         for config, config_rows in rows.items():
-            self.pending[config].extend(self.features[config].encode_example(row) for row in config_rows)
+            self.pending[config].extend(config_rows)
             if len(self.pending[config]) >= BATCH_ROWS:
                 self.flush(config)
 
@@ -355,6 +407,8 @@ class ParquetSink:
             self.flush(config)
         for writer in self.writers.values():
             writer.close()
+        for config in self.writers:
+            fsync_file(self.folder / parquet_path(config, self.split))
 
 
 SplitSizes = dict[str, dict[str, dict[str, int]]]  # config → split → {"num_examples", "num_bytes"}
@@ -365,7 +419,7 @@ def write_data(folder: Path, root: Root, plan: Plan) -> tuple[dict[str, Any], Sp
     features = features_of(plan.schema)
     sinks: dict[str, ParquetSink] = {}
 
-    def write(split: str, rows: dict[str, list[dict[str, Any]]]) -> None:
+    def write(split: str, rows: Rows) -> None:
         if split not in sinks:
             sinks[split] = ParquetSink(folder, features, split)
         sinks[split].add(rows)
@@ -388,16 +442,29 @@ def overlap_record(overlap: Overlap, splits: dict[str, str]) -> dict[str, Any]:
             "shared_8grams": overlap.shared, "examples": overlap.examples}
 
 
-def leakage_report(plan: Plan) -> dict[str, Any]:
+PAIRS_LISTED_UP_TO = 10  # documents in a group whose pairs are listed: pairs grow with the square of its size
+GROUPS_WITH_PAIRS = 100  # groups whose pairs are listed, so the report stays small at any corpus size
+
+
+def leakage_report(root: Root, plan: Plan) -> dict[str, Any]:
+    """Near-duplicate groups and cross-split leaks, with the shared 8-grams of small groups' pairs."""
     splits = plan.assignment.splits
+    shared = [group for group in plan.assignment.groups if len(group) > 1]
+    small = [group for group in shared if len(group) <= PAIRS_LISTED_UP_TO][:GROUPS_WITH_PAIRS]
+    shingle_sets = {doc_id: shingles(text_of(root, doc_id)) for group in small for doc_id in group}
+    listed = {group[0] for group in small}  # groups are disjoint: the first document names one
+    mixed = [group for group in shared if len({splits[doc] for doc in group}) > 1]
     return {
         "method": "word 8-grams (lower-cased \\w+ words); documents sharing any 8-gram form a group kept in one split",
+        "pairs_listed": f"for the first {GROUPS_WITH_PAIRS} groups of at most {PAIRS_LISTED_UP_TO} documents",
         "near_duplicate_groups": [
-            {"documents": group, "split": splits[group[0]],
-             "pairs": [overlap_record(o, splits) for o in overlaps(plan.shingle_sets, group)]}
-            for group in plan.assignment.groups if len(group) > 1
+            {"documents": group, "split": splits[group[0]], "pairs_listed": group[0] in listed,
+             "pairs": [overlap_record(o, splits) for o in overlaps(shingle_sets, group)] if group[0] in listed else []}
+            for group in shared
         ],
-        "cross_split_leaks": [overlap_record(o, splits) for o in cross_split_leaks(plan.shingle_sets, splits)],
+        "cross_split_groups": [{"documents": group, "splits": [splits[doc] for doc in group]} for group in mixed],
+        "cross_split_leaks": [overlap_record(o, splits) for group in mixed if group[0] in listed
+                              for o in cross_split_leaks({doc: shingle_sets[doc] for doc in group}, splits)],
     }
 
 
@@ -422,25 +489,10 @@ def manifest(folder: Path) -> str:
 
 
 def files_with_emails(folder: Path) -> list[str]:
-    """Release files holding an e-mail address (Parquet pages are read decoded, not compressed)."""
-    found = []
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        data = path.read_bytes()
-        if path.suffix == ".parquet":
-            data = json.dumps(pq.read_table(path).to_pylist(), ensure_ascii=False).encode("utf-8")
-        if EMAIL.search(data):
-            found.append(path.relative_to(folder).as_posix())
-    return found
-
-
-def replace_folder(new: Path, out: Path) -> None:
-    """Swap ``new`` in for ``out``; the old release is removed only after the new one is in place."""
-    old = out.with_name(f".{out.name}.old")
-    shutil.rmtree(old, ignore_errors=True)
-    if out.exists():
-        out.rename(old)
-    new.rename(out)
-    shutil.rmtree(old, ignore_errors=True)
+    """Release files other than Parquet holding an e-mail address (Parquet rows are scanned as they are written)."""
+    email = re.compile(EMAIL_PATTERN.encode())
+    return [path.relative_to(folder).as_posix() for path in sorted(folder.rglob("*"))
+            if path.is_file() and path.suffix != ".parquet" and email.search(path.read_bytes())]
 
 
 @dataclass(frozen=True)
@@ -474,7 +526,7 @@ def build(root: Root, out: Path) -> BuildReport:
     folder = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.building."))
     try:
         stats, sizes = write_data(folder, root, plan)
-        leakage = leakage_report(plan)
+        leakage = leakage_report(root, plan)
         (folder / "stats.json").write_text(dump_json(stats), encoding="utf-8")
         (folder / "leakage.json").write_text(dump_json(leakage), encoding="utf-8")
         (folder / LICENSE_FILE).write_text(license_text(), encoding="utf-8")
@@ -580,11 +632,24 @@ def pair_text(pair: dict[str, Any]) -> str:
     return f"{first} and {second} share {pair['shared_8grams']} word 8-grams"
 
 
+GROUPS_IN_CARD = 20
+
+
+def group_line(group: dict[str, Any]) -> str:
+    members = group["documents"]
+    shown = ", ".join(members) if len(members) <= PAIRS_LISTED_UP_TO else f"of {len(members)} documents ({', '.join(members[:3])}, …)"
+    pairs = f" ({'; '.join(map(pair_text, group['pairs']))})" if group["pairs"] else ""
+    return f"- near-duplicate group {shown} is kept in `{group['split']}`{pairs}"
+
+
 def leakage_lines(leakage: dict[str, Any]) -> str:
-    lines = [f"- near-duplicate group {', '.join(g['documents'])} is kept in `{g['split']}` ({'; '.join(map(pair_text, g['pairs']))})"
-             for g in leakage["near_duplicate_groups"]] or ["- no two documents share a word 8-gram"]
-    leaks = leakage["cross_split_leaks"]
-    lines.append(f"- cross-split leaks: {len(leaks)}" + (" (see `leakage.json`)" if leaks else " (no word 8-gram is shared across splits)"))
+    groups = leakage["near_duplicate_groups"]
+    lines = [group_line(group) for group in groups[:GROUPS_IN_CARD]] or ["- no two documents share a word 8-gram"]
+    if len(groups) > GROUPS_IN_CARD:
+        lines.append(f"- and {len(groups) - GROUPS_IN_CARD} more near-duplicate groups (see `leakage.json`)")
+    mixed = leakage["cross_split_groups"]
+    lines.append(f"- groups spread over more than one split (cross-split leaks): {len(mixed)}"
+                 + (" (see `leakage.json`)" if mixed else " (no word 8-gram is shared across splits)"))
     return "\n".join(lines)
 
 

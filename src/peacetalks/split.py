@@ -1,4 +1,4 @@
-"""Document-level train/validation/test splits, pure functions (no I/O).
+"""Document-level train/validation/test splits.
 
 Rules (also stated in the dataset card):
 
@@ -13,26 +13,61 @@ Rules (also stated in the dataset card):
    smallest id: 80 % train, 10 % validation, 10 % test.
 4. If old assignments put members of one group in different splits, the old
    assignments win (rule 1) and the leakage report lists the shared n-grams.
+
+Everything here is pure except :class:`ShingleIndex`, which spills hashed 8-grams into a
+temp folder so that grouping 100k documents needs the memory of one bucket, not of the corpus.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import combinations
+from pathlib import Path
+
+import numpy as np
 
 SPLITS = ("train", "validation", "test")
 SHINGLE_WORDS = 8
 BUCKETS = (("train", 80), ("validation", 90), ("test", 100))  # cumulative percentages
 WORD = re.compile(r"\w+")
+HASH_ROUND = np.uint64(0x9E3779B97F4A7C15)  # odd: each word's place in the 8-gram changes its hash
+
+
+def words(text: str) -> list[str]:
+    return [w.lower() for w in WORD.findall(text)]
 
 
 def shingles(text: str, n: int = SHINGLE_WORDS) -> frozenset[str]:
     """Every run of ``n`` consecutive lower-cased words, joined by spaces."""
-    words = [w.lower() for w in WORD.findall(text)]
-    return frozenset(" ".join(words[i : i + n]) for i in range(len(words) - n + 1))
+    found = words(text)
+    return frozenset(" ".join(found[i : i + n]) for i in range(len(found) - n + 1))
+
+
+def _mix(values: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser: spreads hashes over all 64 bits (the top bits pick a bucket)."""
+    values = (values ^ (values >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    values = (values ^ (values >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return values ^ (values >> np.uint64(31))
+
+
+def shingle_hashes(text: str, n: int = SHINGLE_WORDS) -> np.ndarray:
+    """The distinct 64-bit hashes of the text's shingles: equal shingles give equal hashes.
+
+    Word hashes are Python's (salted per process), so hashes are comparable only within one
+    run; only equality is used, and a false match needs a 64-bit collision.
+    """
+    found = words(text)
+    if len(found) < n:
+        return np.empty(0, dtype=np.uint64)
+    word_hashes = _mix(np.fromiter((hash(w) for w in found), dtype=np.int64, count=len(found)).view(np.uint64))
+    count = len(found) - n + 1
+    combined = word_hashes[:count].copy()
+    for offset in range(1, n):
+        combined = combined * HASH_ROUND + word_hashes[offset : offset + count]
+    return np.unique(_mix(combined))
 
 
 def id_hash(doc_id: str) -> int:
@@ -44,27 +79,119 @@ def hash_split(doc_id: str) -> str:
     return next(name for name, upper in BUCKETS if percent < upper)
 
 
-def near_duplicate_groups(shingle_sets: Mapping[str, frozenset[str]]) -> list[list[str]]:
-    """Documents connected by any shared shingle, as sorted groups sorted by first id."""
-    parent = {doc: doc for doc in shingle_sets}
+# --- grouping ----------------------------------------------------------------------------
 
-    def find(doc: str) -> str:
-        while parent[doc] != doc:
-            parent[doc] = parent[parent[doc]]
-            doc = parent[doc]
-        return doc
 
-    first_seen: dict[str, str] = {}
-    for doc in sorted(shingle_sets):
-        for shingle in shingle_sets[doc]:
-            other = first_seen.setdefault(shingle, doc)
-            a, b = find(doc), find(other)
-            if a != b:
-                parent[max(a, b)] = min(a, b)
-    groups: dict[str, list[str]] = {}
-    for doc in sorted(shingle_sets):
-        groups.setdefault(find(doc), []).append(doc)
-    return sorted(groups.values())
+def _flatten(parent: np.ndarray) -> None:
+    """Point every document at its root (pointer jumping; ``parent[i] <= i`` keeps it acyclic)."""
+    while True:
+        grand = parent[parent]
+        if np.array_equal(grand, parent):
+            return
+        parent[:] = grand
+
+
+def _union(parent: np.ndarray, a: np.ndarray, b: np.ndarray) -> None:
+    """Join the groups of each pair ``(a[i], b[i])``; a group's root is its smallest document."""
+    while True:
+        _flatten(parent)
+        root_a, root_b = parent[a], parent[b]
+        apart = root_a != root_b
+        if not apart.any():
+            return
+        low, high = np.minimum(root_a[apart], root_b[apart]), np.maximum(root_a[apart], root_b[apart])
+        np.minimum.at(parent, high, low)
+        a, b = low, high
+
+
+def groups_of(parent: np.ndarray) -> list[list[int]]:
+    """Documents (by index) grouped by root, groups in order of their first document."""
+    _flatten(parent)
+    order = np.argsort(parent, kind="stable")
+    cuts = np.flatnonzero(np.diff(parent[order])) + 1
+    return [part.tolist() for part in np.split(order, cuts)] if len(parent) else []
+
+
+class ShingleIndex:
+    """Hashed 8-grams of many documents (by index), spilled to bucket files by their top bits.
+
+    Equal hashes land in the same bucket, so near-duplicate groups are found one bucket at a
+    time: memory is one bucket (~1/64 of the corpus's 8-grams) plus a few bytes per document.
+    """
+
+    BUCKET_BITS = 6
+    FLUSH_AT = 2_000_000  # buffered (hash, document) pairs
+
+    def __init__(self, folder: Path) -> None:
+        self.folder, self.documents = folder, 0
+        self.pending: list[tuple[np.ndarray, np.ndarray]] = []
+        self.buffered = 0
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def bucket_path(self, bucket: int) -> Path:
+        return self.folder / f"{bucket:02d}.bin"
+
+    def add(self, text: str) -> int:
+        """Index one document's text; returns its index (documents are numbered as added)."""
+        hashes = shingle_hashes(text)
+        if len(hashes):
+            self.pending.append((hashes, np.full(len(hashes), self.documents, dtype=np.uint64)))
+        self.documents += 1
+        self.buffered += len(hashes)
+        if self.buffered >= self.FLUSH_AT:
+            self.flush()
+        return self.documents - 1
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        pairs = np.stack([np.concatenate([h for h, _ in self.pending]), np.concatenate([d for _, d in self.pending])], axis=1)
+        self.pending, self.buffered = [], 0
+        buckets = pairs[:, 0] >> np.uint64(64 - self.BUCKET_BITS)
+        order = np.argsort(buckets, kind="stable")
+        pairs, buckets = pairs[order], buckets[order]
+        for bucket, start, end in _runs(buckets):
+            with self.bucket_path(int(bucket)).open("ab") as handle:
+                handle.write(pairs[start:end].tobytes())
+
+    def buckets(self) -> Iterator[np.ndarray]:
+        """Each bucket's (hash, document) pairs sorted by hash, then document."""
+        self.flush()
+        for bucket in range(1 << self.BUCKET_BITS):
+            path = self.bucket_path(bucket)
+            if path.exists():
+                pairs = np.fromfile(path, dtype=np.uint64).reshape(-1, 2)
+                yield pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
+
+    def groups(self) -> list[list[int]]:
+        """Near-duplicate groups of document indexes (rule 2), in order of their first document."""
+        parent = np.arange(self.documents, dtype=np.int64)
+        for pairs in self.buckets():
+            same = np.flatnonzero(pairs[1:, 0] == pairs[:-1, 0])  # a document and the next one share an 8-gram
+            _union(parent, pairs[same, 1].astype(np.int64), pairs[same + 1, 1].astype(np.int64))
+        return groups_of(parent)
+
+
+def _runs(values: np.ndarray) -> Iterator[tuple[int, int, int]]:
+    """(value, start, end) of each run of equal values in a sorted array."""
+    starts = np.flatnonzero(np.diff(values)) + 1
+    bounds = [0, *starts.tolist(), len(values)]
+    for start, end in zip(bounds, bounds[1:]):
+        yield int(values[start]), start, end
+
+
+def near_duplicate_groups(texts: Iterable[str], folder: Path) -> list[list[int]]:
+    """Rule 2 over a stream of texts: groups of their positions, each sorted, in order of first position.
+
+    ``folder`` (empty or missing) receives the spilled index; the caller removes it.
+    """
+    index = ShingleIndex(folder)
+    for text in texts:
+        index.add(text)
+    return index.groups()
+
+
+# --- assignment --------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -96,6 +223,9 @@ def assign_splits(groups: list[list[str]], existing: Mapping[str, str]) -> Assig
         splits.update({doc: target for doc in group})
     new = sorted(doc for group in groups for doc in group if doc not in existing)
     return Assignment(splits=splits, new=new, groups=groups)
+
+
+# --- overlaps, for the leakage report (small groups only: pairs grow with the square) ------
 
 
 @dataclass(frozen=True)

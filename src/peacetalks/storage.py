@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import errno
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -89,6 +92,63 @@ def atomic_output(path: Path, text: bool = False) -> Iterator[IO[Any]]:
         raise PeacetalksError(f"{path}: cannot write: {exc.strerror}") from exc
     finally:
         Path(tmp).unlink(missing_ok=True)
+
+
+def fsync_file(path: Path) -> None:
+    with path.open("rb") as handle:
+        os.fsync(handle.fileno())
+
+
+def fsync_folder(path: Path) -> None:
+    """Make a folder's entries (new names, renames) durable."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def fsync_tree(folder: Path) -> None:
+    """Flush every file and folder under ``folder`` to disk, before a rename publishes it."""
+    for path in sorted(folder.rglob("*"), reverse=True):
+        (fsync_folder if path.is_dir() else fsync_file)(path)
+    fsync_folder(folder)
+
+
+def exchange_paths(a: Path, b: Path) -> bool:
+    """Swap two existing paths in one atomic step (Linux ``renameat2(RENAME_EXCHANGE)``).
+
+    False where the system or file system cannot, so the caller falls back to two renames.
+    """
+    renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    if renameat2 is None:
+        return False
+    at_cwd, rename_exchange = -100, 2
+    if renameat2(at_cwd, os.fsencode(a), at_cwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    error = ctypes.get_errno()
+    if error in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+        return False
+    raise OSError(error, os.strerror(error), str(b))
+
+
+def replace_folder(new: Path, out: Path) -> None:
+    """Put the complete folder ``new`` in the place of ``out``: readers see the old folder or the new one.
+
+    Where the folders cannot be exchanged atomically, ``out`` is first renamed to ``.<out>.old``,
+    so a crash between the two renames leaves the old folder there, intact.
+    """
+    fsync_tree(new)
+    if out.exists() and exchange_paths(new, out):
+        shutil.rmtree(new)  # now the old folder
+    else:
+        old = out.with_name(f".{out.name}.old")
+        shutil.rmtree(old, ignore_errors=True)
+        if out.exists():
+            out.rename(old)
+        new.rename(out)
+        shutil.rmtree(old, ignore_errors=True)
+    fsync_folder(out.parent)
 
 
 def write_atomic(path: Path, data: bytes) -> None:

@@ -7,8 +7,6 @@ reported (not just the first) as ``file: doc: item: rule: message``.
 from __future__ import annotations
 
 import json
-import multiprocessing
-import os
 import re
 from bisect import bisect_left
 from collections import Counter, defaultdict
@@ -21,6 +19,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from .models import GOLD, AnnotationFile, AnnotationSet, Span
+from .parallel import ordered_map
 from .schema import Schema, stale_artefacts
 from .storage import Root, sha256_text
 
@@ -230,22 +229,13 @@ def check_annotation_file(
             yield f"{name}/{item}", rule, message
 
 
-PARALLEL_FROM = 1000  # annotation files; below this a process pool costs more than it saves
-
-
 def validate_root(root: Root, schema: Schema) -> Iterator[Problem]:
     """Every problem in ``annotations/`` and in the generated schema artefacts, streamed file by file."""
     for path in stale_artefacts(root, schema):
         yield Problem(str(path.relative_to(root.path)), "-", "file", "artefact-stale", "differs from what schema.json generates (run `peacetalks schema`)")
     files = sorted(root.annotations.glob("*.json")) if root.annotations.exists() else []
-    workers = os.cpu_count() or 1
-    if len(files) < PARALLEL_FROM or workers < 2:
-        for path in files:
-            yield from validate_file(root, path, schema)
-        return
-    with multiprocessing.get_context("fork").Pool(workers) as pool:  # files are independent; imap keeps their order
-        for problems in pool.imap(partial(file_problems, root, schema), files, chunksize=32):
-            yield from problems
+    for problems in ordered_map(partial(file_problems, root, schema), files):
+        yield from problems
 
 
 def file_problems(root: Root, schema: Schema, path: Path) -> list[Problem]:
