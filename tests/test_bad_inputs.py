@@ -91,8 +91,17 @@ def test_a_manifest_entry_of_the_wrong_shape_is_refused(synth_root: Root, cli: C
     manifest["seeds"][0]["encoding"] = "latin-1"
     synth_root.manifest.write_text(json.dumps(manifest), encoding="utf-8")
     err = refused(cli, synth_root, "clean")
-    assert err.startswith(f"peacetalks clean: error: {synth_root.manifest}: does not match SeedManifest: 1 validation error")
-    assert "seeds.0.encoding\n  Input should be 'utf-8' or 'utf-8-sig'" in err
+    assert err.startswith(f"peacetalks clean: error: {synth_root.manifest}: seeds[0] does not match SeedEntry: 1 validation error")
+    assert "encoding\n  Input should be 'utf-8' or 'utf-8-sig'" in err
+
+
+def test_a_manifest_without_its_seeds_array_is_refused_not_read_as_empty(synth_root: Root, cli: Cli) -> None:
+    """Read as an empty list, it would make `clean` delete the whole corpus as orphans."""
+    manifest = json.loads(synth_root.manifest.read_text(encoding="utf-8"))
+    synth_root.manifest.write_text(json.dumps({"description": manifest["description"], "documents": manifest["seeds"]}), encoding="utf-8")
+    err = refused(cli, synth_root, "clean")
+    assert err == (f"peacetalks clean: error: {synth_root.manifest}: does not match SeedManifest: needs exactly the keys "
+                   "\"description\" and \"seeds\" (an array), has ['description', 'documents']\n")
 
 
 # --- annotations and schema ------------------------------------------------------------------

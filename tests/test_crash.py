@@ -184,3 +184,17 @@ def test_killed_pull_leaves_every_annotation_file_old_or_new_and_a_rerun_converg
     assert set(outcomes) - {"finished"}, outcomes
     subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
     assert {n: c for n, c in snapshot(root.annotations).items() if not is_hidden_temp(n)} == new
+
+
+def test_a_release_folder_is_exchanged_with_the_old_one_in_one_step(tmp_path: Path) -> None:
+    from peacetalks.storage import exchange_paths, replace_folder
+
+    old, new = tmp_path / "release", tmp_path / ".release.building.x"
+    for folder, content in ((old, b"old"), (new, b"new")):
+        folder.mkdir()
+        (folder / "README.md").write_bytes(content)
+    assert exchange_paths(new, old), "Linux file systems exchange two folders atomically"
+    assert ((old / "README.md").read_bytes(), (new / "README.md").read_bytes()) == (b"new", b"old")
+    replace_folder(new, old)
+    assert (old / "README.md").read_bytes() == b"old" and not new.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["release"]

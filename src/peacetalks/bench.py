@@ -27,7 +27,7 @@ from pathlib import Path
 import pyarrow
 import pyarrow.parquet as pq
 
-from .seeds import load_manifest
+from .seeds import manifest_files
 from .storage import PeacetalksError, Root, write_text_atomic
 
 STAGES = ("clean", "validate", "build")
@@ -129,7 +129,7 @@ def measure_inputs(root: Root) -> Inputs:
         data = path.read_bytes()
         annotation_bytes += len(data)
         spans += data.count(SPAN_MARK)
-    return Inputs(documents=len(load_manifest(root).seeds), seed_bytes=folder_bytes(root.seeds, "*"),
+    return Inputs(documents=len(manifest_files(root)), seed_bytes=folder_bytes(root.seeds, "*"),
                   corpus_bytes=folder_bytes(root.corpus, "*"), annotation_bytes=annotation_bytes, spans=spans)
 
 

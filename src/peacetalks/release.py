@@ -22,6 +22,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
@@ -34,7 +35,7 @@ from .models import AnnotationSet, Document, Span
 from .parallel import ordered_map
 from .progress import progress
 from .schema import Schema, load_schema
-from .split import SPLITS, Assignment, Overlap, assign_splits, cross_split_leaks, near_duplicate_groups, overlaps, shingles
+from .split import SPLITS, Assignment, Overlap, assign_splits, cross_split_leaks, near_duplicate_groups, overlaps, shingle_hashes, shingles
 from .storage import PeacetalksError, Root, canonical_json, fsync_file, read_json, replace_folder, sha256_bytes, write_text_atomic
 from .validate import validate_root
 
@@ -113,11 +114,15 @@ def text_of(root: Root, doc_id: str) -> str:
     return root.corpus_text(doc_id).read_text(encoding="utf-8")
 
 
+def hashes_of(root: Root, doc_id: str) -> np.ndarray:
+    return shingle_hashes(text_of(root, doc_id))
+
+
 def document_groups(root: Root, doc_ids: list[str]) -> list[list[str]]:
-    """Near-duplicate groups (``peacetalks.split`` rule 2), streaming every text once."""
-    texts = (text_of(root, doc_id) for doc_id in progress(doc_ids, total=len(doc_ids), desc="shingle"))
+    """Near-duplicate groups (``peacetalks.split`` rule 2), streaming every text once, hashed on every core."""
+    hashes = progress(ordered_map(partial(hashes_of, root), doc_ids), total=len(doc_ids), desc="shingle")
     with tempfile.TemporaryDirectory(prefix="peacetalks-shingles-") as folder:
-        return [[doc_ids[i] for i in group] for group in near_duplicate_groups(texts, Path(folder))]
+        return [[doc_ids[i] for i in group] for group in near_duplicate_groups(hashes, Path(folder))]
 
 
 def plan_release(root: Root) -> Plan:

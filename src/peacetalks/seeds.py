@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+
+import ijson
+from pydantic import ValidationError
 
 from .models import SeedEntry, SeedManifest, SeedMetadata
 from .storage import PeacetalksError, Root, read_model, sha256_bytes, sha256_text, write_atomic, write_model
@@ -80,9 +84,50 @@ def describe(path: Path, doc_id: str, metadata: SeedMetadata) -> SeedEntry:
 
 
 def load_manifest(root: Root) -> SeedManifest:
+    """The whole manifest; stages that visit every seed stream it instead (:func:`iter_manifest`)."""
     if not root.manifest.exists():
         return SeedManifest(description=MANIFEST_DESCRIPTION, seeds=[])
     return read_model(root.manifest, SeedManifest)
+
+
+@contextlib.contextmanager
+def manifest_errors(root: Root) -> Iterator[None]:
+    try:
+        yield
+    except ijson.JSONError as exc:
+        raise PeacetalksError(f"{root.manifest}: not valid JSON: {exc}") from exc
+
+
+def manifest_files(root: Root) -> list[str]:
+    """The seed file names the manifest lists, in order, after checking its outline
+    (exactly the keys ``description`` and ``seeds``, an array) without building its entries."""
+    if not root.manifest.exists():
+        return []
+    keys, files, seeds_array = [], [], False
+    with root.manifest.open("rb") as handle, manifest_errors(root):
+        for prefix, event, value in ijson.parse(handle):
+            if prefix == "" and event == "map_key":
+                keys.append(value)
+            elif prefix == "seeds" and event == "start_array":
+                seeds_array = True
+            elif prefix == "seeds.item.file" and event == "string":
+                files.append(value)
+    if sorted(keys) != ["description", "seeds"] or not seeds_array:
+        raise PeacetalksError(f"{root.manifest}: does not match SeedManifest: needs exactly the keys "
+                              f"\"description\" and \"seeds\" (an array), has {keys}")
+    return files
+
+
+def iter_manifest(root: Root) -> Iterator[SeedEntry]:
+    """The manifest's entries one at a time: a 100k-seed manifest is never held whole."""
+    if not root.manifest.exists():
+        return
+    with root.manifest.open("rb") as handle, manifest_errors(root):
+        for number, item in enumerate(ijson.items(handle, "seeds.item", use_float=True)):
+            try:
+                yield SeedEntry.model_validate(item)
+            except ValidationError as exc:
+                raise PeacetalksError(f"{root.manifest}: seeds[{number}] does not match SeedEntry: {exc}") from exc
 
 
 def add_seeds(root: Root, paths: Iterable[Path], metadata: SeedMetadata) -> list[SeedEntry]:
@@ -113,12 +158,11 @@ def is_temp_name(name: str) -> bool:
 
 def iter_seeds(root: Root) -> Iterator[tuple[SeedEntry, str]]:
     """Each manifest entry with its raw text, after checking the file still has its recorded hash."""
-    manifest = load_manifest(root)
-    listed = {seed.file for seed in manifest.seeds} | {root.manifest.name}
+    listed = {*manifest_files(root), root.manifest.name}
     strays = sorted(p.name for p in root.seeds.iterdir() if p.is_file() and p.name not in listed and not is_temp_name(p.name)) if root.seeds.exists() else []
     if strays:
         raise PeacetalksError(f"{root.seeds}: files not in the manifest: {', '.join(strays)} (add them with `peacetalks add`)")
-    for seed in manifest.seeds:
+    for seed in iter_manifest(root):
         path = root.seeds / seed.file
         if not path.exists():
             raise PeacetalksError(f"{path}: listed in the manifest but missing")

@@ -131,9 +131,8 @@ class ShingleIndex:
     def bucket_path(self, bucket: int) -> Path:
         return self.folder / f"{bucket:02d}.bin"
 
-    def add(self, text: str) -> int:
-        """Index one document's text; returns its index (documents are numbered as added)."""
-        hashes = shingle_hashes(text)
+    def add(self, hashes: np.ndarray) -> int:
+        """Index one document's :func:`shingle_hashes`; returns its index (documents are numbered as added)."""
         if len(hashes):
             self.pending.append((hashes, np.full(len(hashes), self.documents, dtype=np.uint64)))
         self.documents += 1
@@ -180,14 +179,13 @@ def _runs(values: np.ndarray) -> Iterator[tuple[int, int, int]]:
         yield int(values[start]), start, end
 
 
-def near_duplicate_groups(texts: Iterable[str], folder: Path) -> list[list[int]]:
-    """Rule 2 over a stream of texts: groups of their positions, each sorted, in order of first position.
-
-    ``folder`` (empty or missing) receives the spilled index; the caller removes it.
-    """
+def near_duplicate_groups(hashes: Iterable[np.ndarray], folder: Path) -> list[list[int]]:
+    """Rule 2 over a stream of documents' :func:`shingle_hashes`: groups of their positions, each
+    sorted, in order of first position. ``folder`` (empty or missing) receives the spilled index;
+    the caller removes it. Hashes made in forked workers are comparable (they share the salt)."""
     index = ShingleIndex(folder)
-    for text in texts:
-        index.add(text)
+    for document in hashes:
+        index.add(document)
     return index.groups()
 
 
