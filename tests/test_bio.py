@@ -117,3 +117,24 @@ def test_tokens_cover_every_non_space_character_and_cross_no_break(text: str, br
     assert covered == {i for i, ch in enumerate(text) if not ch.isspace()}
     assert all(not (a < cut < b) for a, b in tokens for cut in breaks)
     assert tokens == sorted(tokens)
+
+
+def decode_token_by_token(tokens: list[tuple[int, int]], tags: list[str]) -> list[LabelledSpan]:
+    """The decoding rule read literally: every token either continues the open span or ends it."""
+    spans, open_span = [], None
+    for (start, end), tag in zip(tokens, tags):
+        prefix, _, label = tag.partition("-")
+        if open_span is not None and prefix == "I" and label == open_span.label:
+            open_span = LabelledSpan(open_span.start, end, label)
+            continue
+        if open_span is not None:
+            spans.append(open_span)
+        open_span = LabelledSpan(start, end, label) if tag != "O" else None
+    return spans + ([open_span] if open_span is not None else [])
+
+
+@given(st.lists(st.sampled_from(["O", "B-PER", "I-PER", "B-ORG", "I-ORG"]), max_size=40))
+def test_decoding_any_tag_sequence_follows_the_token_by_token_rule(tags: list[str]) -> None:
+    """Stray I- tags, I- after O and label switches included (the decoder skips O tokens for speed)."""
+    tokens = [(2 * i, 2 * i + 1) for i in range(len(tags))]
+    assert bio_to_spans(tokens, tags) == decode_token_by_token(tokens, tags)

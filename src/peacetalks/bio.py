@@ -45,11 +45,8 @@ class RoundTripError(ValueError):
 def tokenize(text: str, breaks: Iterable[int] = ()) -> list[Offsets]:
     """Token offsets (code points) over ``text``; no token crosses any offset in ``breaks``."""
     cuts = sorted({0, len(text), *(b for b in breaks if 0 < b < len(text))})
-    return [
-        (piece_start + match.start(), piece_start + match.end())
-        for piece_start, piece_end in zip(cuts, cuts[1:])
-        for match in TOKEN.finditer(text[piece_start:piece_end])
-    ]
+    # finditer(text, start, end) matches as on text[start:end] (TOKEN has no anchors or lookarounds), without the copy
+    return [match.span() for start, end in zip(cuts, cuts[1:]) for match in TOKEN.finditer(text, start, end)]
 
 
 def span_breaks(spans: Iterable[LabelledSpan]) -> set[int]:
@@ -86,14 +83,16 @@ def bio_to_spans(tokens: Sequence[Offsets], tags: Sequence[str]) -> list[Labelle
         raise ValueError(f"{len(tokens)} tokens but {len(tags)} tags")
     spans: list[LabelledSpan] = []
     open_span: LabelledSpan | None = None
-    for (start, end), tag in zip(tokens, tags):
-        prefix, _, label = tag.partition("-")
-        if open_span is not None and prefix == "I" and label == open_span.label:
-            open_span = LabelledSpan(open_span.start, end, label)
-            continue
-        if open_span is not None:
-            spans.append(open_span)
-        open_span = LabelledSpan(start, end, label) if tag != OUTSIDE else None
+    previous = -2
+    for i in [i for i, tag in enumerate(tags) if tag != OUTSIDE]:  # most tokens are O: visit only the tagged
+        prefix, _, label = tags[i].partition("-")
+        if open_span is not None and i == previous + 1 and prefix == "I" and label == open_span.label:
+            open_span = LabelledSpan(open_span.start, tokens[i][1], label)
+        else:
+            if open_span is not None:
+                spans.append(open_span)  # ended by an O token (a gap in i) or by a new B-/I- span
+            open_span = LabelledSpan(tokens[i][0], tokens[i][1], label)
+        previous = i
     if open_span is not None:
         spans.append(open_span)
     return spans
