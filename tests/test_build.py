@@ -211,6 +211,26 @@ def test_build_refuses_a_root_that_does_not_validate_and_keeps_the_old_release(r
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []  # no temp folder left behind
 
 
+def test_build_lists_every_problem_validate_finds_in_its_order(release_root: Root, tmp_path: Path, cli: Any) -> None:
+    """The build checks each annotation file as it releases it, plus what that stream never visits:
+    an annotation file without a clean text and a stale generated schema file."""
+    first, second = list(iter_annotation_files(release_root))[:2]
+    for annotation in (first, second):
+        gold = annotation.annotators[GOLD]
+        broken = gold.model_copy(update={"spans": [gold.spans[0].model_copy(update={"text": "wrong"})] + gold.spans[1:]})
+        write_annotation_file(release_root, annotation.model_copy(update={"annotators": {**annotation.annotators, GOLD: broken}}))
+    shutil.copyfile(release_root.annotation_file(first.document_id), release_root.annotations / "0_no_such_text.json")
+    generated = next(p for p in release_root.schema_dir.iterdir() if p.name != "schema.json" and p.suffix in (".xml", ".json"))
+    generated.write_text(generated.read_text(encoding="utf-8") + " ", encoding="utf-8")
+    _, validated, _ = cli("validate", "--root", release_root.path)
+    expected = [line for line in validated.splitlines() if not line.startswith("validate:")]
+    assert len(expected) >= 5 and any("artefact-stale" in line for line in expected)
+    code, _, err = cli("build", "--root", release_root.path, "--out", tmp_path / "out")
+    assert code == 2 and f"fails with {len(expected)} problems; nothing built" in err
+    assert err.split("nothing built:\n")[1].splitlines() == [f"  {line}" for line in expected]
+    assert not (tmp_path / "out").exists()
+
+
 def test_build_refuses_an_email_address_in_the_released_text(release_root: Root, tmp_path: Path) -> None:
     unannotated = next(doc for doc in read_split_file(release_root) if read_annotation_file(release_root, doc) is None)
     path = release_root.corpus_text(unannotated)
@@ -222,7 +242,8 @@ def test_build_refuses_an_email_address_in_the_released_text(release_root: Root,
 
 def test_a_span_that_tokens_cannot_carry_fails_naming_document_span_and_rule(release_root: Root) -> None:
     schema = load_schema(release_root)
-    doc = release_doc(release_root, schema, next(iter_annotation_files(release_root)).document_id)
+    annotation = next(iter_annotation_files(release_root))
+    doc = release_doc(release_root, schema, annotation.document_id, annotation)
     text = doc.document.text
     space = text.index(" ")
     bad = Span(id="bad1", start=space, end=text.index(" ", space + 1), label="PERSON", text=text[space:text.index(" ", space + 1)])

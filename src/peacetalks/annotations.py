@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pydantic import ValidationError
-
-from .models import GOLD, AnnotationFile, AnnotationSet, Relation, Span
+from .models import AnnotationFile, AnnotationSet, Relation, Span
 from .schema import Schema
-from .storage import PeacetalksError, Root, read_json, read_model, write_model
+from .storage import Root, read_model, write_model
 
 
 def sorted_set(aset: AnnotationSet) -> AnnotationSet:
@@ -31,19 +29,6 @@ def write_annotation_file(root: Root, annotation: AnnotationFile) -> None:
 def read_annotation_file(root: Root, doc_id: str) -> AnnotationFile | None:
     path = root.annotation_file(doc_id)
     return read_model(path, AnnotationFile) if path.exists() else None
-
-
-def read_gold_set(root: Root, doc_id: str) -> AnnotationSet | None:
-    """Only the gold set of a document's file, for readers of a root that has passed validation
-    (parsing the annotators' sets too would triple the work)."""
-    path = root.annotation_file(doc_id)
-    if not path.exists():
-        return None
-    sets = read_json(path).get("annotators", {})
-    try:
-        return AnnotationSet.model_validate(sets[GOLD]) if GOLD in sets else None
-    except ValidationError as exc:
-        raise PeacetalksError(f"{path}: gold set does not match AnnotationSet: {exc}") from exc
 
 
 def iter_annotation_files(root: Root) -> Iterator[AnnotationFile]:

@@ -28,16 +28,15 @@ import pyarrow.parquet as pq
 import yaml
 from datasets import ClassLabel, Features, List, Value
 
-from .annotations import read_gold_set
 from .bio import LabelledSpan, RoundTripError, bio_labels, check_round_trip, span_breaks, spans_to_bio, tokenize
 from .corpus import document_ids, load_document
-from .models import AnnotationSet, Document, Span
+from .models import GOLD, AnnotationFile, AnnotationSet, Document, Span
 from .parallel import ordered_map
 from .progress import progress
 from .schema import Schema, load_schema
 from .split import SPLITS, Assignment, Overlap, assign_splits, cross_split_leaks, near_duplicate_groups, overlaps, shingle_hashes, shingles
 from .storage import PeacetalksError, Root, canonical_json, fsync_file, read_json, replace_folder, sha256_bytes, write_text_atomic
-from .validate import validate_root
+from .validate import Problem, annotation_paths, artefact_problems, checked_file
 
 VERSION_FILE = "VERSION"
 SPLITS_FILE = "splits.json"
@@ -85,10 +84,11 @@ def write_split_file(root: Root, splits: dict[str, str]) -> None:
     write_text_atomic(root.path / SPLITS_FILE, canonical_json(document) + "\n")
 
 
-def require_valid(root: Root, schema: Schema) -> None:
-    problems = [str(p) for p in validate_root(root, schema)]
+def require_valid(artefacts: list[Problem], files: list[Problem]) -> None:
+    """Refuse the build with every problem, in the order `peacetalks validate` prints them."""
+    problems = [*artefacts, *sorted(files, key=lambda p: p.file)]  # stable: a file's problems keep their order
     if problems:
-        listing = "\n  ".join(problems)
+        listing = "\n  ".join(map(str, problems))
         raise PeacetalksError(f"`peacetalks validate` fails with {len(problems)} problems; nothing built:\n  {listing}")
 
 
@@ -100,6 +100,8 @@ class Plan:
     schema: Schema
     assignment: Assignment
     doc_ids: list[str]
+    artefact_problems: list[Problem]
+    orphan_problems: list[Problem]  # of annotation files without a clean text; the others are checked as they are released
 
     def split_docs(self, split: str) -> list[str]:
         return self.assignment.members(split, self.doc_ids)
@@ -126,15 +128,18 @@ def document_groups(root: Root, doc_ids: list[str]) -> list[list[str]]:
 
 
 def plan_release(root: Root) -> Plan:
-    """Validate, then assign splits."""
+    """Assign splits; validate what the release stream will not visit (schema artefacts, annotation
+    files of documents that have no clean text)."""
     schema = load_schema(root)
-    require_valid(root, schema)
     doc_ids = document_ids(root)
+    known = set(doc_ids)
+    orphans = [problem for path in annotation_paths(root) if path.stem not in known
+               for problem in checked_file(root, path, schema)[1]]
     try:
         assignment = assign_splits(document_groups(root, doc_ids), read_split_file(root))
     except ValueError as exc:
         raise PeacetalksError(f"{root.path / SPLITS_FILE}: {exc}") from exc
-    return Plan(read_version(root), schema, assignment, doc_ids)
+    return Plan(read_version(root), schema, assignment, doc_ids, artefact_problems(root, schema), orphans)
 
 
 Rows = dict[str, list[dict[str, Any]]]  # config → the rows one document gives it
@@ -211,9 +216,10 @@ class ReleaseDoc:
         return self.document.id
 
 
-def release_doc(root: Root, schema: Schema, doc_id: str) -> ReleaseDoc:
+def release_doc(root: Root, schema: Schema, doc_id: str, annotation: AnnotationFile | None) -> ReleaseDoc:
+    """The document with the exported part of ``annotation``'s gold set (a validated file)."""
     document = load_document(root, doc_id)
-    gold = read_gold_set(root, doc_id)
+    gold = annotation.annotators.get(GOLD) if annotation else None
     exported = set(exported_labels(schema))
     spans = [s for s in gold.spans if s.label in exported] if gold else []
     kept = {s.id for s in spans}
@@ -329,23 +335,29 @@ class SplitStats:
 EMAIL_SCANNED = ("documents", "quotes")  # every token is cut from `text`, which the documents row carries
 
 
-def document_rows(root: Root, schema: Schema, ids: LabelIds, place: tuple[str, str]) -> Rows:
-    """The rows of one document (``place`` is its split and id), refused if they hold an e-mail address."""
+def document_rows(root: Root, schema: Schema, ids: LabelIds, place: tuple[str, str]) -> tuple[Rows | None, list[Problem]]:
+    """The rows of one document (``place`` is its split and id) once its annotation file validates:
+    the build reads each file once. No rows, and the problems, when it does not; refused if the rows
+    hold an e-mail address."""
     split, doc_id = place
-    rows = rows_of(root, schema, ids, release_doc(root, schema, doc_id))
+    path = root.annotation_file(doc_id)
+    annotation, problems = checked_file(root, path, schema) if path.exists() else (None, [])
+    if problems:
+        return None, problems
+    rows = rows_of(root, schema, ids, release_doc(root, schema, doc_id, annotation))
     for config in EMAIL_SCANNED:
         if EMAIL.search(json.dumps(rows[config], ensure_ascii=False)):
             raise PeacetalksError(f"release files contain an e-mail address: {parquet_path(config, split)} (document {doc_id}); nothing built")
-    return rows
+    return rows, []
 
 
-def iter_rows(root: Root, plan: Plan) -> Iterator[tuple[str, Rows]]:
-    """(split, rows per config), split by split in id order: the one stream every output reads.
-    Documents are independent, so large corpora make their rows on every core."""
+def iter_rows(root: Root, plan: Plan) -> Iterator[tuple[str, Rows | None, list[Problem]]]:
+    """(split, rows per config or None, problems), split by split in id order: the one stream every
+    output reads. Documents are independent, so large corpora make their rows on every core."""
     order = [(split, doc_id) for split in plan.splits for doc_id in plan.split_docs(split)]
     make = partial(document_rows, root, plan.schema, LabelIds.of(plan.schema))
-    for (split, _), document in zip(order, ordered_map(make, order)):
-        yield split, document
+    for (split, _), (rows, problems) in zip(order, ordered_map(make, order)):
+        yield split, rows, problems
 
 
 def stats_document(plan: Plan, per_split: dict[str, SplitStats]) -> dict[str, Any]:
@@ -358,13 +370,21 @@ RowsConsumer = Callable[[str, Rows], None]
 
 
 def collect_stats(root: Root, plan: Plan, consume: RowsConsumer | None = None) -> dict[str, Any]:
-    """The build's statistics; ``consume(split, rows)`` sees every document's rows (the build writes them)."""
+    """The build's statistics; ``consume(split, rows)`` sees every document's rows (the build writes them).
+
+    Raises with every validation problem of the root if there is one; from the first, rows are no
+    longer passed on, only problems gathered."""
     per_split = {name: SplitStats() for name in plan.splits}
     labels, relations = exported_labels(plan.schema), list(plan.schema.relations)
-    for split, rows in progress(iter_rows(root, plan), total=len(plan.doc_ids), desc="release"):
+    problems = list(plan.orphan_problems)
+    for split, rows, found in progress(iter_rows(root, plan), total=len(plan.doc_ids), desc="release"):
+        problems += found
+        if rows is None or problems or plan.artefact_problems:
+            continue
         per_split[split].add(rows, labels, relations)
         if consume is not None:
             consume(split, rows)
+    require_valid(plan.artefact_problems, problems)
     return stats_document(plan, per_split)
 
 

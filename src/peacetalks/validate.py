@@ -229,20 +229,28 @@ def check_annotation_file(
             yield f"{name}/{item}", rule, message
 
 
+def annotation_paths(root: Root) -> list[Path]:
+    return sorted(root.annotations.glob("*.json")) if root.annotations.exists() else []
+
+
+def artefact_problems(root: Root, schema: Schema) -> list[Problem]:
+    return [Problem(str(path.relative_to(root.path)), "-", "file", "artefact-stale", "differs from what schema.json generates (run `peacetalks schema`)")
+            for path in stale_artefacts(root, schema)]
+
+
 def validate_root(root: Root, schema: Schema) -> Iterator[Problem]:
     """Every problem in ``annotations/`` and in the generated schema artefacts, streamed file by file."""
-    for path in stale_artefacts(root, schema):
-        yield Problem(str(path.relative_to(root.path)), "-", "file", "artefact-stale", "differs from what schema.json generates (run `peacetalks schema`)")
-    files = sorted(root.annotations.glob("*.json")) if root.annotations.exists() else []
-    for problems in ordered_map(partial(file_problems, root, schema), files):
+    yield from artefact_problems(root, schema)
+    for problems in ordered_map(partial(file_problems, root, schema), annotation_paths(root)):
         yield from problems
 
 
 def file_problems(root: Root, schema: Schema, path: Path) -> list[Problem]:
-    return list(validate_file(root, path, schema))
+    return checked_file(root, path, schema)[1]
 
 
-def validate_file(root: Root, path: Path, schema: Schema) -> Iterator[Problem]:
+def checked_file(root: Root, path: Path, schema: Schema) -> tuple[AnnotationFile | None, list[Problem]]:
+    """One annotation file parsed and checked: the file (``None`` if unreadable) and its problems."""
     shown = str(path.relative_to(root.path)) if path.is_relative_to(root.path) else str(path)
     annotation, findings = parse_annotation_file(path, path.read_bytes())
     doc = annotation.document_id if annotation else path.stem
@@ -250,8 +258,7 @@ def validate_file(root: Root, path: Path, schema: Schema) -> Iterator[Problem]:
         text_path = root.corpus_text(annotation.document_id)
         text = text_path.read_text(encoding="utf-8") if text_path.exists() else None
         findings = list(check_annotation_file(annotation, text, schema, expected_id=path.stem))
-    for item, rule, message in findings:
-        yield Problem(shown, doc, item, rule, message)
+    return annotation, [Problem(shown, doc, item, rule, message) for item, rule, message in findings]
 
 
 def summarise(problems: Iterable[Problem]) -> Counter[str]:
