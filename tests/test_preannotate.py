@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -9,7 +11,7 @@ from hypothesis import strategies as st
 
 from peacetalks.corpus import iter_documents
 from peacetalks.models import AnnotationSet, Span
-from peacetalks.preannotate import EntityLexicon, model_version, preannotate
+from peacetalks.preannotate import EntityLexicon, NameIndex, entity_mentions, model_version, preannotate
 from peacetalks.schema import load_schema
 from peacetalks.storage import Root
 from peacetalks.validate import check_set
@@ -26,6 +28,10 @@ def triples(aset: AnnotationSet) -> set[tuple[str, str, str]]:
 
 def labelled(aset: AnnotationSet) -> list[tuple[str, str]]:
     return [(s.label, s.text) for s in aset.spans]
+
+
+def spans(*pairs: tuple[str, str]) -> list[Span]:
+    return [Span(id=f"e{i}", start=0, end=len(t), label=label, text=t) for i, (t, label) in enumerate(pairs)]
 
 
 def test_a_quote_gets_its_cue_and_the_name_before_it() -> None:
@@ -72,9 +78,6 @@ def test_entities_are_projected_whole_word_longest_first_without_overlap() -> No
 
 
 def test_the_lexicon_leaves_out_the_document_itself_and_takes_the_most_frequent_label() -> None:
-    def spans(*pairs: tuple[str, str]) -> list[Span]:
-        return [Span(id=f"e{i}", start=0, end=len(t), label=label, text=t) for i, (t, label) in enumerate(pairs)]
-
     lexicon = EntityLexicon()
     lexicon.add("a", spans(("Kyiv", "GPE"), ("Kremlin", "ORG")), ENTITY_LABELS)
     lexicon.add("b", spans(("Kremlin", "GPE")), ENTITY_LABELS)
@@ -82,6 +85,63 @@ def test_the_lexicon_leaves_out_the_document_itself_and_takes_the_most_frequent_
     assert lexicon.excluding("a") == {"Kremlin": "GPE"}  # one GPE, one ORG: a tie goes alphabetically
     assert lexicon.excluding("b") == {"Kyiv": "GPE", "Kremlin": "ORG"}
     assert lexicon.excluding("z") == {"Kyiv": "GPE", "Kremlin": "ORG"}  # two ORG beat one GPE
+
+
+def recounted(gold: dict[str, list[tuple[str, str]]], doc_id: str) -> dict[str, str]:
+    """``EntityLexicon.excluding`` by its definition: count every other document's pairs afresh."""
+    total: Counter[tuple[str, str]] = Counter()
+    for other, pairs in gold.items():
+        if other != doc_id:
+            total.update(pair for pair in pairs if pair[1] in ENTITY_LABELS)
+    best: dict[str, tuple[int, str]] = {}
+    for (text, label), count in sorted(total.items()):
+        if text.strip() == text and text and (text not in best or count > best[text][0]):
+            best[text] = (count, label)
+    return {text: label for text, (_, label) in best.items()}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from("abcd"), st.lists(st.tuples(st.sampled_from(["Kyiv", "Kremlin", " Kyiv", "", "UN"]),
+                                                                      st.sampled_from(["GPE", "ORG", "CUE"])), max_size=6)),
+                max_size=10))
+def test_the_kept_totals_leave_a_document_out_as_a_recount_would(additions: list[tuple[str, list[tuple[str, str]]]]) -> None:
+    lexicon, gold = EntityLexicon(), {}
+    for doc_id, pairs in additions:  # a document added again replaces its earlier gold
+        lexicon.add(doc_id, spans(*pairs), ENTITY_LABELS)
+        gold[doc_id] = pairs
+    for doc_id in [*gold, "z"]:
+        assert lexicon.excluding(doc_id) == recounted(gold, doc_id)
+
+
+def searched_name_by_name(text: str, lexicon: dict[str, str]) -> list[tuple[int, int, str]]:
+    """Entity mentions by their definition: one regex per string, longest first, no overlap with those placed."""
+    taken: list[tuple[int, int]] = []
+    placed = []
+    for name in sorted(lexicon, key=lambda n: (-len(n), n)):
+        for match in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text):
+            if not any(a < match.end() and match.start() < b for a, b in taken):
+                taken.append(match.span())
+                placed.append((match.start(), match.end(), lexicon[name]))
+    return placed
+
+
+CHARS = st.sampled_from(list("aaab  _1²é’'-$.\n“"))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.data())
+def test_the_one_pass_search_finds_what_one_regex_per_string_finds(data: st.DataObject) -> None:
+    text = data.draw(st.text(CHARS, max_size=60), label="text")
+    cuts = data.draw(st.lists(st.tuples(st.integers(0, len(text)), st.integers(1, 9)), max_size=8))
+    names = {text[at : at + size] for at, size in cuts} | set(data.draw(st.lists(st.text(CHARS, min_size=1, max_size=4), max_size=4)))
+    lexicon = {name: data.draw(st.sampled_from(["GPE", "ORG"])) for name in sorted(names) if name}
+    others = data.draw(st.lists(st.text(CHARS, min_size=1, max_size=4), max_size=3))  # in the index, not in this lexicon
+    assert entity_mentions(text, lexicon, NameIndex([*lexicon, *others])) == searched_name_by_name(text, lexicon)
+
+
+def test_a_string_overlapping_itself_is_found_as_re_finditer_finds_it() -> None:
+    lexicon = {"xx a": "ORG", "a a": "GPE"}  # "a a" at 3 is under "xx a"; re.finditer goes on from 6, so not at 5
+    assert entity_mentions("xx a a a", lexicon, NameIndex(lexicon)) == searched_name_by_name("xx a a a", lexicon) == [(0, 4, "ORG")]
 
 
 def test_model_version_names_the_schema() -> None:

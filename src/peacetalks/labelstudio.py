@@ -293,7 +293,7 @@ def entity_lexicon(root: Root, schema: Schema) -> EntityLexicon:
 
 
 def prediction_for(doc: Document, lexicon: EntityLexicon, schema: Schema) -> dict[str, Any]:
-    suggestions = preannotate(doc.text, lexicon.excluding(doc.id), schema.version)
+    suggestions = preannotate(doc.text, lexicon.excluding(doc.id), schema.version, lexicon.index)
     return {"model_version": model_version(schema.version), "result": results_from_set(suggestions, schema)}
 
 

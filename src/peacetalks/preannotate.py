@@ -11,9 +11,10 @@ Two sources of suggestions, both shown in Label Studio as predictions:
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from .models import AnnotationSet, Provenance, Relation, Span
@@ -31,6 +32,9 @@ NAME = r"(?:[A-Z][\w'’-]*)(?:\s+[A-Z][\w'’-]*)*"
 SOURCE_BEFORE = re.compile(rf"(?<![\w-])({PRONOUN}|{NAME})\s+$")
 SOURCE_AFTER = re.compile(rf"^\s+({PRONOUN}|{NAME})(?![\w-])")
 SENTENCE_END = re.compile(r"[.!?](?=\s|$)|\n")
+TOKEN = re.compile(r"\w+|\W")  # a word, or any other single character
+WORD = re.compile(r"\w+")
+WORD_CHAR = re.compile(r"\w")
 
 
 def model_version(schema_version: str) -> str:
@@ -40,26 +44,104 @@ def model_version(schema_version: str) -> str:
 # --- entity lexicon ----------------------------------------------------------------
 
 
+class NameIndex:
+    r"""Strings by their first token, so that one pass over a text finds all their whole-word occurrences.
+
+    A whole-word occurrence (``(?<!\w)name(?!\w)``) of a name starting with a word starts at
+    a word of the text equal to that first word: the text's word cannot run on past it (the
+    name goes on with a non-word character, or must end there). A name starting with any
+    other character starts where that character stands after no word character.
+    """
+
+    def __init__(self, names: Iterable[str] = ()) -> None:
+        self.names: set[str] = set()
+        self.lengths: dict[str, list[int]] = {}  # first token → lengths of the names it starts, ascending
+        self.non_words: set[str] = set()  # first tokens that are one non-word character: "$", "€", "“" ...
+        for name in names:
+            self.add(name)
+
+    def add(self, name: str) -> None:
+        first = TOKEN.match(name)
+        if first and name not in self.names:  # the empty string is never a mention
+            self.names.add(name)
+            if not WORD_CHAR.match(name):
+                self.non_words.add(first.group())
+            lengths = self.lengths.setdefault(first.group(), [])
+            if len(name) not in lengths:
+                bisect.insort(lengths, len(name))
+
+    def occurrences(self, text: str) -> Iterator[tuple[str, int]]:
+        """(name, start) of every whole-word occurrence, overlapping ones included; one name's by start."""
+        for word in WORD.finditer(text):  # a maximal run of word characters: none right before it
+            lengths = self.lengths.get(word.group())
+            if lengths:
+                yield from self.starting(text, word.start(), lengths)
+        for first in self.non_words:
+            at = text.find(first)
+            while at >= 0:
+                if not (at and WORD_CHAR.match(text, at - 1)):
+                    yield from self.starting(text, at, self.lengths[first])
+                at = text.find(first, at + 1)
+
+    def starting(self, text: str, start: int, lengths: list[int]) -> Iterator[tuple[str, int]]:
+        for length in lengths:
+            end = start + length
+            if end > len(text):
+                break
+            if text[start:end] in self.names and not WORD_CHAR.match(text, end):
+                yield text[start:end], start
+
+
+def best_label(labels: Mapping[str, int], minus: Mapping[str, int]) -> str | None:
+    """The most frequent label once ``minus`` is taken off (ties: alphabetical); None when none is left."""
+    counted = [(minus.get(label, 0) - count, label) for label, count in labels.items() if count > minus.get(label, 0)]
+    return min(counted)[1] if counted else None
+
+
+def usable(text: str) -> bool:
+    """Strings with surrounding whitespace (or empty) would project badly placed spans."""
+    return bool(text) and text.strip() == text
+
+
+def put(lexicon: dict[str, str], text: str, label: str | None) -> None:
+    if label is None:
+        lexicon.pop(text, None)
+    else:
+        lexicon[text] = label
+
+
 @dataclass
 class EntityLexicon:
-    """Entity strings from gold sets, counted per document so one document can be left out."""
+    """Entity strings from gold sets, counted per document so one document can be left out.
+
+    Totals over all documents are kept up to date as documents are added, so leaving one
+    out costs that document's own strings, not a recount of every other document.
+    """
 
     counts: dict[str, Counter[tuple[str, str]]] = field(default_factory=dict)  # doc → (text, label) → count
+    totals: dict[str, Counter[str]] = field(default_factory=dict)  # text → label → count in all documents
+    best: dict[str, str] = field(default_factory=dict)  # text → its label in all documents
+    index: NameIndex = field(default_factory=NameIndex)  # every string added, to search texts for
 
     def add(self, doc_id: str, spans: Iterable[Span], entity_labels: set[str]) -> None:
-        self.counts[doc_id] = Counter((s.text, s.label) for s in spans if s.label in entity_labels)
+        old = self.counts.get(doc_id, Counter())
+        new = Counter((s.text, s.label) for s in spans if s.label in entity_labels and usable(s.text))
+        self.counts[doc_id] = new
+        for key in old.keys() | new.keys():
+            self.totals.setdefault(key[0], Counter())[key[1]] += new[key] - old[key]
+        for text in {text for text, _ in old.keys() | new.keys()}:
+            put(self.best, text, best_label(self.totals[text], {}))
+            self.index.add(text)
 
     def excluding(self, doc_id: str) -> dict[str, str]:
         """String → its most frequent label (ties: alphabetical) in every other document's gold."""
-        total: Counter[tuple[str, str]] = Counter()
-        for other, counts in self.counts.items():
-            if other != doc_id:
-                total.update(counts)
-        best: dict[str, tuple[int, str]] = {}
-        for (text, label), count in sorted(total.items()):
-            if text.strip() == text and text and (text not in best or count > best[text][0]):
-                best[text] = (count, label)
-        return {text: label for text, (_, label) in best.items()}
+        own: dict[str, dict[str, int]] = {}
+        for (text, label), count in self.counts.get(doc_id, Counter()).items():
+            own.setdefault(text, {})[label] = count
+        lexicon = dict(self.best)
+        for text, labels in own.items():
+            put(lexicon, text, best_label(self.totals[text], labels))
+        return lexicon
 
 
 # --- suggestions ---------------------------------------------------------------------
@@ -143,21 +225,41 @@ def add_quotes(builder: _Builder) -> None:
             builder.relate(quote, builder.span("s", *source_at, "SOURCE"), "source")
 
 
-def add_entities(builder: _Builder, lexicon: Mapping[str, str]) -> None:
-    """Longest strings first; a mention overlapping one already placed is left out (no overlaps in a layer)."""
-    taken: list[tuple[int, int]] = []
-    for name in sorted(lexicon, key=lambda n: (-len(n), n)):
-        for match in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", builder.text):
-            if not any(a < match.end() and match.start() < b for a, b in taken):
-                taken.append((match.start(), match.end()))
-                builder.span("e", match.start(), match.end(), lexicon[name])
+def entity_mentions(text: str, lexicon: Mapping[str, str], index: NameIndex) -> list[tuple[int, int, str]]:
+    """Whole-word mentions of lexicon strings as (start, end, label), in the order they are placed.
+
+    Longest strings first (ties alphabetical); one string's occurrences left to right, each
+    starting after the previous one ends (as ``re.finditer`` finds them); a mention
+    overlapping one already placed is left out (no overlaps in a layer).
+    """
+    starts: dict[str, list[int]] = {}
+    for name, start in index.occurrences(text):
+        if name in lexicon:
+            starts.setdefault(name, []).append(start)
+    taken = bytearray(len(text))  # 1 under every placed mention
+    placed = []
+    for name in sorted(starts, key=lambda n: (-len(n), n)):
+        previous_end = 0
+        for start in starts[name]:
+            if start < previous_end:
+                continue
+            previous_end = end = start + len(name)
+            if taken.find(1, start, end) < 0:
+                taken[start:end] = b"\1" * len(name)
+                placed.append((start, end, lexicon[name]))
+    return placed
 
 
-def preannotate(text: str, lexicon: Mapping[str, str], schema_version: str) -> AnnotationSet:
-    """Suggested spans and relations for one clean text; ``lexicon`` maps entity strings to labels."""
+def preannotate(text: str, lexicon: Mapping[str, str], schema_version: str, index: NameIndex | None = None) -> AnnotationSet:
+    """Suggested spans and relations for one clean text; ``lexicon`` maps entity strings to labels.
+
+    ``index`` may hold more strings than ``lexicon`` (only the lexicon's are used): one index
+    built once serves every document's lexicon.
+    """
     builder = _Builder(text)
     add_quotes(builder)
-    add_entities(builder, lexicon)
+    for start, end, label in entity_mentions(text, lexicon, NameIndex(lexicon) if index is None else index):
+        builder.span("e", start, end, label)
     provenance = Provenance(annotator=METHOD, method="rule-based pre-annotation", guidelines_version=schema_version)
     spans = sorted(builder.spans.values(), key=lambda s: (s.start, s.end, s.label))
     return AnnotationSet(provenance=provenance, spans=spans, relations=builder.relations)
