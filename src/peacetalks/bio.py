@@ -15,6 +15,7 @@ proves for every document at build time (it raises instead of dropping a span).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -65,11 +66,10 @@ def spans_to_bio(tokens: Sequence[Offsets], spans: Iterable[LabelledSpan]) -> li
     no token, or overlaps another span: the tags could not represent it.
     """
     tags = [OUTSIDE] * len(tokens)
-    index_of_start = {start: i for i, (start, _) in enumerate(tokens)}
-    index_of_end = {end: i for i, (_, end) in enumerate(tokens)}
+    starts, ends = [start for start, _ in tokens], [end for _, end in tokens]  # both increasing: tokens never overlap
     for span in sorted(spans, key=lambda s: (s.start, s.end)):
-        first, last = index_of_start.get(span.start), index_of_end.get(span.end)
-        if first is None or last is None or last < first:
+        first, last = bisect_left(starts, span.start), bisect_left(ends, span.end)
+        if first == len(starts) or starts[first] != span.start or last == len(ends) or ends[last] != span.end or last < first:
             raise RoundTripError(span, "its edges are not token edges (tokenise with the spans' edges as breaks)")
         if any(tag != OUTSIDE for tag in tags[first : last + 1]):
             raise RoundTripError(span, "overlaps another span of the same layer")

@@ -49,7 +49,7 @@ class LayerDef(BaseModel):
     labels: list[LabelDef]
     relations: list[RelationDef]
 
-    @property
+    @cached_property
     def exported_labels(self) -> list[str]:
         return [label.name for label in self.labels if label.export]
 
