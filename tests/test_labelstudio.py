@@ -14,10 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from label_studio_sdk import LabelStudio
 
 from peacetalks.annotations import canonical, read_annotation_file, write_annotation_file
-from peacetalks.labelstudio import TOOL, Server, connect, server_tasks, sign_up
+from peacetalks.labelstudio import TOOL, Server, connect, json_array_items, server_tasks, sign_up
 from peacetalks.models import GOLD, AnnotationFile, AnnotationSet, Provenance, Relation, Span
 from peacetalks.schema import load_schema
 from peacetalks.storage import Root, read_json, sha256_text
@@ -411,3 +413,20 @@ def test_a_pull_summary_names_at_most_ten_documents() -> None:
     report = PullReport(tasks=12, written=[f"doc{i:02d}" for i in range(12)])
     assert report.summary() == ("pull: 12 tasks, 0 annotations by 0 annotators; 12 files written "
                                 "(doc00, doc01, doc02, doc03, doc04, doc05, doc06, doc07, doc08, doc09, … (+2 more)), 0 unchanged, 0 refused")
+
+
+# --- the export, parsed as it arrives --------------------------------------------------------
+
+TASKS = st.lists(st.fixed_dictionaries({"id": st.integers(), "data": st.dictionaries(st.text(max_size=3), st.text("a\"\\ 🇺é,[]{}\n", max_size=8))}),
+                 max_size=5)
+
+
+@settings(max_examples=300, deadline=None)
+@given(TASKS, st.lists(st.integers(0, 400), max_size=8), st.sampled_from([0, 2]))
+def test_the_export_is_read_item_by_item_from_chunks_cut_anywhere(tasks: list[dict[str, Any]], cuts: list[int], indent: int) -> None:
+    raw = json.dumps(tasks, ensure_ascii=False, indent=indent or None).encode()  # cuts may split a UTF-8 character
+    bounds = [0, *sorted(c % (len(raw) + 1) for c in cuts), len(raw)]
+    assert list(json_array_items(raw[a:b] for a, b in zip(bounds, bounds[1:]))) == tasks
+    with pytest.raises(json.JSONDecodeError):
+        list(json_array_items([raw[:-1]]))
+

@@ -8,6 +8,8 @@ Tasks are keyed by ``data.doc_id`` because Label Studio has no external ids or u
 
 from __future__ import annotations
 
+import codecs
+import functools
 import hashlib
 import itertools
 import json
@@ -20,7 +22,8 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,7 +45,8 @@ DEFAULT_PORT = 8080
 CREDENTIALS_FILE = "peacetalks-credentials.json"
 LOG_FILE = "server.log"
 PSEUDONYM_FILE = "annotators.json"
-IMPORT_BATCH = 50  # tasks per import request
+IMPORT_BATCH = 100  # tasks per import request
+LIST_PAGE = 100  # tasks per listing request (the server's time per task grows with bigger pages)
 REVIEW_TAG = "peacetalks_set"  # marks a result item pushed from a local set by --with-annotations
 SERVER_LINE = re.compile(r"Starting development server at (http://\S+?)/?\s*$", re.MULTILINE)
 STRAY_SETTINGS = ("USERNAME", "PASSWORD", "HOST", "PORT", "DEBUG")  # LS reads these unprefixed
@@ -202,6 +206,7 @@ def run_server(data_dir: Path, port: int) -> int:
 class Connection:
     url: str
     client: Any  # label_studio_sdk.LabelStudio, imported lazily: the server extra is optional
+    http: Any  # an httpx.Client with the same token, for bulk bodies the SDK would encode item by item
 
 
 def connect(url: str | None, api_key: str | None) -> Connection:
@@ -215,7 +220,10 @@ def connect(url: str | None, api_key: str | None) -> Connection:
         from label_studio_sdk import LabelStudio
     except ImportError as exc:
         raise PeacetalksError("label-studio-sdk is not installed: pip install -e '.[labelstudio]'") from exc
-    connection = Connection(url, LabelStudio(base_url=url, api_key=api_key, timeout=120))
+    import httpx
+
+    connection = Connection(url, LabelStudio(base_url=url, api_key=api_key, timeout=120),
+                            httpx.Client(base_url=url, headers={"Authorization": f"Token {api_key}"}, timeout=600))
     with server_errors(connection):
         connection.client.users.whoami()
     return connection
@@ -356,13 +364,26 @@ def find_project(connection: Connection, title: str) -> Any | None:
 def server_tasks(connection: Connection, project_id: int) -> dict[str, TaskState]:
     """The project's tasks by ``data.doc_id``; a doc_id on two tasks is an error (an import was duplicated)."""
     tasks: dict[str, TaskState] = {}
-    for task in connection.client.tasks.list(project=project_id, fields="all"):
-        raw = task.dict()
+    for raw in listed_tasks(connection, project_id):
         doc_id = raw["data"].get("doc_id")
         if doc_id in tasks:
             raise PeacetalksError(f"{connection.url}: project {project_id}: tasks {tasks[doc_id].id} and {raw['id']} both hold document {doc_id}; delete one")
         tasks[doc_id] = TaskState(raw["id"], raw["data"], raw.get("annotations") or [], raw.get("predictions") or [])
     return tasks
+
+
+def listed_tasks(connection: Connection, project_id: int) -> Iterator[dict[str, Any]]:
+    """Every task with its annotations and predictions, page by page, as plain JSON: the SDK's models
+    took the client as long as the server to list 10k tasks with predictions."""
+    listed = 0
+    for page in itertools.count(1):
+        response = connection.http.get("/api/tasks", params={"project": project_id, "fields": "all", "page": page, "page_size": LIST_PAGE})
+        checked(response)
+        body = response.json()
+        yield from body["tasks"]
+        listed += len(body["tasks"])
+        if not body["tasks"] or listed >= body["total"]:
+            return
 
 
 def refused_updates(root: Root, tasks: dict[str, TaskState]) -> list[str]:
@@ -401,7 +422,7 @@ def push(root: Root, connection: Connection, title: str = DEFAULT_PROJECT, with_
     passes that must be made, and recorded, without suggestions.
     """
     schema = load_schema(root)
-    lexicon = entity_lexicon(root, schema)
+    lexicon = entity_lexicon(root, schema) if predictions else EntityLexicon()  # reading every gold set takes a while
     client = connection.client
     report = PushReport()
     with server_errors(connection):
@@ -411,37 +432,73 @@ def push(root: Root, connection: Connection, title: str = DEFAULT_PROJECT, with_
         if refused:
             raise PeacetalksError("clean text changed under annotated tasks, refusing to update them (pull their annotations, "
                                   f"run `peacetalks realign`, then resolve in Label Studio): {', '.join(refused)}")
-        new_tasks: list[dict[str, Any]] = []
-        for doc_id in progress(document_ids(root), desc="push"):
-            doc = load_document(root, doc_id)
-            prediction = prediction_for(doc, lexicon, schema) if predictions else {"model_version": model_version(schema.version), "result": []}
-            task, data = tasks.get(doc_id), task_data(doc)
-            annotations = local_sets_to_load(root, doc, schema, task) if with_annotations else []
-            report.annotations += len(annotations)
-            if task is None:
-                new_tasks.append({"data": data, "meta": {"predictions": prediction["model_version"]},
-                                  "predictions": [prediction] if prediction["result"] else [], "annotations": annotations})
-                report.created.append(doc_id)
-                if len(new_tasks) == IMPORT_BATCH:
-                    client.projects.import_tasks(id=project.id, request=new_tasks, return_task_ids=True)
-                    new_tasks = []
-                continue
-            changed = False
-            if task.data != data:
-                client.tasks.update(str(task.id), data=data)
-                report.updated.append(doc_id)
-                changed = True
-            if not same_prediction(task, prediction):
-                replace_predictions(connection, task, prediction)
-                report.predictions.append(doc_id)
-                changed = True
-            for annotation in annotations:
-                client.annotations.create(task.id, **annotation)
-                changed = True
-            report.unchanged += not changed
-        if new_tasks:
-            client.projects.import_tasks(id=project.id, request=new_tasks, return_task_ids=True)
+        with background_imports(connection, project.id) as send:
+            new_tasks: list[dict[str, Any]] = []
+            for doc_id in progress(document_ids(root), desc="push"):
+                doc = load_document(root, doc_id)
+                prediction = prediction_for(doc, lexicon, schema) if predictions else {"model_version": model_version(schema.version), "result": []}
+                task, data = tasks.get(doc_id), task_data(doc)
+                annotations = local_sets_to_load(root, doc, schema, task) if with_annotations else []
+                report.annotations += len(annotations)
+                if task is None:
+                    new_tasks.append({"data": data, "meta": {"predictions": prediction["model_version"]},
+                                      "predictions": [prediction] if prediction["result"] else [], "annotations": annotations})
+                    report.created.append(doc_id)
+                    if len(new_tasks) == IMPORT_BATCH:
+                        send(new_tasks)
+                        new_tasks = []
+                    continue
+                changed = False
+                if task.data != data:
+                    client.tasks.update(str(task.id), data=data)
+                    report.updated.append(doc_id)
+                    changed = True
+                if not same_prediction(task, prediction):
+                    replace_predictions(connection, task, prediction)
+                    report.predictions.append(doc_id)
+                    changed = True
+                for annotation in annotations:
+                    client.annotations.create(task.id, **annotation)
+                    changed = True
+                report.unchanged += not changed
+            if new_tasks:
+                send(new_tasks)
     return report
+
+
+@contextmanager
+def background_imports(connection: Connection, project_id: int) -> Iterator[Callable[[list[dict[str, Any]]], None]]:
+    """``send(tasks)`` imports from one background thread, so the server imports a batch while the next is
+    prepared; one batch in flight at most, its error raised by the next ``send`` or on leaving."""
+    pending: list[Future[None]] = []
+
+    def wait() -> None:
+        while pending:
+            pending.pop().result()
+
+    def send(tasks: list[dict[str, Any]]) -> None:
+        wait()
+        pending.append(pool.submit(import_tasks, connection, project_id, tasks))
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        yield send
+        wait()
+
+
+def import_tasks(connection: Connection, project_id: int, tasks: list[dict[str, Any]]) -> None:
+    """One import request with its body encoded by ``json.dumps``: the SDK's encoder walks every result
+    item in Python (minutes for 10k tasks with predictions). Not retried, so no import is doubled."""
+    checked(connection.http.post(f"/api/projects/{project_id}/import", content=json.dumps(tasks).encode(),
+                                 headers={"Content-Type": "application/json"}))
+
+
+def checked(response: Any) -> None:
+    """An HTTP error from a request made without the SDK, raised as the SDK would (see server_errors)."""
+    from label_studio_sdk.core.api_error import ApiError
+
+    if response.is_error:
+        response.read()  # a streamed response's body is not read yet
+        raise ApiError(status_code=response.status_code, headers=dict(response.headers), body=response.text)
 
 
 def replace_predictions(connection: Connection, task: TaskState, prediction: dict[str, Any]) -> None:
@@ -466,20 +523,25 @@ class Pseudonyms:
     one annotation file per document.
     """
 
+    root: Root
     path: Path
     salt: str
     by_hash: dict[str, str]
-    taken: set[str]  # set names already in annotations/ (e.g. from another tool): never reused
     changed: bool = False
 
     @classmethod
     def load(cls, root: Root) -> Pseudonyms:
         path = root.annotations / "_meta" / PSEUDONYM_FILE
-        taken = {name for annotation in iter_annotation_files(root) for name in annotation.annotators}
         if not path.exists():
-            return cls(path, secrets.token_hex(16), {}, taken)  # saved once it holds a pseudonym
+            return cls(root, path, secrets.token_hex(16), {})  # saved once it holds a pseudonym
         data = read_json(path)
-        return cls(path, data["salt"], {entry["hash"]: entry["pseudonym"] for entry in data["annotators"]}, taken)
+        return cls(root, path, data["salt"], {entry["hash"]: entry["pseudonym"] for entry in data["annotators"]})
+
+    @functools.cached_property
+    def taken(self) -> set[str]:
+        """Set names already in annotations/ (e.g. from another tool): never reused. Read only for a
+        new annotator, as it means reading every annotation file."""
+        return {name for annotation in iter_annotation_files(self.root) for name in annotation.annotators}
 
     def of(self, email: str) -> str:
         digest = hashlib.sha256(f"{self.salt}:{email.strip().lower()}".encode()).hexdigest()
@@ -513,11 +575,49 @@ class PullReport:
                 f"{self.unchanged} unchanged, {len(self.refused)} refused")
 
 
-def export_tasks(connection: Connection, project_id: int) -> list[dict[str, Any]]:
-    """The full JSON export (relations included), every task, ordered by document id."""
-    chunks = connection.client.projects.exports.download_sync(project_id, export_type="JSON", download_all_tasks=True)
-    tasks = json.loads(b"".join(chunks))
-    return sorted(tasks, key=lambda task: (str(task["data"].get("doc_id")), task["id"]))
+def export_tasks(connection: Connection, project_id: int) -> Iterator[dict[str, Any]]:
+    """Every task of the full JSON export (relations included), parsed as it arrives.
+
+    Not through the SDK: its 120 s timeout is too short for 10k annotated tasks (the server
+    builds the whole export first), and the export is never held whole in memory.
+    """
+    params = {"exportType": "JSON", "download_all_tasks": "true"}
+    with connection.http.stream("GET", f"/api/projects/{project_id}/export", params=params) as response:
+        checked(response)
+        yield from json_array_items(response.iter_bytes(1 << 20))
+
+
+BEFORE_ARRAY = re.compile(r"\s*")
+BETWEEN_ITEMS = re.compile(r"[\s,]*")
+
+
+def json_array_items(chunks: Iterable[bytes]) -> Iterator[Any]:
+    """The items of one JSON array of objects, each as soon as its bytes have arrived."""
+    decoder, utf8 = json.JSONDecoder(), codecs.getincrementaldecoder("utf-8")()
+    buffer, at, opened = "", 0, False
+    for chunk in itertools.chain(chunks, [None]):
+        buffer = buffer[at:] + utf8.decode(chunk or b"", final=chunk is None)
+        at = 0
+        while True:
+            at = (BETWEEN_ITEMS if opened else BEFORE_ARRAY).match(buffer, at).end()  # type: ignore[union-attr]
+            if at == len(buffer):
+                break
+            if not opened:
+                if buffer[at] != "[":
+                    raise json.JSONDecodeError("expected a JSON array", buffer, at)
+                at, opened = at + 1, True
+                continue
+            if buffer[at] == "]":
+                return
+            try:
+                item, at_end = decoder.raw_decode(buffer, at)
+            except json.JSONDecodeError:
+                if chunk is None:
+                    raise
+                break  # the item goes on in the next chunk
+            at = at_end
+            yield item
+    raise json.JSONDecodeError("the array ends early", buffer, len(buffer))
 
 
 def task_document(root: Root, task: dict[str, Any]) -> tuple[Document, AnnotationFile | None]:
@@ -598,26 +698,30 @@ def pull(root: Root, connection: Connection, title: str = DEFAULT_PROJECT) -> Pu
         project = find_project(connection, title)
         if project is None:
             raise PeacetalksError(f"{connection.url}: no project titled {title!r} (run `peacetalks labelstudio push` first)")
-        tasks = export_tasks(connection, project.id)
         emails = {user.id: user.email for user in connection.client.users.list()}
-    per_task: list[tuple[dict[str, Any], dict[str, dict[str, Any]]]] = []
-    for task in tasks:
-        try:
-            per_task.append((task, new_annotations(task, root, emails, schema)))
-        except PeacetalksError as exc:
-            report.refused.append(f"{task['data'].get('doc_id')}: {exc}")
+        with_work: list[tuple[tuple[str, int], dict[str, Any], dict[str, dict[str, Any]]]] = []  # only these are kept
+        refused: list[tuple[tuple[str, int], str]] = []
+        for task in progress(export_tasks(connection, project.id), desc="pull"):
+            report.tasks += 1
+            key = (str(task["data"].get("doc_id")), task["id"])  # the export's order is not the documents'
+            try:
+                work = new_annotations(task, root, emails, schema)
+            except PeacetalksError as exc:
+                refused.append((key, f"{task['data'].get('doc_id')}: {exc}"))
+                continue
+            if work:
+                with_work.append((key, task, work))
+            else:
+                report.unchanged += 1
+    report.refused = [message for _, message in sorted(refused)]
     pseudonyms = Pseudonyms.load(root)
     by_pseudonym = [(task, {pseudonyms.of(email): a for email, a in sorted(work.items(), key=lambda kv: kv[1]["id"])})
-                    for task, work in per_task]
+                    for _, task, work in sorted(with_work, key=lambda item: item[0])]
     if pseudonyms.changed:
         pseudonyms.save()  # before any file that uses a new pseudonym, so an interrupted pull reruns the same
-    report.tasks = len(tasks)
-    for task, by_annotator in progress(by_pseudonym, desc="pull"):
+    for task, by_annotator in by_pseudonym:
         report.annotations += len(by_annotator)
         report.annotators.update(by_annotator)
-        if not by_annotator:
-            report.unchanged += 1
-            continue
         merged = pulled_file(root, task, by_annotator, schema)
         problems = problems_in(root, merged, task["data"]["text"], schema, set(by_annotator))
         if problems:
