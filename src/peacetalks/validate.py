@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from .models import GOLD, AnnotationFile, AnnotationSet, Span
 from .parallel import ordered_map
 from .schema import Schema, stale_artefacts
-from .storage import Root, sha256_text
+from .storage import Root, parse_model, sha256_text
 
 
 @dataclass(frozen=True)
@@ -200,11 +200,9 @@ def check_set(aset: AnnotationSet, text: str, schema: Schema, gold: bool = False
 
 def parse_annotation_file(path: Path, raw: bytes) -> tuple[AnnotationFile | None, list[Finding]]:
     try:
-        data = json.loads(raw.decode("utf-8"))
+        return parse_model(AnnotationFile, raw), []
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         return None, [("file", "file-json", str(exc))]
-    try:
-        return AnnotationFile.model_validate(data), []
     except ValidationError as exc:
         return None, [("file", "file-shape", f"{'.'.join(map(str, err['loc']))}: {err['msg']}") for err in exc.errors()]
 
