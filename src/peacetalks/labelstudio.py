@@ -172,8 +172,13 @@ def health(url: str) -> bool:
         return False
 
 
+def interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def run_server(data_dir: Path, port: int) -> int:
-    """``peacetalks labelstudio start``: run until Ctrl-C, then stop the server cleanly."""
+    """``peacetalks labelstudio start``: run until Ctrl-C or SIGTERM, then stop the server cleanly."""
+    signal.signal(signal.SIGTERM, interrupt)  # the server has its own session: without this, `kill` would orphan it
     creds, generated = Credentials.from_env_or_new(data_dir.resolve())
     server = start_server(data_dir, port, creds)
     try:
