@@ -139,6 +139,19 @@ def test_a_root_without_a_schema_is_a_clear_error(tmp_path: Path, cli: Cli) -> N
     assert list(tmp_path.iterdir()) == []
 
 
+# --- Label Studio ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["push", "pull"])
+def test_no_label_studio_url_or_token_is_refused_before_anything_is_read(synth_root: Root, cli: Cli, command: str,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("LABEL_STUDIO_URL", raising=False)
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", "a-token-without-a-server")
+    err = refused(cli, synth_root, "labelstudio", command)
+    assert err == ("peacetalks labelstudio: error: set LABEL_STUDIO_URL and LABEL_STUDIO_API_KEY (or --url/--api-key); "
+                   "`peacetalks labelstudio start` prints both\n")
+
+
 # --- release and scale tools --------------------------------------------------------------------
 
 
