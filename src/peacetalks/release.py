@@ -35,7 +35,7 @@ from .parallel import ordered_map
 from .progress import progress
 from .schema import Schema, load_schema
 from .split import SPLITS, Assignment, Overlap, assign_splits, cross_split_leaks, near_duplicate_groups, overlaps, shingle_hashes, shingles
-from .storage import PeacetalksError, Root, canonical_json, fsync_file, read_json, replace_folder, sha256_bytes, write_text_atomic
+from .storage import PeacetalksError, Root, canonical_json, fsync_file, read_json, replace_folder, sha256_file, write_text_atomic
 from .validate import Problem, annotation_paths, artefact_problems, checked_file
 
 VERSION_FILE = "VERSION"
@@ -511,7 +511,7 @@ def copy_if_present(root: Root, folder: Path, relative: Path) -> None:
 def manifest(folder: Path) -> str:
     """``sha256sum -c`` format, one line per file, sorted by path."""
     files = sorted(p for p in folder.rglob("*") if p.is_file() and p.name != MANIFEST_FILE)
-    return "".join(f"{sha256_bytes(p.read_bytes())}  {p.relative_to(folder).as_posix()}\n" for p in files)
+    return "".join(f"{sha256_file(p)}  {p.relative_to(folder).as_posix()}\n" for p in files)
 
 
 def files_with_emails(folder: Path) -> list[str]:
