@@ -131,15 +131,14 @@ class ShingleIndex:
     def bucket_path(self, bucket: int) -> Path:
         return self.folder / f"{bucket:02d}.bin"
 
-    def add(self, hashes: np.ndarray) -> int:
-        """Index one document's :func:`shingle_hashes`; returns its index (documents are numbered as added)."""
+    def add(self, hashes: np.ndarray) -> None:
+        """Index one document's :func:`shingle_hashes` (documents are numbered as added)."""
         if len(hashes):
             self.pending.append((hashes, np.full(len(hashes), self.documents, dtype=np.uint64)))
         self.documents += 1
         self.buffered += len(hashes)
         if self.buffered >= self.FLUSH_AT:
             self.flush()
-        return self.documents - 1
 
     def flush(self) -> None:
         if not self.pending:
