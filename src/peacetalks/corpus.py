@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from .clean import CLEANER_VERSION, CleanResult, clean
 from .models import CorpusSidecar, Document, RemovedBlock, SeedEntry, Title
 from .progress import progress, shown_ids
-from .seeds import iter_seeds, manifest_files
+from .seeds import iter_seeds, seed_files
 from .storage import PeacetalksError, Root, dump_model, read_model, sha256_text, write_text_atomic
 
 
@@ -51,7 +51,7 @@ def run_clean(root: Root, check: bool = False) -> CleanReport:
     """Clean every seed; write only what changed (atomically); with ``check``, write nothing."""
     report = CleanReport()
     expected: set[str] = set()
-    total = len(manifest_files(root))
+    total = len(seed_files(root))  # refuses stray files before anything is written
     for seed, raw in progress(iter_seeds(root), total=total, desc="clean"):
         result = clean(raw)
         outputs = {root.corpus_text(seed.id): result.text, root.corpus_sidecar(seed.id): dump_model(sidecar_for(seed, result))}

@@ -35,7 +35,7 @@ from .parallel import ordered_map
 from .progress import progress
 from .schema import Schema, load_schema
 from .split import SPLITS, Assignment, Overlap, assign_splits, cross_split_leaks, near_duplicate_groups, overlaps, shingle_hashes, shingles
-from .storage import PeacetalksError, Root, canonical_json, fsync_file, read_json, replace_folder, sha256_file, write_text_atomic
+from .storage import PeacetalksError, Root, canonical_json, read_json, replace_folder, sha256_file, write_text_atomic
 from .validate import Problem, annotation_paths, artefact_problems, checked_file
 
 VERSION_FILE = "VERSION"
@@ -47,8 +47,7 @@ MANIFEST_FILE = "MANIFEST.sha256"
 CONFIGS = ("documents", "tokens", "quotes")
 DEFAULT_CONFIG = "documents"
 BATCH_ROWS = 256
-EMAIL_PATTERN = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
-EMAIL = re.compile(EMAIL_PATTERN)
+EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
 
 
@@ -433,8 +432,6 @@ class ParquetSink:
             self.flush(config)
         for writer in self.writers.values():
             writer.close()
-        for config in self.writers:
-            fsync_file(self.folder / parquet_path(config, self.split))
 
 
 SplitSizes = dict[str, dict[str, dict[str, int]]]  # config → split → {"num_examples", "num_bytes"}
@@ -516,9 +513,8 @@ def manifest(folder: Path) -> str:
 
 def files_with_emails(folder: Path) -> list[str]:
     """Release files other than Parquet holding an e-mail address (Parquet rows are scanned as they are written)."""
-    email = re.compile(EMAIL_PATTERN.encode())
     return [path.relative_to(folder).as_posix() for path in sorted(folder.rglob("*"))
-            if path.is_file() and path.suffix != ".parquet" and email.search(path.read_bytes())]
+            if path.is_file() and path.suffix != ".parquet" and EMAIL.search(path.read_text(encoding="utf-8", errors="replace"))]
 
 
 @dataclass(frozen=True)

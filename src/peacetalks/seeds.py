@@ -156,12 +156,18 @@ def is_temp_name(name: str) -> bool:
     return name.startswith(".") and name.endswith(".tmp")
 
 
-def iter_seeds(root: Root) -> Iterator[tuple[SeedEntry, str]]:
-    """Each manifest entry with its raw text, after checking the file still has its recorded hash."""
-    listed = {*manifest_files(root), root.manifest.name}
+def seed_files(root: Root) -> list[str]:
+    """The seed files the manifest lists, after refusing any other file in seeds/."""
+    files = manifest_files(root)
+    listed = {*files, root.manifest.name}
     strays = sorted(p.name for p in root.seeds.iterdir() if p.is_file() and p.name not in listed and not is_temp_name(p.name)) if root.seeds.exists() else []
     if strays:
         raise PeacetalksError(f"{root.seeds}: files not in the manifest: {', '.join(strays)} (add them with `peacetalks add`)")
+    return files
+
+
+def iter_seeds(root: Root) -> Iterator[tuple[SeedEntry, str]]:
+    """Each manifest entry with its raw text, after checking the file still has its recorded hash."""
     for seed in iter_manifest(root):
         path = root.seeds / seed.file
         if not path.exists():
