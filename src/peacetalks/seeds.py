@@ -11,12 +11,13 @@ from pathlib import Path
 import ijson
 from pydantic import ValidationError
 
+from .models import ID_PATTERN as ID_REGEX
 from .models import SeedEntry, SeedManifest, SeedMetadata
 from .storage import PeacetalksError, Root, read_model, sha256_bytes, sha256_text, write_atomic, write_model
 
 TEXT_SUFFIXES = {".txt"}
 HTML_SUFFIXES = {".html", ".htm"}
-ID_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+ID_PATTERN = re.compile(ID_REGEX)
 MANIFEST_DESCRIPTION = (
     "Raw inputs of the corpus, byte for byte. Metadata we do not know is null, never guessed."
 )
@@ -61,7 +62,7 @@ def describe(path: Path, doc_id: str, metadata: SeedMetadata) -> SeedEntry:
     suffix = path.suffix.lower()
     if suffix not in TEXT_SUFFIXES | HTML_SUFFIXES:
         raise PeacetalksError(f"{path}: unsupported file type {suffix!r} (expected .txt, .html or .htm)")
-    if not ID_PATTERN.match(doc_id):
+    if not ID_PATTERN.fullmatch(doc_id):
         raise PeacetalksError(f"{path}: document id {doc_id!r} must match {ID_PATTERN.pattern}")
     try:
         data = path.read_bytes()
