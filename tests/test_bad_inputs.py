@@ -46,7 +46,7 @@ def refused(cli: Cli, root: Root, *args: str | Path) -> str:
 
 def test_a_missing_input_file_is_a_clear_error(synth_root: Root, tmp_path: Path, cli: Cli) -> None:
     err = refused(cli, synth_root, "add", tmp_path / "gone.txt")
-    assert err == f"peacetalks add: error: {tmp_path / 'gone.txt'}: cannot read: No such file or directory\n"
+    assert err == f"peacetalks add: error: {tmp_path / 'gone.txt'}: missing\n"
 
 
 def test_an_html_page_without_article_text_is_empty(synth_root: Root, tmp_path: Path, cli: Cli) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 from .bio import OUTSIDE, tokenize
 from .models import AnnotationFile, AnnotationSet, Span
 from .schema import Schema
-from .storage import Root, canonical_json
+from .storage import PeacetalksError, Root, canonical_json, read_text
 
 REPORT_DIR = "agreement"  # inside annotations/: a folder, so it is never taken for an annotation file
 REPORT_JSON = "agreement.json"
@@ -149,12 +149,22 @@ def krippendorff_alpha_nominal(pairs: Iterable[tuple[str, str]]) -> float | None
 
 
 def measure(files: Iterable[tuple[AnnotationFile, str]], first: str, second: str, schema: Schema) -> Agreement:
-    """Agreement between annotators ``first`` and ``second`` over every file holding both."""
-    result = Agreement()
+    """Agreement between annotators ``first`` and ``second`` over every file holding both.
+
+    Refuses two names for one annotator, and a pair no file holds (a report of nothing would
+    overwrite the real one).
+    """
+    if first == second:
+        raise PeacetalksError(f"--first and --second are both {first!r}: agreement needs two annotators")
+    result, seen = Agreement(), set[str]()
     for annotation, text in files:
+        seen.update(annotation.annotators)
         if first in annotation.annotators and second in annotation.annotators:
             result.documents.append(annotation.document_id)
             add_document(result, text, annotation.annotators[first], annotation.annotators[second], schema)
+    if not result.documents:
+        raise PeacetalksError(f"annotations/: no file holds both {first!r} and {second!r} (annotators found: "
+                              f"{', '.join(sorted(seen)) or 'none'}); report left as it was")
     return result
 
 
@@ -227,4 +237,4 @@ def report_files(root: Root, report: dict[str, Any]) -> dict[Path, str]:
 
 def iter_with_texts(root: Root, annotations: Iterable[AnnotationFile]) -> Iterator[tuple[AnnotationFile, str]]:
     for annotation in annotations:
-        yield annotation, root.corpus_text(annotation.document_id).read_text(encoding="utf-8")
+        yield annotation, read_text(root.corpus_text(annotation.document_id))

@@ -8,13 +8,26 @@ import io
 import json
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from .storage import PeacetalksError, Root, atomic_output
+from .storage import LockMode, PeacetalksError, Root, atomic_output, locked
 
 Handler = Callable[[argparse.Namespace, Root], int]
-COMMANDS: dict[str, tuple[str, str, Callable[[argparse.ArgumentParser], None], Handler]] = {}
+LockFor = Callable[[argparse.Namespace], LockMode | None]
+
+
+@dataclass(frozen=True)
+class Command:
+    summary: str
+    example: str
+    arguments: Callable[[argparse.ArgumentParser], None]
+    handler: Handler
+    lock: LockFor  # how the command holds the root: writers alone, readers together, or not at all
+
+
+COMMANDS: dict[str, Command] = {}
 
 
 def default_root() -> Path:
@@ -27,13 +40,26 @@ def no_arguments(parser: argparse.ArgumentParser) -> None:
     """For subcommands that take only ``--root``."""
 
 
+def writes(args: argparse.Namespace) -> LockMode:
+    return "exclusive"
+
+
+def writes_unless_check(args: argparse.Namespace) -> LockMode:
+    return "shared" if getattr(args, "check", False) else "exclusive"
+
+
+def reads(args: argparse.Namespace) -> LockMode:
+    return "shared"
+
+
 def command(
-    name: str, summary: str, example: str, arguments: Callable[[argparse.ArgumentParser], None] = no_arguments
+    name: str, summary: str, example: str, arguments: Callable[[argparse.ArgumentParser], None] = no_arguments,
+    lock: LockFor = writes,
 ) -> Callable[[Handler], Handler]:
-    """Register a subcommand with its one-line summary, an example for --help, and its arguments."""
+    """Register a subcommand with its one-line summary, an example for --help, its arguments, and its lock on the root."""
 
     def register(handler: Handler) -> Handler:
-        COMMANDS[name] = (summary, example, arguments, handler)
+        COMMANDS[name] = Command(summary, example, arguments, handler, lock)
         return handler
 
     return register
@@ -68,13 +94,14 @@ def cmd_add(args: argparse.Namespace, root: Root) -> int:
 
 @command("clean", "Clean every seed into corpus/<id>.txt plus a sidecar (title, removed blocks, flags, alignment).",
          "peacetalks clean            # rewrite what changed\n  peacetalks clean --check    # CI: fail when corpus/ is stale",
-         arguments=lambda p: p.add_argument("--check", action="store_true", help="write nothing; exit 1 when corpus/ is stale"))
+         arguments=lambda p: p.add_argument("--check", action="store_true", help="write nothing; exit 1 when corpus/ is stale"),
+         lock=writes_unless_check)
 def cmd_clean(args: argparse.Namespace, root: Root) -> int:
     from .corpus import run_clean
 
     report = run_clean(root, check=args.check)
     print(report.summary(args.check))
-    return 1 if args.check and (report.stale or report.orphans) else 0
+    return 1 if args.check and not report.in_step else 0
 
 
 def _clean_text_arguments(parser: argparse.ArgumentParser) -> None:
@@ -91,7 +118,7 @@ def _utf8_stdin() -> TextIO:
 @command("clean-text", "Clean any text: JSON Lines {id, text} in, {id, text, title, removed, flags, language} out, streamed.",
          "peacetalks clean-text pages.jsonl --out clean.jsonl\n"
          "  echo '{\"id\": \"a\", \"text\": \"Headline\\nBody sentence ...\"}' | peacetalks clean-text",
-         arguments=_clean_text_arguments)
+         arguments=_clean_text_arguments, lock=lambda args: None)
 def cmd_clean_text(args: argparse.Namespace, root: Root) -> int:
     from .clean import clean_json_lines
     from .progress import progress
@@ -126,7 +153,7 @@ def _schema_arguments(parser: argparse.ArgumentParser) -> None:
 @command("schema", "Generate the Label Studio config and JSON Schema from schema/schema.json; rename labels; migrate files.",
          "peacetalks schema                 # regenerate schema/labelstudio.xml and the JSON Schema\n"
          "  peacetalks schema rename NORP GROUP && peacetalks schema migrate",
-         arguments=_schema_arguments)
+         arguments=_schema_arguments, lock=lambda args: "shared" if args.action == "check" else "exclusive")
 def cmd_schema(args: argparse.Namespace, root: Root) -> int:
     from .annotations import migrate_root
     from .schema import load_schema, rename_label, stale_artefacts, write_artefacts
@@ -154,7 +181,8 @@ def cmd_schema(args: argparse.Namespace, root: Root) -> int:
 
 @command("validate", "Check every annotation file against the schema and corpus; exit 1 on any problem.",
          "peacetalks validate\n  peacetalks validate --format json | jq '.problems[].rule'",
-         arguments=lambda p: p.add_argument("--format", choices=["text", "json"], default="text", help="output format"))
+         arguments=lambda p: p.add_argument("--format", choices=["text", "json"], default="text", help="output format"),
+         lock=reads)
 def cmd_validate(args: argparse.Namespace, root: Root) -> int:
     from .schema import load_schema
     from .validate import validate_root
@@ -178,7 +206,7 @@ def _agreement_arguments(parser: argparse.ArgumentParser) -> None:
 
 @command("agreement", "Measure agreement between two annotators; write annotations/agreement/{agreement.json,AGREEMENT.md}.",
          "peacetalks agreement                      # ann1 vs ann2\n  peacetalks agreement --check              # CI: the report is current",
-         arguments=_agreement_arguments)
+         arguments=_agreement_arguments, lock=writes_unless_check)
 def cmd_agreement(args: argparse.Namespace, root: Root) -> int:
     from .agreement import as_report, iter_with_texts, measure, report_files
     from .annotations import iter_annotation_files
@@ -231,7 +259,8 @@ def cmd_publish(args: argparse.Namespace, root: Root) -> int:
 @command("datasheet", "Regenerate DATASHEET.md's statistics block and docs/figures/*.png from the build; --check fails when stale.",
          "peacetalks datasheet            # rewrite the block between <!-- stats:begin --> and <!-- stats:end -->\n"
          "  peacetalks datasheet --check    # CI: exit 1 when the datasheet or its figures are stale",
-         arguments=lambda p: p.add_argument("--check", action="store_true", help="write nothing; exit 1 when stale"))
+         arguments=lambda p: p.add_argument("--check", action="store_true", help="write nothing; exit 1 when stale"),
+         lock=writes_unless_check)
 def cmd_datasheet(args: argparse.Namespace, root: Root) -> int:
     from .datasheet import sync_datasheet
 
@@ -263,7 +292,8 @@ def _labelstudio_arguments(parser: argparse.ArgumentParser) -> None:
          "peacetalks labelstudio start          # prints LABEL_STUDIO_URL and LABEL_STUDIO_API_KEY; Ctrl-C stops it\n"
          "  peacetalks labelstudio push           # create/update project 'peacetalks', one task per document\n"
          "  peacetalks labelstudio pull           # write annotations/<id>.json, one set per annotator pseudonym",
-         arguments=_labelstudio_arguments)
+         arguments=_labelstudio_arguments,
+         lock=lambda args: {"start": None, "push": "shared", "pull": "exclusive"}[args.action])  # type: ignore[return-value]
 def cmd_labelstudio(args: argparse.Namespace, root: Root) -> int:
     from . import labelstudio
 
@@ -306,7 +336,7 @@ def _synth_arguments(parser: argparse.ArgumentParser) -> None:
 @command("synth", "Generate a synthetic data root of N news-like documents (seeds, corpus, annotations that validate) "
          "for scale tests; schema/ is copied from --root.",
          "peacetalks synth --docs 10000 --out /tmp/synth10k --seed 1 && peacetalks validate --root /tmp/synth10k",
-         arguments=_synth_arguments)
+         arguments=_synth_arguments, lock=lambda args: None)
 def cmd_synth(args: argparse.Namespace, root: Root) -> int:
     from .synth import synthesise
 
@@ -324,7 +354,7 @@ def _bench_arguments(parser: argparse.ArgumentParser) -> None:
 @command("bench", "Benchmark clean, validate and build on a data root, each stage in its own process: documents/s, MB/s, "
          "spans/s, peak RSS, and the pyarrow floor for the built tables.",
          "peacetalks synth --docs 1000 --out /tmp/s1k && peacetalks bench --root /tmp/s1k --out /tmp/s1k.json",
-         arguments=_bench_arguments)
+         arguments=_bench_arguments, lock=lambda args: None)  # its stages run in processes that lock for themselves
 def cmd_bench(args: argparse.Namespace, root: Root) -> int:
     from .bench import run_bench
 
@@ -344,21 +374,43 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name, (summary, example, add_arguments, _) in COMMANDS.items():
-        child = sub.add_parser(name, help=summary, description=summary, epilog=f"Example:\n  {example}",
+    for name, spec in COMMANDS.items():
+        child = sub.add_parser(name, help=spec.summary, description=spec.summary, epilog=f"Example:\n  {spec.example}",
                                formatter_class=argparse.RawDescriptionHelpFormatter)
         child.add_argument("--root", type=Path, default=None, help="data root with seeds/, corpus/, schema/, annotations/ (default: this repository)")
-        add_arguments(child)
+        spec.arguments(child)
     return parser
 
 
+def run(spec: Command, args: argparse.Namespace, root: Root) -> int:
+    mode = spec.lock(args)
+    with locked(root, mode, f"peacetalks {args.command}") if mode else contextlib.nullcontext():
+        return spec.handler(args, root)
+
+
+EXPECTED_FAILURES = (PeacetalksError, OSError, RecursionError)
+
+
+def failure_text(exc: BaseException) -> str:
+    """One line for an expected failure: bad input (named by the stage), or the file system (named here)."""
+    if isinstance(exc, OSError):  # a full disk, a read-only or vanished file
+        return f"{exc.filename or 'a file'}: {exc.strerror or exc}"
+    if isinstance(exc, RecursionError):
+        return "an input is nested too deeply to read (RecursionError); nothing written"
+    return str(exc)
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run one subcommand; every expected failure becomes one line ``peacetalks CMD: error: …`` and exit 2."""
     args = build_parser().parse_args(argv)
     root = Root((args.root or default_root()).resolve())
     try:
-        return COMMANDS[args.command][3](args, root)
-    except PeacetalksError as exc:
-        print(f"peacetalks {args.command}: error: {exc}", file=sys.stderr)
+        return run(COMMANDS[args.command], args, root)
+    except KeyboardInterrupt:
+        print(f"peacetalks {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except EXPECTED_FAILURES as exc:
+        print(f"peacetalks {args.command}: error: {failure_text(exc)}", file=sys.stderr)
         return 2
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .clean import CLEANER_VERSION, CleanResult, clean
 from .models import CorpusSidecar, Document, RemovedBlock, SeedEntry, Title
 from .progress import progress, shown_ids
-from .seeds import iter_seeds, seed_files
-from .storage import PeacetalksError, Root, dump_model, read_model, sha256_text, write_text_atomic
+from .seeds import is_temp_name, iter_seeds, seed_files
+from .storage import PeacetalksError, Root, dump_model, read_model, read_text, sha256_text, write_text_atomic
 
 
 def sidecar_for(seed: SeedEntry, result: CleanResult) -> CorpusSidecar:
@@ -38,13 +39,38 @@ class CleanReport:
     unchanged: int = 0
     stale: list[str] = field(default_factory=list)
     orphans: list[str] = field(default_factory=list)
+    foreign: list[str] = field(default_factory=list)  # files in corpus/ that clean did not make: never deleted
+
+    @property
+    def in_step(self) -> bool:
+        return not (self.stale or self.orphans or self.foreign)
 
     def summary(self, check: bool) -> str:
+        left = f"; left alone, not made by clean: {shown_ids(self.foreign)}" if self.foreign else ""
         if check:
-            state = "up to date" if not (self.stale or self.orphans) else f"STALE: {shown_ids(self.stale + self.orphans)}"
+            state = "up to date" if self.in_step else f"STALE: {shown_ids(self.stale + self.orphans + self.foreign)}"
             return f"clean --check: {self.unchanged + len(self.stale)} documents, corpus/ {state}"
         return (f"clean: {self.written + self.unchanged} documents, {self.written} written, "
-                f"{self.unchanged} unchanged, {len(self.orphans)} orphaned files removed")
+                f"{self.unchanged} unchanged, {len(self.orphans)} orphaned files removed{left}")
+
+
+def current_text(path: Path) -> str | None:
+    """What a corpus file holds now, or ``None`` when it is missing or unreadable (so clean rewrites it)."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def made_by_clean(path: Path) -> bool:
+    """Whether ``path`` is a clean text or sidecar this stage wrote: its sidecar parses and names its id."""
+    sidecar = path.with_suffix(".json")
+    if path.is_symlink() or path.suffix not in (".txt", ".json") or sidecar.is_symlink():
+        return False
+    try:
+        return read_model(sidecar, CorpusSidecar).id == path.stem
+    except PeacetalksError:
+        return False
 
 
 def run_clean(root: Root, check: bool = False) -> CleanReport:
@@ -56,7 +82,7 @@ def run_clean(root: Root, check: bool = False) -> CleanReport:
         result = clean(raw)
         outputs = {root.corpus_text(seed.id): result.text, root.corpus_sidecar(seed.id): dump_model(sidecar_for(seed, result))}
         expected.update(path.name for path in outputs)
-        changed = [path for path, content in outputs.items() if not path.exists() or path.read_text(encoding="utf-8") != content]
+        changed = [path for path, content in outputs.items() if current_text(path) != content]
         if not changed:
             report.unchanged += 1
         elif check:
@@ -65,8 +91,10 @@ def run_clean(root: Root, check: bool = False) -> CleanReport:
             for path in changed:
                 write_text_atomic(path, outputs[path])
             report.written += 1
-    orphans = sorted(p for p in root.corpus.glob("*") if p.is_file() and p.name not in expected) if root.corpus.exists() else []
+    leftovers = sorted(p for p in root.corpus.iterdir() if p.name not in expected and not is_temp_name(p.name)) if root.corpus.is_dir() else []
+    orphans = [path for path in leftovers if made_by_clean(path)]
     report.orphans = [p.name for p in orphans]
+    report.foreign = [p.name for p in leftovers if p not in orphans]
     if not check:
         for path in orphans:
             path.unlink()
@@ -77,7 +105,7 @@ def load_document(root: Root, doc_id: str) -> Document:
     path = root.corpus_text(doc_id)
     if not path.exists():
         raise PeacetalksError(f"{path}: no clean text for document {doc_id!r} (run `peacetalks clean`)")
-    return Document(id=doc_id, text=path.read_text(encoding="utf-8"), sidecar=read_model(root.corpus_sidecar(doc_id), CorpusSidecar))
+    return Document(id=doc_id, text=read_text(path), sidecar=read_model(root.corpus_sidecar(doc_id), CorpusSidecar))
 
 
 def document_ids(root: Root) -> list[str]:

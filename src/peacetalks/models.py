@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 # One id pattern for documents, spans, relations and pseudonyms: an id names files, so it has no
 # dot (no "." or ".."), no separator and no control character, and cannot start like an option.
@@ -50,8 +50,18 @@ class SeedFacts(Strict):
     content_sha256: Sha256 = Field(description="sha256 of the decoded, LF-normalised NFC text: detects duplicates")
 
 
+SEED_SUFFIXES = {"text": (".txt",), "html": (".html", ".htm")}
+
+
 class SeedEntry(SeedMetadata, SeedFacts):
     """One raw input as committed in ``seeds/``: its facts, then its metadata."""
+
+    @model_validator(mode="after")
+    def file_is_named_after_the_id(self) -> SeedEntry:
+        """``file`` is ``<id><suffix>`` in ``seeds/`` itself: a manifest can name no other path."""
+        if self.file not in {f"{self.id}{suffix}" for suffix in SEED_SUFFIXES[self.format]}:
+            raise ValueError(f"file {self.file!r} must be the id {self.id!r} plus {' or '.join(SEED_SUFFIXES[self.format])}")
+        return self
 
 
 class SeedManifest(Strict):

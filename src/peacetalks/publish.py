@@ -62,10 +62,21 @@ def plan_text(repo_id: str, tag: str, out: Path, dry_run: bool) -> str:
     return "\n".join(lines)
 
 
-def publish(root: Root, repo_id: str, out: Path, dry_run: bool = False) -> str:
-    """Build into ``out`` and upload it as version ``vX.Y.Z`` of ``repo_id``; returns what was (or would be) done."""
+def require_repo_id(repo_id: str) -> None:
+    """``ORG/NAME`` by the Hub's own rules (``huggingface_hub.utils.validate_repo_id``), checked offline."""
+    from huggingface_hub.utils import HFValidationError, validate_repo_id
+
+    try:
+        validate_repo_id(repo_id)
+    except HFValidationError as exc:
+        raise PeacetalksError(f"--repo-id {repo_id!r}: not a Hub repository id: {exc}") from exc
     if repo_id.count("/") != 1:
         raise PeacetalksError(f"--repo-id {repo_id!r}: expected ORG/NAME")
+
+
+def publish(root: Root, repo_id: str, out: Path, dry_run: bool = False) -> str:
+    """Build into ``out`` and upload it as version ``vX.Y.Z`` of ``repo_id``; returns what was (or would be) done."""
+    require_repo_id(repo_id)
     tag = f"v{read_version(root)}"
     require_clean_tree(root, "before the build")
     require_new_local_tag(root, tag)

@@ -94,6 +94,8 @@ def realign_file(root: Root, annotation: AnnotationFile, old_corpus: Path) -> tu
 
 def realign_root(root: Root, old_corpus: Path) -> RealignReport:
     """Realign every annotation file whose text changed; review files are written before the moved files."""
+    if not old_corpus.is_dir():
+        raise PeacetalksError(f"{old_corpus}: --old-corpus is not a folder (give the corpus/ the annotations were made on)")
     report = RealignReport()
     for annotation in progress(iter_annotation_files(root), desc="realign"):
         doc_id = annotation.document_id

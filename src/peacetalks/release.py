@@ -10,10 +10,12 @@ only then renames the folder into place.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
-from bisect import bisect_left, bisect_right
 import shutil
+from bisect import bisect_left, bisect_right
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -35,7 +37,8 @@ from .parallel import ordered_map
 from .progress import progress
 from .schema import Schema, load_schema
 from .split import SPLITS, Assignment, Overlap, assign_splits, cross_split_leaks, near_duplicate_groups, overlaps, shingle_hashes, shingles
-from .storage import PeacetalksError, Root, canonical_json, read_json, replace_folder, sha256_file, write_text_atomic
+from .storage import (PeacetalksError, Root, canonical_json, read_json, read_text, replace_folder, replaceable_folder,
+                      sha256_file, write_text_atomic)
 from .validate import Problem, annotation_paths, artefact_problems, checked_file
 
 VERSION_FILE = "VERSION"
@@ -58,7 +61,7 @@ def read_version(root: Root) -> str:
     path = root.path / VERSION_FILE
     if not path.exists():
         raise PeacetalksError(f"{path}: missing (one line: the dataset's semantic version, e.g. 0.1.0)")
-    version = path.read_text(encoding="utf-8").strip()
+    version = read_text(path).strip()
     if not SEMVER.match(version):
         raise PeacetalksError(f"{path}: {version!r} is not a semantic version MAJOR.MINOR.PATCH")
     return version
@@ -112,7 +115,7 @@ class Plan:
 
 
 def text_of(root: Root, doc_id: str) -> str:
-    return root.corpus_text(doc_id).read_text(encoding="utf-8")
+    return read_text(root.corpus_text(doc_id))
 
 
 def hashes_of(root: Root, doc_id: str) -> np.ndarray:
@@ -541,32 +544,70 @@ class BuildReport:
 
 
 def build(root: Root, out: Path) -> BuildReport:
-    """Build the release into ``out`` (replaced whole), or raise and leave ``out`` as it was."""
+    """Build the release into ``out`` (replaced whole), or raise and leave ``out`` as it was.
+
+    ``out`` is replaced only when replacing it deletes nothing the tool did not make (see
+    :func:`storage.replaceable_folder`). The release is built in ``.<out>.building.*`` beside it;
+    those a killed build left are removed first, under a lock that keeps two builds of ``out`` apart.
+    """
     plan = plan_release(root)
-    out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.building."))
+    out = replaceable_folder(out, root, MANIFEST_FILE)
     try:
-        stats, sizes = write_data(folder, root, plan)
-        leakage = leakage_report(root, plan)
-        (folder / "stats.json").write_text(dump_json(stats), encoding="utf-8")
-        (folder / "leakage.json").write_text(dump_json(leakage), encoding="utf-8")
-        (folder / LICENSE_FILE).write_text(license_text(), encoding="utf-8")
-        (folder / "README.md").write_text(render_card(plan, features_of(plan.schema), stats, sizes, leakage), encoding="utf-8")
-        for relative in (Path(CHANGELOG_FILE), Path(DATASHEET_FILE), FIGURES_DIR):
-            copy_if_present(root, folder, relative)
-        leaked = files_with_emails(folder)
-        if leaked:
-            raise PeacetalksError(f"release files contain an e-mail address: {', '.join(leaked)}; nothing built")
-        (folder / MANIFEST_FILE).write_text(manifest(folder), encoding="utf-8")
-        folder.chmod(0o755)
-        replace_folder(folder, out)
-    except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with building_folder(out) as folder:
+            sizes, leakage = write_release(root, plan, folder)
+            replace_folder(folder, replaceable_folder(out, root, MANIFEST_FILE))
+    except OSError as exc:  # a full disk, a read-only file system: name the place, keep the old release
+        raise PeacetalksError(f"{exc.filename or out}: cannot write the release: {exc.strerror}; {out} left as it was") from exc
     if plan.assignment.new:
         write_split_file(root, plan.assignment.splits)
     return BuildReport(out, plan.version, sizes, plan.assignment.new, len(leakage["near_duplicate_groups"]))
+
+
+@contextlib.contextmanager
+def building_folder(out: Path) -> Iterator[Path]:
+    """A fresh ``.<out>.building.<pid>.*`` folder beside ``out``, removed afterwards unless it was swapped in.
+
+    Those whose build process is gone (killed) are removed first: the name is ours, the pid tells
+    that no running build still writes there.
+    """
+    prefix = f".{out.name}.building."
+    for stale in out.parent.glob(f"{prefix}*"):
+        pid = stale.name.removeprefix(prefix).split(".")[0]
+        if stale.is_dir() and not stale.is_symlink() and pid.isdigit() and not process_alive(int(pid)):
+            shutil.rmtree(stale, ignore_errors=True)
+    folder = Path(tempfile.mkdtemp(dir=out.parent, prefix=f"{prefix}{os.getpid()}."))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # alive, another user's
+    return True
+
+
+def write_release(root: Root, plan: Plan, folder: Path) -> tuple[SplitSizes, dict[str, Any]]:
+    stats, sizes = write_data(folder, root, plan)
+    leakage = leakage_report(root, plan)
+    (folder / "stats.json").write_text(dump_json(stats), encoding="utf-8")
+    (folder / "leakage.json").write_text(dump_json(leakage), encoding="utf-8")
+    (folder / LICENSE_FILE).write_text(license_text(), encoding="utf-8")
+    (folder / "README.md").write_text(render_card(plan, features_of(plan.schema), stats, sizes, leakage), encoding="utf-8")
+    for relative in (Path(CHANGELOG_FILE), Path(DATASHEET_FILE), FIGURES_DIR):
+        copy_if_present(root, folder, relative)
+    leaked = files_with_emails(folder)
+    if leaked:
+        raise PeacetalksError(f"release files contain an e-mail address: {', '.join(leaked)}; nothing built")
+    (folder / MANIFEST_FILE).write_text(manifest(folder), encoding="utf-8")
+    folder.chmod(0o755)
+    return sizes, leakage
 
 
 # --- the dataset card ------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from .models import ID_PATTERN as ID_REGEX
 from .models import SeedEntry, SeedManifest, SeedMetadata
-from .storage import PeacetalksError, Root, read_model, sha256_bytes, sha256_text, write_atomic, write_model
+from .storage import PeacetalksError, Root, read_bytes, read_model, sha256_bytes, sha256_text, write_atomic, write_model
 
 TEXT_SUFFIXES = {".txt"}
 HTML_SUFFIXES = {".html", ".htm"}
@@ -64,10 +64,7 @@ def describe(path: Path, doc_id: str, metadata: SeedMetadata) -> SeedEntry:
         raise PeacetalksError(f"{path}: unsupported file type {suffix!r} (expected .txt, .html or .htm)")
     if not ID_PATTERN.fullmatch(doc_id):
         raise PeacetalksError(f"{path}: document id {doc_id!r} must match {ID_PATTERN.pattern}")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise PeacetalksError(f"{path}: cannot read: {exc.strerror}") from exc
+    data = read_bytes(path)
     text = raw_text(path, data)
     if not text.strip("\ufeff \t\r\n\u00a0"):
         raise PeacetalksError(f"{path}: empty document (no text{' extracted from the HTML' if suffix != '.txt' else ''})")
@@ -171,9 +168,11 @@ def iter_seeds(root: Root) -> Iterator[tuple[SeedEntry, str]]:
     """Each manifest entry with its raw text, after checking the file still has its recorded hash."""
     for seed in iter_manifest(root):
         path = root.seeds / seed.file
+        if path.is_symlink():
+            raise PeacetalksError(f"{path}: is a symbolic link; a seed is a file kept byte for byte in seeds/")
         if not path.exists():
             raise PeacetalksError(f"{path}: listed in the manifest but missing")
-        data = path.read_bytes()
+        data = read_bytes(path)
         if sha256_bytes(data) != seed.sha256:
             raise PeacetalksError(f"{path}: sha256 differs from the manifest: seeds are immutable; add changed text as a new document")
         yield seed, raw_text(path, data)

@@ -5,19 +5,25 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import errno
+import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from .models import ID_PATTERN
+
 M = TypeVar("M", bound=BaseModel)
+ID_RE = re.compile(ID_PATTERN)
 
 
 class PeacetalksError(Exception):
@@ -50,14 +56,74 @@ class Root:
     def annotations(self) -> Path:
         return self.path / "annotations"
 
+    @property
+    def stage_folders(self) -> tuple[Path, ...]:
+        """The folders that hold a stage's input: no output may replace or live inside them."""
+        return (self.seeds, self.corpus, self.schema_dir, self.annotations, self.path / ".git")
+
     def corpus_text(self, doc_id: str) -> Path:
-        return self.corpus / f"{doc_id}.txt"
+        return self.corpus / f"{checked_id(doc_id)}.txt"
 
     def corpus_sidecar(self, doc_id: str) -> Path:
-        return self.corpus / f"{doc_id}.json"
+        return self.corpus / f"{checked_id(doc_id)}.json"
 
     def annotation_file(self, doc_id: str) -> Path:
-        return self.annotations / f"{doc_id}.json"
+        return self.annotations / f"{checked_id(doc_id)}.json"
+
+
+def checked_id(doc_id: str) -> str:
+    """``doc_id`` when it is a safe file stem (see ``models.ID_PATTERN``); every path built from an id goes here."""
+    if not isinstance(doc_id, str) or not ID_RE.fullmatch(doc_id):
+        raise PeacetalksError(f"document id {doc_id!r} must match {ID_PATTERN} (no dot, separator or control character)")
+    return doc_id
+
+
+def read_bytes(path: Path) -> bytes:
+    """A file's bytes, or a ``PeacetalksError`` naming it (missing, a folder, a dangling link, unreadable)."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError as exc:
+        raise PeacetalksError(f"{path}: missing{' (a dangling symbolic link)' if path.is_symlink() else ''}") from exc
+    except IsADirectoryError as exc:
+        raise PeacetalksError(f"{path}: is a folder, expected a file") from exc
+    except OSError as exc:
+        raise PeacetalksError(f"{path}: cannot read: {exc.strerror}") from exc
+
+
+def read_text(path: Path) -> str:
+    """A UTF-8 file's text, or a ``PeacetalksError`` naming the file and the first bad byte."""
+    data = read_bytes(path)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise PeacetalksError(f"{path}: not valid UTF-8 at byte {exc.start} ({data[exc.start:exc.start + 4]!r})") from exc
+
+
+LockMode = Literal["shared", "exclusive"]
+
+
+@contextlib.contextmanager
+def locked(root: Root, mode: LockMode, holder: str) -> Iterator[None]:
+    """Hold the root's lock: one writer (``exclusive``) or many readers (``shared``) at a time.
+
+    A second writer waits, saying so, instead of interleaving its writes with the first one's (two
+    ``add`` runs would each rewrite the manifest from what they read). The lock is ``flock`` on the
+    root folder itself, so taking it writes nothing into the root.
+    """
+    try:
+        fd = os.open(root.path, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError as exc:
+        raise PeacetalksError(f"{root.path}: not a data root folder: {exc.strerror}") from exc
+    try:
+        flag = fcntl.LOCK_EX if mode == "exclusive" else fcntl.LOCK_SH
+        try:
+            fcntl.flock(fd, flag | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"{holder}: waiting for another peacetalks command on {root.path} to finish", file=sys.stderr)
+            fcntl.flock(fd, flag)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -138,6 +204,46 @@ def exchange_paths(a: Path, b: Path) -> bool:
     raise OSError(error, os.strerror(error), str(b))
 
 
+def files_under(folder: Path) -> set[str]:
+    """Every non-folder entry under ``folder`` (symbolic links included), as POSIX paths relative to it."""
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_symlink() or not p.is_dir()}
+
+
+def listed_files(manifest: Path) -> set[str]:
+    """The paths a ``sha256sum`` manifest lists (``<hash>  <path>`` lines)."""
+    return {line.split("  ", 1)[1] for line in read_text(manifest).splitlines() if "  " in line}
+
+
+def replaceable_folder(out: Path, root: Root, marker: str) -> Path:
+    """``out``, resolved, once it is shown that replacing it deletes nothing the tool did not make.
+
+    It may be missing, an empty folder, or a folder whose ``marker`` manifest lists every file in it
+    (a release this tool built). It may not be a symbolic link, a file, the data root or a folder
+    above it, or a stage's input folder (seeds, corpus, schema, annotations, .git) or inside one.
+    """
+    if out.is_symlink():
+        raise PeacetalksError(f"{out}: is a symbolic link; give the real folder (the tool never replaces through a link)")
+    resolved = out.resolve()
+    protected = [folder.resolve() for folder in root.stage_folders]
+    if root.path.resolve().is_relative_to(resolved) or any(resolved.is_relative_to(folder) for folder in protected):
+        raise PeacetalksError(f"{out}: is the data root, a folder above it, or a stage's input folder; "
+                              "choose a folder of its own (e.g. release)")
+    if not resolved.exists():
+        return resolved
+    if not resolved.is_dir():
+        raise PeacetalksError(f"{out}: exists and is not a folder")
+    present = files_under(resolved)
+    if present and marker not in present:
+        raise PeacetalksError(f"{out}: is not empty and holds no {marker}, so it is not a folder this tool made; "
+                              "nothing replaced (choose an empty or new folder)")
+    foreign = sorted(present - listed_files(resolved / marker) - {marker}) if present else []
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (f" (+{len(foreign) - 5} more)" if len(foreign) > 5 else "")
+        raise PeacetalksError(f"{out}: holds files its {marker} does not list, which the tool did not make: {shown}; "
+                              "nothing replaced (move them out first)")
+    return resolved
+
+
 def replace_folder(new: Path, out: Path) -> None:
     """Put the complete folder ``new`` in the place of ``out``: readers see the old folder or the new one.
 
@@ -215,11 +321,11 @@ def write_model(path: Path, model: BaseModel) -> None:
 
 def read_json(path: Path) -> Any:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise PeacetalksError(f"{path}: missing") from exc
+        return json.loads(read_bytes(path).decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise PeacetalksError(f"{path}: not valid JSON: {exc}") from exc
+    except RecursionError as exc:
+        raise PeacetalksError(f"{path}: not valid JSON: nested too deeply") from exc
 
 
 def parse_model(model: type[M], raw: bytes) -> M:
@@ -239,9 +345,9 @@ def parse_model(model: type[M], raw: bytes) -> M:
 
 def read_model(path: Path, model: type[M]) -> M:
     try:
-        return parse_model(model, path.read_bytes())
-    except FileNotFoundError as exc:
-        raise PeacetalksError(f"{path}: missing") from exc
+        return parse_model(model, read_bytes(path))
+    except RecursionError as exc:
+        raise PeacetalksError(f"{path}: not valid JSON: nested too deeply") from exc
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise PeacetalksError(f"{path}: not valid JSON: {exc}") from exc
     except ValidationError as exc:
