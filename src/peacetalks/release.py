@@ -221,6 +221,7 @@ class ReleaseDoc:
 def release_doc(root: Root, schema: Schema, doc_id: str, annotation: AnnotationFile | None) -> ReleaseDoc:
     """The document with the exported part of ``annotation``'s gold set (a validated file)."""
     document = load_document(root, doc_id)
+    require_releasable_text(root, document)
     gold = annotation.annotators.get(GOLD) if annotation else None
     exported = set(exported_labels(schema))
     spans = [s for s in gold.spans if s.label in exported] if gold else []
@@ -230,6 +231,21 @@ def release_doc(root: Root, schema: Schema, doc_id: str, annotation: AnnotationF
             raise PeacetalksError(f"{root.annotation_file(doc_id)}: {doc_id}: gold/relation {relation.id}: relation-ends: "
                                   "links a span that is not exported (review markers never go into a release)")
     return ReleaseDoc(document, gold, sorted(spans, key=lambda s: (s.start, s.end, s.label, s.id)))
+
+
+CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # C0 controls but tab and newline, and DEL
+
+
+def require_releasable_text(root: Root, document: Document) -> None:
+    """A released text is neither empty nor carries control characters (a NUL breaks C tools and tokenizers)."""
+    path = root.corpus_text(document.id)
+    if not document.text.strip():
+        raise PeacetalksError(f"{path}: {document.id}: doc-empty: the clean text is empty (was the seed all boilerplate?); "
+                              "fix or remove the seed; nothing built")
+    control = CONTROL_CHARACTER.search(document.text)
+    if control:
+        raise PeacetalksError(f"{path}: {document.id}: doc-control-character: U+{ord(control.group()):04X} at offset "
+                              f"{control.start()}; released text holds no control characters; nothing built")
 
 
 def document_row(doc: ReleaseDoc, ids: LabelIds) -> dict[str, Any]:

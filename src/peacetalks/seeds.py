@@ -13,10 +13,12 @@ from pydantic import ValidationError
 
 from .models import ID_PATTERN as ID_REGEX
 from .models import SeedEntry, SeedManifest, SeedMetadata
-from .storage import PeacetalksError, Root, read_bytes, read_model, sha256_bytes, sha256_text, write_atomic, write_model
+from .storage import (PeacetalksError, Root, present, read_bytes, read_model, reading, sha256_bytes, sha256_text,
+                      validation_text, write_atomic, write_model)
 
 TEXT_SUFFIXES = {".txt"}
 HTML_SUFFIXES = {".html", ".htm"}
+NUL = b"\x00"
 ID_PATTERN = re.compile(ID_REGEX)
 MANIFEST_DESCRIPTION = (
     "Raw inputs of the corpus, byte for byte. Metadata we do not know is null, never guessed."
@@ -63,8 +65,11 @@ def describe(path: Path, doc_id: str, metadata: SeedMetadata) -> SeedEntry:
     if suffix not in TEXT_SUFFIXES | HTML_SUFFIXES:
         raise PeacetalksError(f"{path}: unsupported file type {suffix!r} (expected .txt, .html or .htm)")
     if not ID_PATTERN.fullmatch(doc_id):
-        raise PeacetalksError(f"{path}: document id {doc_id!r} must match {ID_PATTERN.pattern}")
+        shown = str(path) if str(path).isprintable() else repr(str(path))  # a name with a newline stays on one line
+        raise PeacetalksError(f"{shown}: document id {doc_id!r} must match {ID_PATTERN.pattern}")
     data = read_bytes(path)
+    if NUL in data:
+        raise PeacetalksError(f"{path}: holds NUL bytes (the first at byte {data.index(NUL)}): not a text file")
     text = raw_text(path, data)
     if not text.strip("\ufeff \t\r\n\u00a0"):
         raise PeacetalksError(f"{path}: empty document (no text{' extracted from the HTML' if suffix != '.txt' else ''})")
@@ -83,7 +88,7 @@ def describe(path: Path, doc_id: str, metadata: SeedMetadata) -> SeedEntry:
 
 def load_manifest(root: Root) -> SeedManifest:
     """The whole manifest; stages that visit every seed stream it instead (:func:`iter_manifest`)."""
-    if not root.manifest.exists():
+    if not present(root.manifest):
         return SeedManifest(description=MANIFEST_DESCRIPTION, seeds=[])
     return read_model(root.manifest, SeedManifest)
 
@@ -99,10 +104,10 @@ def manifest_errors(root: Root) -> Iterator[None]:
 def manifest_files(root: Root) -> list[str]:
     """The seed file names the manifest lists, in order, after checking its outline
     (exactly the keys ``description`` and ``seeds``, an array) without building its entries."""
-    if not root.manifest.exists():
+    if not present(root.manifest):
         return []
     keys, files, seeds_array = [], [], False
-    with root.manifest.open("rb") as handle, manifest_errors(root):
+    with reading(root.manifest), root.manifest.open("rb") as handle, manifest_errors(root):
         for prefix, event, value in ijson.parse(handle):
             if prefix == "" and event == "map_key":
                 keys.append(value)
@@ -118,14 +123,14 @@ def manifest_files(root: Root) -> list[str]:
 
 def iter_manifest(root: Root) -> Iterator[SeedEntry]:
     """The manifest's entries one at a time: a 100k-seed manifest is never held whole."""
-    if not root.manifest.exists():
+    if not present(root.manifest):
         return
-    with root.manifest.open("rb") as handle, manifest_errors(root):
+    with reading(root.manifest), root.manifest.open("rb") as handle, manifest_errors(root):
         for number, item in enumerate(ijson.items(handle, "seeds.item", use_float=True)):
             try:
                 yield SeedEntry.model_validate(item)
             except ValidationError as exc:
-                raise PeacetalksError(f"{root.manifest}: seeds[{number}] does not match SeedEntry: {exc}") from exc
+                raise PeacetalksError(f"{root.manifest}: seeds[{number}] does not match SeedEntry: {validation_text(exc)}") from exc
 
 
 def add_seeds(root: Root, paths: Iterable[Path], metadata: SeedMetadata) -> list[SeedEntry]:

@@ -80,8 +80,20 @@ def checked_id(doc_id: str) -> str:
 
 def read_bytes(path: Path) -> bytes:
     """A file's bytes, or a ``PeacetalksError`` naming it (missing, a folder, a dangling link, unreadable)."""
-    try:
+    with reading(path):
         return path.read_bytes()
+
+
+def present(path: Path) -> bool:
+    """Whether something is at ``path``, a dangling link included (``exists`` says no to one)."""
+    return path.is_symlink() or path.exists()
+
+
+@contextlib.contextmanager
+def reading(path: Path) -> Iterator[None]:
+    """Turn the ways reading ``path`` fails into a ``PeacetalksError`` that names it."""
+    try:
+        yield
     except FileNotFoundError as exc:
         raise PeacetalksError(f"{path}: missing{' (a dangling symbolic link)' if path.is_symlink() else ''}") from exc
     except IsADirectoryError as exc:
@@ -351,4 +363,9 @@ def read_model(path: Path, model: type[M]) -> M:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise PeacetalksError(f"{path}: not valid JSON: {exc}") from exc
     except ValidationError as exc:
-        raise PeacetalksError(f"{path}: does not match {model.__name__}: {exc}") from exc
+        raise PeacetalksError(f"{path}: does not match {model.__name__}: {validation_text(exc)}") from exc
+
+
+def validation_text(exc: ValidationError) -> str:
+    """Pydantic's errors on one line: ``field.path: message; …`` (its own text spans several lines)."""
+    return "; ".join(f"{'.'.join(map(str, error['loc'])) or '(top level)'}: {error['msg']}" for error in exc.errors())
