@@ -137,7 +137,7 @@ def make_release_root(path: Path) -> Root:
     annotations/ replaced by synthetic gold sets for every document but the last train document."""
     from peacetalks.annotations import write_annotation_file
     from peacetalks.corpus import document_ids
-    from peacetalks.release import read_split_file
+    from peacetalks.splits import read_split_file
 
     root = copy_data(path)
     for name in RELEASE_FILES:

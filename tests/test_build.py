@@ -21,7 +21,8 @@ from peacetalks.annotations import iter_annotation_files, read_annotation_file, 
 from peacetalks.bio import bio_to_spans
 from peacetalks.datasheet import BEGIN, END, sync_datasheet
 from peacetalks.models import GOLD, Span
-from peacetalks.release import CONFIGS, build, read_split_file, release_doc, token_row
+from peacetalks.release import CONFIGS, build, release_doc, token_row
+from peacetalks.splits import read_split_file
 from peacetalks.schema import load_schema
 from peacetalks.storage import PeacetalksError, Root, write_text_atomic
 
@@ -264,15 +265,20 @@ def test_empty_annotations_build_a_release_without_spans(tmp_root: Root, tmp_pat
     assert all(set(row["entity_tags"]) <= {0} for ds in tokens.values() for row in ds)
 
 
-def test_a_new_document_gets_a_split_and_released_ones_keep_theirs(release_root: Root, tmp_path: Path) -> None:
+def test_a_new_document_is_released_with_its_rule_split_and_only_split_records_it(release_root: Root, tmp_path: Path, cli: Any) -> None:
     splits = read_split_file(release_root)
     newcomer = sorted(splits)[-1]
     kept = {doc: split for doc, split in splits.items() if doc != newcomer}
     (release_root.path / "splits.json").write_text(json.dumps({"description": "test", "documents": kept}))
+    before = (release_root.path / "splits.json").read_bytes()
     report = build(release_root, tmp_path / "out")
-    assert report.new_documents == [newcomer]
+    assert report.new_documents == [newcomer] and "run `peacetalks split` to record them" in report.summary()
+    assert (release_root.path / "splits.json").read_bytes() == before  # build never writes its input
+    assert cli("split", "--root", release_root.path, "--check")[:2] == (1, f"split --check: {len(splits)} documents, STALE: no split for {newcomer}\n")
+    assert cli("split", "--root", release_root.path)[0] == 0
     after = read_split_file(release_root)
-    assert {doc: after[doc] for doc in kept} == kept and newcomer in after
+    assert after == {**kept, newcomer: after[newcomer]} and after[newcomer] == splits[newcomer]
+    assert cli("split", "--root", release_root.path, "--check")[0] == 0
 
 
 def test_the_repository_data_builds_and_loads_whatever_annotations_exist(tmp_root: Root, tmp_path: Path) -> None:

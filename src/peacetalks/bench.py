@@ -7,7 +7,7 @@ time pyarrow alone needs to write the tables build produced (read back, then ``w
 with the same compression), so ``build / floor`` says how much the build adds on top of Parquet.
 The benchmark never changes the root's seeds, corpus or annotations: clean writes into a temp
 root beside it that links to the seeds, and build writes its release into the same temp root
-(build itself records new split assignments in the root's ``splits.json``, as it always does).
+(build never writes the root: new documents get their rule split for that build only).
 """
 
 from __future__ import annotations

@@ -240,6 +240,24 @@ def cmd_build(args: argparse.Namespace, root: Root) -> int:
     return 0
 
 
+@command("split", "Give every new clean document its train/validation/test split and record it in splits.json "
+         "(recorded splits never change; near-duplicates share one).",
+         "peacetalks split            # record new documents' splits\n  peacetalks split --check    # CI: exit 1 when a document has none",
+         arguments=lambda p: p.add_argument("--check", action="store_true", help="write nothing; exit 1 when a document has no recorded split"),
+         lock=writes_unless_check)
+def cmd_split(args: argparse.Namespace, root: Root) -> int:
+    from .progress import shown_ids
+    from .splits import run_split
+
+    assignment = run_split(root, check=args.check)
+    new = shown_ids(assignment.new) if assignment.new else "none"
+    if args.check:
+        print(f"split --check: {len(assignment.splits)} documents, {'STALE: no split for ' + new if assignment.new else 'every one recorded'}")
+        return 1 if assignment.new else 0
+    print(f"split: {len(assignment.splits)} documents, {len(assignment.new)} new ones recorded in splits.json ({new})")
+    return 0
+
+
 def _publish_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--repo-id", required=True, help="Hugging Face dataset repository, ORG/NAME")
     parser.add_argument("--out", type=Path, default=None, help="folder to build the release into (default: <root>/release)")
@@ -322,6 +340,20 @@ def cmd_realign(args: argparse.Namespace, root: Root) -> int:
         say(line)
     print(report.summary())
     return 0
+
+
+# --- the whole pipeline ---------------------------------------------------------------
+
+
+@command("check", "Run every stage's check (see peacetalks.pipeline): exit 1 when any committed output is stale or invalid.",
+         "peacetalks check     # CI: corpus, schema artefacts, annotations, agreement, splits, datasheet",
+         lock=lambda args: None)  # each check locks the root for itself
+def cmd_check(args: argparse.Namespace, root: Root) -> int:
+    from .pipeline import checks
+
+    failed = [" ".join(argv) for argv in checks() if main([*argv, "--root", str(root.path)]) != 0]
+    print(f"check: {len(checks())} checks, {len(failed)} failed{': ' + ', '.join(failed) if failed else ''}")
+    return 1 if failed else 0
 
 
 # --- scale ---------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 """Publish a built release to the Hugging Face Hub as a tagged version.
 
-Refusals come first and need no network: a dirty git tree, a local git tag
-``vX.Y.Z`` that exists, a failing validation (the build refuses), new documents
-whose splits are not yet committed, a stale datasheet. Then, unless
+Refusals come first and need no network: a repository id the Hub would refuse, a
+dirty git tree, a local git tag ``vX.Y.Z`` that exists, a failing validation (the
+build refuses), documents whose splits are not recorded, a stale datasheet. Then, unless
 ``dry_run``, the Hub's own tags are checked, the folder is uploaded in one
 commit, that commit is tagged, and the local git tag is created.
 """
@@ -81,7 +81,9 @@ def publish(root: Root, repo_id: str, out: Path, dry_run: bool = False) -> str:
     require_clean_tree(root, "before the build")
     require_new_local_tag(root, tag)
     report = build(root, out)
-    require_clean_tree(root, f"after the build (it assigned splits to {', '.join(report.new_documents) or 'nothing'})")
+    if report.new_documents:
+        raise PeacetalksError(f"splits.json records no split for {', '.join(report.new_documents)}; "
+                              "run `peacetalks split` and commit splits.json first")
     stale = sync_datasheet(root, check=True)
     if stale:
         raise PeacetalksError(f"stale: {', '.join(p.name for p in stale)}; run `peacetalks datasheet` and commit")

@@ -24,7 +24,6 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
@@ -36,13 +35,12 @@ from .models import GOLD, AnnotationFile, AnnotationSet, Document, Span
 from .parallel import ordered_map
 from .progress import progress
 from .schema import Schema, load_schema
-from .split import SPLITS, Assignment, Overlap, assign_splits, cross_split_leaks, near_duplicate_groups, overlaps, shingle_hashes, shingles
-from .storage import (PeacetalksError, Root, canonical_json, read_json, read_text, replace_folder, replaceable_folder,
-                      sha256_file, write_text_atomic)
+from .split import SPLITS, Assignment, Overlap, cross_split_leaks, overlaps, shingles
+from .splits import plan_splits
+from .storage import PeacetalksError, Root, read_text, replace_folder, replaceable_folder, sha256_file
 from .validate import Problem, annotation_paths, artefact_problems, checked_file
 
 VERSION_FILE = "VERSION"
-SPLITS_FILE = "splits.json"
 CHANGELOG_FILE = "CHANGELOG.md"
 DATASHEET_FILE = "DATASHEET.md"
 FIGURES_DIR = Path("docs") / "figures"
@@ -65,25 +63,6 @@ def read_version(root: Root) -> str:
     if not SEMVER.match(version):
         raise PeacetalksError(f"{path}: {version!r} is not a semantic version MAJOR.MINOR.PATCH")
     return version
-
-
-def read_split_file(root: Root) -> dict[str, str]:
-    path = root.path / SPLITS_FILE
-    if not path.exists():
-        return {}
-    documents = read_json(path).get("documents")
-    if not isinstance(documents, dict):
-        raise PeacetalksError(f"{path}: needs an object \"documents\" mapping document id → split")
-    return dict(documents)
-
-
-def write_split_file(root: Root, splits: dict[str, str]) -> None:
-    document = {
-        "description": "Split of every document ever released; an entry never changes (see peacetalks.split). "
-                       "New documents are added by `peacetalks build`.",
-        "documents": dict(sorted(splits.items())),
-    }
-    write_text_atomic(root.path / SPLITS_FILE, canonical_json(document) + "\n")
 
 
 def require_valid(artefacts: list[Problem], files: list[Problem]) -> None:
@@ -114,33 +93,16 @@ class Plan:
         return [name for name in SPLITS if self.split_docs(name)]
 
 
-def text_of(root: Root, doc_id: str) -> str:
-    return read_text(root.corpus_text(doc_id))
-
-
-def hashes_of(root: Root, doc_id: str) -> np.ndarray:
-    return shingle_hashes(text_of(root, doc_id))
-
-
-def document_groups(root: Root, doc_ids: list[str]) -> list[list[str]]:
-    """Near-duplicate groups (``peacetalks.split`` rule 2), streaming every text once, hashed on every core."""
-    hashes = progress(ordered_map(partial(hashes_of, root), doc_ids), total=len(doc_ids), desc="shingle")
-    with tempfile.TemporaryDirectory(prefix="peacetalks-shingles-") as folder:
-        return [[doc_ids[i] for i in group] for group in near_duplicate_groups(hashes, Path(folder))]
-
-
 def plan_release(root: Root) -> Plan:
-    """Assign splits; validate what the release stream will not visit (schema artefacts, annotation
+    """Read the splits (a document ``splits.json`` lacks gets one by the same rule, for this build
+    only: ``peacetalks split`` records it); validate what the release stream will not visit (schema artefacts, annotation
     files of documents that have no clean text)."""
     schema = load_schema(root)
     doc_ids = document_ids(root)
     known = set(doc_ids)
     orphans = [problem for path in annotation_paths(root) if path.stem not in known
                for problem in checked_file(root, path, schema)[1]]
-    try:
-        assignment = assign_splits(document_groups(root, doc_ids), read_split_file(root))
-    except ValueError as exc:
-        raise PeacetalksError(f"{root.path / SPLITS_FILE}: {exc}") from exc
+    assignment = plan_splits(root, doc_ids)
     return Plan(read_version(root), schema, assignment, doc_ids, artefact_problems(root, schema), orphans)
 
 
@@ -493,7 +455,7 @@ def leakage_report(root: Root, plan: Plan) -> dict[str, Any]:
     splits = plan.assignment.splits
     shared = [group for group in plan.assignment.groups if len(group) > 1]
     small = [group for group in shared if len(group) <= PAIRS_LISTED_UP_TO][:GROUPS_WITH_PAIRS]
-    shingle_sets = {doc_id: shingles(text_of(root, doc_id)) for group in small for doc_id in group}
+    shingle_sets = {doc_id: shingles(read_text(root.corpus_text(doc_id))) for group in small for doc_id in group}
     listed = {group[0] for group in small}  # groups are disjoint: the first document names one
     mixed = [group for group in shared if len({splits[doc] for doc in group}) > 1]
     return {
@@ -551,8 +513,9 @@ class BuildReport:
         docs = self.examples("documents")
         per_split = ", ".join(f"{split} {n}" for split, n in docs.items())
         return (f"build: release {self.version} in {self.out}: {sum(docs.values())} documents ({per_split}), "
-                f"{sum(self.examples('quotes').values())} quotes, {self.near_duplicate_groups} near-duplicate groups (leakage.json), "
-                f"{len(self.new_documents)} new documents assigned to splits")
+                f"{sum(self.examples('quotes').values())} quotes, {self.near_duplicate_groups} near-duplicate groups (leakage.json)"
+                + (f"; {len(self.new_documents)} documents have no split in splits.json yet: assigned by its rule for this build, "
+                   "run `peacetalks split` to record them" if self.new_documents else ""))
 
     def how_to_load(self) -> str:
         lines = [f'  datasets.load_dataset("{self.out}", "{config}")' for config in released_configs(self.sizes)]
@@ -575,8 +538,6 @@ def build(root: Root, out: Path) -> BuildReport:
             replace_folder(folder, replaceable_folder(out, root, MANIFEST_FILE))
     except OSError as exc:  # a full disk, a read-only file system: name the place, keep the old release
         raise PeacetalksError(f"{exc.filename or out}: cannot write the release: {exc.strerror}; {out} left as it was") from exc
-    if plan.assignment.new:
-        write_split_file(root, plan.assignment.splits)
     return BuildReport(out, plan.version, sizes, plan.assignment.new, len(leakage["near_duplicate_groups"]))
 
 
