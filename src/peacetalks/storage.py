@@ -234,7 +234,12 @@ def parse_model(model: type[M], raw: bytes) -> M:
     except ValidationError as exc:
         if not any(error["type"] == "json_invalid" for error in exc.errors()):
             raise
-    return model.model_validate(json.loads(raw.decode("utf-8")))
+    text = raw.decode("utf-8")
+    try:
+        data = json.loads(text)
+    except RecursionError:  # the json module recurses once per level: thousands of "[" exhaust the stack
+        raise json.JSONDecodeError("arrays or objects nested too deeply", text, len(text) - len(text.lstrip())) from None
+    return model.model_validate(data)
 
 
 def read_model(path: Path, model: type[M]) -> M:
@@ -242,7 +247,14 @@ def read_model(path: Path, model: type[M]) -> M:
         return parse_model(model, path.read_bytes())
     except FileNotFoundError as exc:
         raise PeacetalksError(f"{path}: missing") from exc
+    except OSError as exc:  # a directory, no permission
+        raise PeacetalksError(f"{path}: cannot read: {exc.strerror}") from exc
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise PeacetalksError(f"{path}: not valid JSON: {exc}") from exc
     except ValidationError as exc:
-        raise PeacetalksError(f"{path}: does not match {model.__name__}: {exc}") from exc
+        raise PeacetalksError(f"{path}: does not match {model.__name__}: {'; '.join(validation_errors(exc))}") from exc
+
+
+def validation_errors(exc: ValidationError) -> list[str]:
+    """Each error as ``where: what`` (pydantic's own text repeats the whole input, which can be huge)."""
+    return [": ".join(filter(None, (".".join(map(str, error["loc"])), error["msg"]))) for error in exc.errors()]
