@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from .models import AnnotationSet, Provenance, Relation, Span
+from .schema import Schema
 from .textsearch import NameIndex, quoted_passages
 
 METHOD = "peacetalks-preannotate"
@@ -154,23 +155,25 @@ def source_next_to(text: str, cue_start: int, cue_end: int) -> tuple[int, int] |
     return (cue_end + after.start(1), cue_end + after.end(1)) if after else None
 
 
-def add_quotes(builder: _Builder) -> None:
-    text = builder.text
+def add_quotes(builder: _Builder, schema: Schema) -> None:
+    """QUOTE, CUE and SOURCE suggestions: whichever labels and relations play those roles in the schema."""
+    text, labels, relations = builder.text, schema.label_roles, schema.relation_roles
+    if "quote" not in labels:
+        return
     passages = list(quoted_passages(text))
     quoted = [(start - 1, end + 1) for start, end in passages]  # with their marks
     for start, end in passages:
         bounds = quote_bounds(text, start, end)
         if bounds is None:
             continue
-        quote = builder.span("q", *bounds, "QUOTE")
+        quote = builder.span("q", *bounds, labels["quote"])
         cue_at = nearest_cue(text, start - 1, end, quoted)
-        if cue_at is None:
+        if cue_at is None or "cue" not in labels or "cue" not in relations:
             continue
-        cue = builder.span("c", *cue_at, "CUE")
-        builder.relate(quote, cue, "cue")
+        builder.relate(quote, builder.span("c", *cue_at, labels["cue"]), relations["cue"])
         source_at = source_next_to(text, *cue_at)
-        if source_at is not None:
-            builder.relate(quote, builder.span("s", *source_at, "SOURCE"), "source")
+        if source_at is not None and "source" in labels and "source" in relations:
+            builder.relate(quote, builder.span("s", *source_at, labels["source"]), relations["source"])
 
 
 def entity_mentions(text: str, lexicon: Mapping[str, str], index: NameIndex) -> list[tuple[int, int, str]]:
@@ -198,16 +201,16 @@ def entity_mentions(text: str, lexicon: Mapping[str, str], index: NameIndex) -> 
     return placed
 
 
-def preannotate(text: str, lexicon: Mapping[str, str], schema_version: str, index: NameIndex | None = None) -> AnnotationSet:
+def preannotate(text: str, lexicon: Mapping[str, str], schema: Schema, index: NameIndex | None = None) -> AnnotationSet:
     """Suggested spans and relations for one clean text; ``lexicon`` maps entity strings to labels.
 
     ``index`` may hold more strings than ``lexicon`` (only the lexicon's are used): one index
     built once serves every document's lexicon.
     """
     builder = _Builder(text)
-    add_quotes(builder)
+    add_quotes(builder, schema)
     for start, end, label in entity_mentions(text, lexicon, NameIndex(lexicon) if index is None else index):
         builder.span("e", start, end, label)
-    provenance = Provenance(annotator=METHOD, method="rule-based pre-annotation", guidelines_version=schema_version)
+    provenance = Provenance(annotator=METHOD, method="rule-based pre-annotation", guidelines_version=schema.version)
     spans = sorted(builder.spans.values(), key=lambda s: (s.start, s.end, s.label))
     return AnnotationSet(provenance=provenance, spans=spans, relations=builder.relations)
