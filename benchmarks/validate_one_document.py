@@ -1,6 +1,6 @@
 """How `peacetalks validate` scales with the spans of ONE document (issue 12: it was quadratic).
 
-Usage:  .venv/bin/python benchmarks/validate_one_document.py [--spans 10000 100000] [--repeat 3]
+Usage:  .venv/bin/python benchmarks/validate_one_document.py [--spans 10000 30000 100000 300000] [--repeat 3]
 
 For each N it writes a scratch data root (the repository's schema, one clean text, one annotation
 file) whose gold set has N spans over one text: every sentence names a distinct person (an entity
@@ -96,7 +96,7 @@ def seconds(root: Root, repeat: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--spans", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--spans", type=int, nargs="+", default=[10_000, 30_000, 100_000, 300_000])
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     print("| spans in one document | text characters | validate seconds | spans/s | time ratio to the first |")
