@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import annotation_data, only_document
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -65,18 +66,13 @@ def complete_gold(quote: str = "QUOTE", source: str = "SOURCE", cue: str = "CUE"
 
 
 def annotation_file(aset: dict[str, Any] | None = None, **overrides: Any) -> dict[str, Any]:
-    data = {"document_id": DOC, "text_sha256": sha256_text(TEXT), "schema_version": "1.0.0", "annotators": {"gold": aset or complete_gold()}}
-    data.update(overrides)
-    return data
+    return annotation_data(DOC, TEXT, aset or complete_gold(), **overrides)
 
 
 @pytest.fixture
 def root(tmp_root: Root) -> Root:
-    """The repository's schema and corpus, with one annotated document (TEXT) and no other annotation file."""
-    write_text_atomic(tmp_root.corpus_text(DOC), TEXT)
-    for path in tmp_root.annotations.glob("*.json"):
-        path.unlink()
-    return tmp_root
+    """The repository's schema and corpus, with one document (TEXT) and no annotation file."""
+    return only_document(tmp_root, DOC, TEXT)
 
 
 def write_file(root: Root, data: dict[str, Any] | str, name: str = DOC) -> Path:
