@@ -7,7 +7,7 @@ import shutil
 import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -121,6 +121,24 @@ def synthetic_gold(doc_id: str, text: str) -> AnnotationFile:
     ann1 = AnnotationSet(provenance=Provenance(annotator="ann1", method="label-studio", tool="label-studio server ls-1 admin@peacetalks.test"))
     return AnnotationFile(document_id=doc_id, text_sha256=sha256_text(text), schema_version="1.0.0",
                           annotators={"gold": gold, "ann1": ann1})
+
+
+def only_document(root: Root, doc_id: str, text: str) -> Root:
+    """``root`` with the clean text ``doc_id`` and no annotation file: a stage to write one file on and validate."""
+    from peacetalks.storage import write_text_atomic
+
+    write_text_atomic(root.corpus_text(doc_id), text)
+    for path in root.annotations.glob("*.json"):
+        path.unlink()
+    return root
+
+
+def annotation_data(doc_id: str, text: str, gold: dict[str, Any], **overrides: Any) -> dict[str, Any]:
+    """An annotation file as JSON data: one gold set over ``text``, schema 1.0.0, fields replaced by ``overrides``."""
+    from peacetalks.storage import sha256_text
+
+    data = {"document_id": doc_id, "text_sha256": sha256_text(text), "schema_version": "1.0.0", "annotators": {"gold": gold}}
+    return {**data, **overrides}
 
 
 def copy_data(path: Path) -> Root:

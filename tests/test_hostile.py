@@ -152,7 +152,7 @@ def test_a_manifest_cannot_point_a_seed_outside_seeds(root: Root, cli: Cli, tmp_
 
     edit_manifest(root, point_outside)
     err = refused(cli, root, "clean")
-    assert err == (f"peacetalks clean: error: {root.manifest}: seeds[0] does not match SeedEntry: (top level): "
+    assert err == (f"peacetalks clean: error: {root.manifest}: seeds[0] does not match SeedEntry: "
                    "Value error, file '../../outside_secret.txt' must be the id 'syn_0000000' plus .txt\n")
     assert not any(b"hunter2" in content for content in tree(root.corpus).values())
 

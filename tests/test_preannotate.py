@@ -17,6 +17,7 @@ from peacetalks.storage import Root
 from peacetalks.validate import check_set
 
 REPO = Path(__file__).resolve().parents[1]
+SCHEMA = load_schema(Root(REPO))
 ENTITY_LABELS = {"PERSON", "GPE", "ORG"}
 
 
@@ -36,28 +37,28 @@ def spans(*pairs: tuple[str, str]) -> list[Span]:
 
 def test_a_quote_gets_its_cue_and_the_name_before_it() -> None:
     text = "Peace is close. Trump said: “We want to stop the war.” Then he left."
-    aset = preannotate(text, {}, "1.0.0")
+    aset = preannotate(text, {}, SCHEMA)
     assert labelled(aset) == [("SOURCE", "Trump"), ("CUE", "said"), ("QUOTE", "We want to stop the war.")]
     assert triples(aset) == {("cue", "We want to stop the war.", "said"), ("source", "We want to stop the war.", "Trump")}
 
 
 def test_the_trailing_comma_stays_outside_and_a_pronoun_after_the_cue_is_the_source() -> None:
     text = "“It will be a tough negotiation, ” said Peskov, the Kremlin spokesman."
-    aset = preannotate(text, {}, "1.0.0")
+    aset = preannotate(text, {}, SCHEMA)
     assert ("QUOTE", "It will be a tough negotiation") in labelled(aset)
     assert triples(aset) == {("cue", "It will be a tough negotiation", "said"), ("source", "It will be a tough negotiation", "Peskov")}
 
 
 def test_a_cue_in_the_next_sentence_does_not_count() -> None:
     text = "“We will keep talking to everyone.” Officials added nothing."
-    aset = preannotate(text, {}, "1.0.0")
+    aset = preannotate(text, {}, SCHEMA)
     assert labelled(aset) == [("QUOTE", "We will keep talking to everyone.")]
     assert aset.relations == []
 
 
 def test_two_quotes_around_one_cue_share_the_cue_span() -> None:
     text = "“We are ready to talk,” he said, “but not at any price.”"
-    aset = preannotate(text, {}, "1.0.0")
+    aset = preannotate(text, {}, SCHEMA)
     assert [s.label for s in aset.spans].count("CUE") == 1
     assert triples(aset) == {
         ("cue", "We are ready to talk", "said"), ("source", "We are ready to talk", "he"),
@@ -67,13 +68,13 @@ def test_two_quotes_around_one_cue_share_the_cue_span() -> None:
 
 
 def test_short_scare_quotes_are_not_quotes() -> None:
-    assert preannotate("He called it a “victory plan” yesterday, officials said.", {}, "1.0.0").spans == []
+    assert preannotate("He called it a “victory plan” yesterday, officials said.", {}, SCHEMA).spans == []
 
 
 def test_entities_are_projected_whole_word_longest_first_without_overlap() -> None:
     text = "Donald Trump met Zelensky. Trump and Zelenskyy spoke; Ukraine’s allies waited."
     lexicon = {"Donald Trump": "PERSON", "Trump": "PERSON", "Zelensky": "PERSON", "Ukraine": "GPE"}
-    aset = preannotate(text, lexicon, "1.0.0")
+    aset = preannotate(text, lexicon, SCHEMA)
     assert labelled(aset) == [("PERSON", "Donald Trump"), ("PERSON", "Zelensky"), ("PERSON", "Trump"), ("GPE", "Ukraine")]
 
 
@@ -154,7 +155,7 @@ def test_suggestions_on_the_real_corpus_pass_the_validator() -> None:
     lexicon = {"Ukraine": "GPE", "Trump": "PERSON", "Donald Trump": "PERSON", "Putin": "PERSON", "Russia": "GPE"}
     quotes = 0
     for doc in iter_documents(root):
-        aset = preannotate(doc.text, lexicon, schema.version)
+        aset = preannotate(doc.text, lexicon, schema)
         assert list(check_set(aset, doc.text, schema)) == [], doc.id
         quotes += sum(s.label == "QUOTE" for s in aset.spans)
     assert quotes > 0
@@ -164,5 +165,5 @@ def test_suggestions_on_the_real_corpus_pass_the_validator() -> None:
 @given(st.text(alphabet=st.sampled_from(list("ab “”\",.!?\nTsaidhe")), max_size=80))
 def test_any_text_gets_valid_suggestions(text: str) -> None:
     schema = load_schema(Root(REPO))
-    aset = preannotate(text, {"Tb": "PERSON", "a": "GPE"}, schema.version)
+    aset = preannotate(text, {"Tb": "PERSON", "a": "GPE"}, schema)
     assert list(check_set(aset, text, schema)) == []

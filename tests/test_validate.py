@@ -6,9 +6,10 @@ import json
 from typing import Any
 
 import pytest
+from conftest import annotation_data, only_document
 
 from peacetalks.schema import load_schema
-from peacetalks.storage import Root, sha256_text, write_text_atomic
+from peacetalks.storage import Root, write_text_atomic
 from peacetalks.validate import IMPLEMENTED_RULES, Problem, validate_root
 
 DOC = "doc1"
@@ -33,17 +34,12 @@ def good_gold() -> dict[str, Any]:
 
 
 def annotation_file(gold: dict[str, Any] | None = None, **overrides: Any) -> dict[str, Any]:
-    data = {"document_id": DOC, "text_sha256": sha256_text(TEXT), "schema_version": "1.0.0", "annotators": {"gold": gold or good_gold()}}
-    data.update(overrides)
-    return data
+    return annotation_data(DOC, TEXT, gold or good_gold(), **overrides)
 
 
 @pytest.fixture
 def root(tmp_root: Root) -> Root:
-    write_text_atomic(tmp_root.corpus_text(DOC), TEXT)
-    for path in tmp_root.annotations.glob("*.json"):
-        path.unlink()
-    return tmp_root
+    return only_document(tmp_root, DOC, TEXT)
 
 
 def problems(root: Root, data: dict[str, Any] | str, name: str = DOC) -> list[str]:

@@ -97,7 +97,7 @@ def token_labels(tokens: list[tuple[int, int]], spans: list[Span]) -> list[str]:
     return labels
 
 
-def linked(aset: AnnotationSet, quote: Span, relation: str) -> set[tuple[int, int]]:
+def linked(aset: AnnotationSet, quote: Span, relation: str | None) -> set[tuple[int, int]]:
     spans = {s.id: s for s in aset.spans}
     return {(spans[r.tail].start, spans[r.tail].end) for r in aset.relations
             if r.head == quote.id and r.label == relation and r.tail in spans}
@@ -122,9 +122,10 @@ def add_document(result: Agreement, text: str, a: AnnotationSet, b: AnnotationSe
         result.overlap.setdefault(f"layer:{layer.name}", Tally()).add(len(a_spans), len(b_spans), len(pairs))
         tokens = tokenize(text, {e for s in a_spans + b_spans for e in (s.start, s.end)})
         result.units.setdefault(layer.name, []).extend(zip(token_labels(tokens, a_spans), token_labels(tokens, b_spans)))
-        for quote_a, quote_b in (p for p in pairs if p[0].label == "QUOTE"):
-            same_source = overlaps_any(linked(a, quote_a, "source"), linked(b, quote_b, "source"))
-            same_cue = overlaps_any(linked(a, quote_a, "cue"), linked(b, quote_b, "cue"))
+        source, cue = schema.relation_roles.get("source"), schema.relation_roles.get("cue")
+        for quote_a, quote_b in (p for p in pairs if p[0].label == schema.label_roles.get("quote")):
+            same_source = overlaps_any(linked(a, quote_a, source), linked(b, quote_b, source))
+            same_cue = overlaps_any(linked(a, quote_a, cue), linked(b, quote_b, cue))
             result.quotes_compared += 1
             result.sources_agree += same_source
             result.cues_agree += same_cue

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from .models import AnnotationFile, AnnotationSet, Relation, Span
+from .models import AnnotationFile, AnnotationSet, Relation, Span, version_tuple
 from .schema import Schema
-from .storage import Root, read_model, write_model
+from .storage import PeacetalksError, Root, read_model, write_model
 
 
 def sorted_set(aset: AnnotationSet) -> AnnotationSet:
@@ -37,9 +37,12 @@ def iter_annotation_files(root: Root) -> Iterator[AnnotationFile]:
 
 
 def migrate(annotation: AnnotationFile, schema: Schema) -> AnnotationFile:
-    """Apply the schema's recorded renames made since the file's schema version."""
-    file_version = tuple(int(x) for x in annotation.schema_version.split("."))
-    renames = [r for r in schema.renames if tuple(int(x) for x in r.since.split(".")) > file_version]
+    """Apply the schema's recorded renames made since the file's schema version (never back from a newer one)."""
+    file_version = version_tuple(annotation.schema_version)
+    if file_version > version_tuple(schema.version):
+        raise PeacetalksError(f"annotations/{annotation.document_id}.json: schema-version: annotated with schema "
+                              f"{annotation.schema_version}, newer than this schema {schema.version} (update schema/schema.json)")
+    renames = [r for r in schema.renames if version_tuple(r.since) > file_version]
 
     def relabel(label: str) -> str:
         for rename in renames:

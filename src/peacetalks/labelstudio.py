@@ -297,7 +297,7 @@ def task_data(doc: Document) -> dict[str, str]:
 
 def entity_lexicon(root: Root, schema: Schema) -> EntityLexicon:
     """Gold entity strings per document, for projecting them onto the other documents."""
-    entity_labels = {label for label, layer in schema.layer_of.items() if layer == "entity"}
+    entity_labels = set(schema.mention_labels)
     lexicon = EntityLexicon()
     for annotation in iter_annotation_files(root):
         if GOLD in annotation.annotators:
@@ -306,7 +306,7 @@ def entity_lexicon(root: Root, schema: Schema) -> EntityLexicon:
 
 
 def prediction_for(doc: Document, lexicon: EntityLexicon, schema: Schema) -> dict[str, Any]:
-    suggestions = preannotate(doc.text, lexicon.excluding(doc.id), schema.version, lexicon.index)
+    suggestions = preannotate(doc.text, lexicon.excluding(doc.id), schema, lexicon.index)
     return {"model_version": model_version(schema.version), "result": results_from_set(suggestions, schema)}
 
 

@@ -6,17 +6,39 @@ Offsets are Unicode code points into the clean text (NFC, LF newlines), so that
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 # One id pattern for documents, spans, relations and pseudonyms: an id names files, so it has no
 # dot (no "." or ".."), no separator and no control character, and cannot start like an option.
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
 Identifier = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
-SemVer = Annotated[str, StringConstraints(pattern=r"^\d+\.\d+\.\d+$")]
+# ASCII digits (``\d`` would take any script's digits), at most nine each, so every part is a small int.
+SemVer = Annotated[str, StringConstraints(pattern=r"^(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})$")]
 GOLD = "gold"
+
+
+def version_tuple(version: str) -> tuple[int, int, int]:
+    """A ``SemVer`` as numbers, to compare versions."""
+    major, minor, patch = (int(part) for part in version.split("."))
+    return major, minor, patch
+
+
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def no_lone_surrogate(value: str) -> str:
+    """A JSON ``\\ud800`` escape decodes to half a UTF-16 pair: no clean text holds one, and it cannot be printed or written."""
+    found = LONE_SURROGATE.search(value)
+    if found:
+        raise ValueError(f"lone surrogate U+{ord(found.group()):04X} at character {found.start()} is not a Unicode character")
+    return value
+
+
+Text = Annotated[str, AfterValidator(no_lone_surrogate)]
 
 
 class Strict(BaseModel):
@@ -117,33 +139,39 @@ class Document(Strict):
 # --- annotations -----------------------------------------------------------
 
 
-class Span(Strict):
+class StrictAnnotation(BaseModel):
+    """Annotation files take values as written: no "23" or 65.9 or true read as an offset."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class Span(StrictAnnotation):
     id: Identifier
     start: int = Field(ge=0)
     end: int = Field(ge=0)
-    label: str
-    text: str
+    label: Text
+    text: Text
 
 
-class Relation(Strict):
+class Relation(StrictAnnotation):
     id: Identifier
     head: Identifier
     tail: Identifier
-    label: str
+    label: Text
 
 
-class Provenance(Strict):
+class Provenance(StrictAnnotation):
     """Who made an annotation set, when, and with what help; unknown stays ``None``."""
 
-    annotator: str = Field(description="Pseudonym, never an e-mail or a real name")
-    method: str
-    pre_annotation: str | None = None
-    guidelines_version: str | None = None
-    tool: str | None = None
-    updated: str | None = None
+    annotator: Text = Field(description="Pseudonym, never an e-mail or a real name")
+    method: Text
+    pre_annotation: Text | None = None
+    guidelines_version: Text | None = None
+    tool: Text | None = None
+    updated: Text | None = None
 
 
-class AnnotationSet(Strict):
+class AnnotationSet(StrictAnnotation):
     """One annotator's (or the adjudicated gold) spans and relations over a document."""
 
     provenance: Provenance
@@ -151,7 +179,7 @@ class AnnotationSet(Strict):
     relations: list[Relation] = []
 
 
-class AnnotationFile(Strict):
+class AnnotationFile(StrictAnnotation):
     """``annotations/<document_id>.json``: every annotation set made on one clean text."""
 
     document_id: Identifier

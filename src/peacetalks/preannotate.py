@@ -11,14 +11,14 @@ Two sources of suggestions, both shown in Label Studio as predictions:
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from .models import AnnotationSet, Provenance, Relation, Span
-from .validate import quoted_passages
+from .schema import Schema
+from .textsearch import NameIndex, quoted_passages
 
 METHOD = "peacetalks-preannotate"
 CUE_VERBS = (
@@ -32,9 +32,6 @@ NAME = r"(?:[A-Z][\w'’-]*)(?:\s+[A-Z][\w'’-]*)*"
 SOURCE_BEFORE = re.compile(rf"(?<![\w-])({PRONOUN}|{NAME})\s+$")
 SOURCE_AFTER = re.compile(rf"^\s+({PRONOUN}|{NAME})(?![\w-])")
 SENTENCE_END = re.compile(r"[.!?](?=\s|$)|\n")
-TOKEN = re.compile(r"\w+|\W")  # a word, or any other single character
-WORD = re.compile(r"\w+")
-WORD_CHAR = re.compile(r"\w")
 
 
 def model_version(schema_version: str) -> str:
@@ -42,54 +39,6 @@ def model_version(schema_version: str) -> str:
 
 
 # --- entity lexicon ----------------------------------------------------------------
-
-
-class NameIndex:
-    r"""Strings by their first token, so that one pass over a text finds all their whole-word occurrences.
-
-    A whole-word occurrence (``(?<!\w)name(?!\w)``) of a name starting with a word starts at
-    a word of the text equal to that first word: the text's word cannot run on past it (the
-    name goes on with a non-word character, or must end there). A name starting with any
-    other character starts where that character stands after no word character.
-    """
-
-    def __init__(self, names: Iterable[str] = ()) -> None:
-        self.names: set[str] = set()
-        self.lengths: dict[str, list[int]] = {}  # first token → lengths of the names it starts, ascending
-        self.non_words: set[str] = set()  # first tokens that are one non-word character: "$", "€", "“" ...
-        for name in names:
-            self.add(name)
-
-    def add(self, name: str) -> None:
-        first = TOKEN.match(name)
-        if first and name not in self.names:  # the empty string is never a mention
-            self.names.add(name)
-            if not WORD_CHAR.match(name):
-                self.non_words.add(first.group())
-            lengths = self.lengths.setdefault(first.group(), [])
-            if len(name) not in lengths:
-                bisect.insort(lengths, len(name))
-
-    def occurrences(self, text: str) -> Iterator[tuple[str, int]]:
-        """(name, start) of every whole-word occurrence, overlapping ones included; one name's by start."""
-        for word in WORD.finditer(text):  # a maximal run of word characters: none right before it
-            lengths = self.lengths.get(word.group())
-            if lengths:
-                yield from self.starting(text, word.start(), lengths)
-        for first in self.non_words:
-            at = text.find(first)
-            while at >= 0:
-                if not (at and WORD_CHAR.match(text, at - 1)):
-                    yield from self.starting(text, at, self.lengths[first])
-                at = text.find(first, at + 1)
-
-    def starting(self, text: str, start: int, lengths: list[int]) -> Iterator[tuple[str, int]]:
-        for length in lengths:
-            end = start + length
-            if end > len(text):
-                break
-            if text[start:end] in self.names and not WORD_CHAR.match(text, end):
-                yield text[start:end], start
 
 
 def best_label(labels: Mapping[str, int], minus: Mapping[str, int]) -> str | None:
@@ -206,23 +155,25 @@ def source_next_to(text: str, cue_start: int, cue_end: int) -> tuple[int, int] |
     return (cue_end + after.start(1), cue_end + after.end(1)) if after else None
 
 
-def add_quotes(builder: _Builder) -> None:
-    text = builder.text
+def add_quotes(builder: _Builder, schema: Schema) -> None:
+    """QUOTE, CUE and SOURCE suggestions: whichever labels and relations play those roles in the schema."""
+    text, labels, relations = builder.text, schema.label_roles, schema.relation_roles
+    if "quote" not in labels:
+        return
     passages = list(quoted_passages(text))
     quoted = [(start - 1, end + 1) for start, end in passages]  # with their marks
     for start, end in passages:
         bounds = quote_bounds(text, start, end)
         if bounds is None:
             continue
-        quote = builder.span("q", *bounds, "QUOTE")
+        quote = builder.span("q", *bounds, labels["quote"])
         cue_at = nearest_cue(text, start - 1, end, quoted)
-        if cue_at is None:
+        if cue_at is None or "cue" not in labels or "cue" not in relations:
             continue
-        cue = builder.span("c", *cue_at, "CUE")
-        builder.relate(quote, cue, "cue")
+        builder.relate(quote, builder.span("c", *cue_at, labels["cue"]), relations["cue"])
         source_at = source_next_to(text, *cue_at)
-        if source_at is not None:
-            builder.relate(quote, builder.span("s", *source_at, "SOURCE"), "source")
+        if source_at is not None and "source" in labels and "source" in relations:
+            builder.relate(quote, builder.span("s", *source_at, labels["source"]), relations["source"])
 
 
 def entity_mentions(text: str, lexicon: Mapping[str, str], index: NameIndex) -> list[tuple[int, int, str]]:
@@ -250,16 +201,16 @@ def entity_mentions(text: str, lexicon: Mapping[str, str], index: NameIndex) -> 
     return placed
 
 
-def preannotate(text: str, lexicon: Mapping[str, str], schema_version: str, index: NameIndex | None = None) -> AnnotationSet:
+def preannotate(text: str, lexicon: Mapping[str, str], schema: Schema, index: NameIndex | None = None) -> AnnotationSet:
     """Suggested spans and relations for one clean text; ``lexicon`` maps entity strings to labels.
 
     ``index`` may hold more strings than ``lexicon`` (only the lexicon's are used): one index
     built once serves every document's lexicon.
     """
     builder = _Builder(text)
-    add_quotes(builder)
+    add_quotes(builder, schema)
     for start, end, label in entity_mentions(text, lexicon, NameIndex(lexicon) if index is None else index):
         builder.span("e", start, end, label)
-    provenance = Provenance(annotator=METHOD, method="rule-based pre-annotation", guidelines_version=schema_version)
+    provenance = Provenance(annotator=METHOD, method="rule-based pre-annotation", guidelines_version=schema.version)
     spans = sorted(builder.spans.values(), key=lambda s: (s.start, s.end, s.label))
     return AnnotationSet(provenance=provenance, spans=spans, relations=builder.relations)

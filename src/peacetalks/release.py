@@ -244,18 +244,20 @@ def token_row(root: Root, schema: Schema, doc: ReleaseDoc) -> dict[str, Any]:
     return row
 
 
-def quote_rows(doc: ReleaseDoc) -> list[dict[str, Any]]:
+def quote_rows(doc: ReleaseDoc, schema: Schema) -> list[dict[str, Any]]:
+    """One row per span of the schema's quote label, with the spans its source and cue relations link."""
     by_id = {span.id: span for span in doc.spans}
     relations = doc.gold.relations if doc.gold else []
+    quote, roles = schema.label_roles.get("quote"), schema.relation_roles
 
-    def ends(quote: Span, label: str) -> list[dict[str, Any]]:
-        linked = sorted((by_id[r.tail] for r in relations if r.head == quote.id and r.label == label), key=lambda s: (s.start, s.id))
+    def ends(span: Span, role: str) -> list[dict[str, Any]]:
+        linked = sorted((by_id[r.tail] for r in relations if r.head == span.id and r.label == roles.get(role)), key=lambda s: (s.start, s.id))
         return [{"id": s.id, "text": s.text, "start": s.start, "end": s.end} for s in linked]
 
     return [
-        {"id": f"{doc.id}:{quote.id}", "document_id": doc.id, "text": quote.text, "start": quote.start, "end": quote.end,
-         "sources": ends(quote, "source"), "cues": ends(quote, "cue")}
-        for quote in doc.spans if quote.label == "QUOTE"
+        {"id": f"{doc.id}:{span.id}", "document_id": doc.id, "text": span.text, "start": span.start, "end": span.end,
+         "sources": ends(span, "source"), "cues": ends(span, "cue")}
+        for span in doc.spans if span.label == quote
     ]
 
 
@@ -264,7 +266,7 @@ def rows_of(root: Root, schema: Schema, ids: LabelIds, doc: ReleaseDoc) -> Rows:
     tokens = token_row(root, schema, doc)
     for layer, tag_ids in ids.tags.items():
         tokens[tag_column(layer)] = [tag_ids[tag] for tag in tokens[tag_column(layer)]]
-    return {"documents": [document_row(doc, ids)], "tokens": [tokens], "quotes": quote_rows(doc)}
+    return {"documents": [document_row(doc, ids)], "tokens": [tokens], "quotes": quote_rows(doc, schema)}
 
 
 # --- statistics ------------------------------------------------------------------------

@@ -8,45 +8,78 @@ annotation files are generated from it, committed, and checked for staleness.
 from __future__ import annotations
 
 import json
+import unicodedata
+import xml.etree.ElementTree as ET
+from collections import Counter
+from collections.abc import Iterable
 from functools import cached_property
 from pathlib import Path
-from xml.sax.saxutils import quoteattr
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
 from .models import AnnotationFile, SemVer
-from .storage import PeacetalksError, Root, canonical_json, read_model, sync_files, write_text_atomic
+from .storage import PeacetalksError, Root, canonical_json, read_model, sync_files, validation_errors, write_text_atomic
 
 SCHEMA_FILE = "schema.json"
 LABEL_CONFIG_FILE = "labelstudio.xml"
 JSON_SCHEMA_FILE = "annotation-file.schema.json"
 TEXT_CONTROL = "text"
 
+# Whatever becomes a name, value or attribute of the Label Studio config, a Parquet column or a BIO tag
+# ("B-PERSON") matches a strict pattern; the XML is escaped as well (see ``label_config``).
+LayerName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,31}$")]
+RelationName = LayerName
+LabelName = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9_]{0,31}$")]
+Hotkey = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]$")]
+Color = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
+RuleId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")]
+NOT_XML = {"Cc", "Cs"}  # control characters and lone surrogates: XML 1.0 cannot hold them, even escaped
 
-class LabelDef(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    name: str
-    hotkey: str
-    color: str
-    description: str
-    examples: list[str]
+
+def xml_text(value: str) -> str:
+    for at, char in enumerate(value):
+        if unicodedata.category(char) in NOT_XML or char in "\ufffe\uffff":
+            raise ValueError(f"character U+{ord(char):04X} at {at} cannot be written to the Label Studio config")
+    return value
+
+
+Prose = Annotated[str, AfterValidator(xml_text)]
+
+# What the completeness rule and the attribution parts of the pipeline need, marked on labels and relations.
+LabelRole = Literal["quote", "not-quote", "source", "cue"]
+RelationRole = Literal["source", "cue"]
+
+
+class SchemaPart(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class LabelDef(SchemaPart):
+    name: LabelName
+    hotkey: Hotkey
+    color: Color
+    description: Prose
+    examples: list[Prose]
     export: bool = True
+    role: LabelRole | None = Field(default=None, description="quote: direct speech; not-quote: quoted words that are not; "
+                                   "source, cue: the two ends of a quote's attribution")
 
 
-class RelationDef(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    name: str
-    head: list[str]
-    tail: list[str]
-    description: str
+class RelationDef(SchemaPart):
+    name: RelationName
+    head: list[LabelName] = Field(min_length=1)
+    tail: list[LabelName] = Field(min_length=1)
+    description: Prose
+    role: RelationRole | None = Field(default=None, description="source: who said a quote; cue: what introduces it")
 
 
-class LayerDef(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    name: str
-    description: str
-    overlap: str
-    labels: list[LabelDef]
+class LayerDef(SchemaPart):
+    name: LayerName
+    description: Prose
+    complete_mentions: bool = Field(default=False, description="rule complete-entity-mention: a string annotated in this "
+                                    "layer is annotated wherever it occurs as a whole word")
+    labels: list[LabelDef] = Field(min_length=1)
     relations: list[RelationDef]
 
     @cached_property
@@ -54,27 +87,52 @@ class LayerDef(BaseModel):
         return [label.name for label in self.labels if label.export]
 
 
-class RuleDef(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    id: str
-    description: str
+class RuleDef(SchemaPart):
+    id: RuleId
+    description: Prose
 
 
-class RenameDef(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    old: str
-    new: str
+class RenameDef(SchemaPart):
+    old: LabelName
+    new: LabelName
     since: SemVer
 
 
-class Schema(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    name: str
+def repeated(kind: str, names: Iterable[str]) -> list[str]:
+    return [f"{kind} {name!r} is declared {count} times" for name, count in Counter(names).items() if count > 1]
+
+
+class Schema(SchemaPart):
+    name: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,63}$")]
     version: SemVer
-    description: str
-    layers: list[LayerDef]
+    description: Prose
+    layers: list[LayerDef] = Field(min_length=1)
     rules: list[RuleDef]
     renames: list[RenameDef]
+
+    @model_validator(mode="after")
+    def names_are_unique_and_declared(self) -> Schema:
+        """Refuse what a dict by name would silently merge: each name once, every reference declared."""
+        labels = [label for layer in self.layers for label in layer.labels]
+        relations = [rel for layer in self.layers for rel in layer.relations]
+        problems = [
+            *repeated("layer", (layer.name for layer in self.layers)),
+            *repeated("label", (label.name for label in labels)),
+            *repeated("hotkey", (label.hotkey for label in labels)),
+            *repeated("relation", (rel.name for rel in relations)),
+            *repeated("rule", (rule.id for rule in self.rules)),
+            *repeated("label role", (label.role for label in labels if label.role)),
+            *repeated("relation role", (rel.role for rel in relations if rel.role)),
+            *(f"layer {TEXT_CONTROL!r} would clash with the Label Studio text control" for layer in self.layers if layer.name == TEXT_CONTROL),
+            *(f"relation {rel.name!r}: {end} label {name!r} is not declared" for rel in relations
+              for end, names in (("head", rel.head), ("tail", rel.tail)) for name in names if name not in self.layer_of),
+        ]
+        quote = self.label_roles.get("quote")
+        problems += [f"relation {rel.name!r} has role {rel.role!r} but its head is not the quote label {quote!r}"
+                     for rel in relations if rel.role and (quote is None or quote not in rel.head)]
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
 
     @property
     def major(self) -> int:
@@ -89,11 +147,20 @@ class Schema(BaseModel):
     def relations(self) -> dict[str, RelationDef]:
         return {rel.name: rel for layer in self.layers for rel in layer.relations}
 
-    def layer(self, name: str) -> LayerDef:
-        return next(layer for layer in self.layers if layer.name == name)
+    @cached_property
+    def label_roles(self) -> dict[str, str]:
+        """Role → the one label that plays it."""
+        return {label.role: label.name for layer in self.layers for label in layer.labels if label.role}
 
-    def rule(self, rule_id: str) -> RuleDef:
-        return next(rule for rule in self.rules if rule.id == rule_id)
+    @cached_property
+    def relation_roles(self) -> dict[str, str]:
+        """Role → the one relation that plays it."""
+        return {rel.role: rel.name for rel in self.relations.values() if rel.role}
+
+    @cached_property
+    def mention_labels(self) -> frozenset[str]:
+        """Labels of the layers whose every mention is annotated (``complete_mentions``)."""
+        return frozenset(label.name for layer in self.layers if layer.complete_mentions for label in layer.labels)
 
 
 def load_schema(root: Root) -> Schema:
@@ -104,21 +171,24 @@ def load_schema(root: Root) -> Schema:
 
 
 def label_config(schema: Schema) -> str:
-    """The Label Studio labeling config: one Labels control per layer over one text, plus relations."""
-    lines = [f"<!-- Generated from schema/{SCHEMA_FILE} v{schema.version} by `peacetalks schema`; do not edit. -->", "<View>"]
-    lines.append('  <Header value="$title"/>')
+    """The Label Studio labeling config: one Labels control per layer over one text, plus relations.
+
+    Built with ElementTree, which escapes every attribute value, on top of the schema's name patterns.
+    """
+    view = ET.Element("View")
+    ET.SubElement(view, "Header", value="$title")
     for layer in schema.layers:
-        lines.append(f'  <Labels name="{layer.name}" toName="{TEXT_CONTROL}" choice="single">')
+        labels = ET.SubElement(view, "Labels", name=layer.name, toName=TEXT_CONTROL, choice="single")
         for label in layer.labels:
-            attrs = f"value={quoteattr(label.name)} background={quoteattr(label.color)} hotkey={quoteattr(label.hotkey)} hint={quoteattr(label.description)}"
-            lines.append(f"    <Label {attrs}/>")
-        lines.append("  </Labels>")
-    lines.append(f'  <Text name="{TEXT_CONTROL}" value="$text" granularity="symbol"/>')
-    lines.append("  <Relations>")
-    lines.extend(f"    <Relation value={quoteattr(name)}/>" for name in schema.relations)
-    lines.append("  </Relations>")
-    lines.append("</View>")
-    return "\n".join(lines) + "\n"
+            ET.SubElement(labels, "Label", value=label.name, background=label.color, hotkey=label.hotkey, hint=label.description)
+    ET.SubElement(view, "Text", name=TEXT_CONTROL, value="$text", granularity="symbol")
+    relations = ET.SubElement(view, "Relations")
+    for name in schema.relations:
+        ET.SubElement(relations, "Relation", value=name)
+    ET.indent(view, space="  ")
+    comment = ET.Comment(f" Generated from schema/{SCHEMA_FILE} v{schema.version} by `peacetalks schema`; do not edit. ")
+    # ElementTree writes "<a />"; the committed file has "<a/>" (" />" cannot occur in an escaped value)
+    return "\n".join(ET.tostring(node, encoding="unicode").replace(" />", "/>") for node in (comment, view)) + "\n"
 
 
 def annotation_json_schema(schema: Schema) -> str:
@@ -175,6 +245,9 @@ def rename_label(root: Root, old: str, new: str) -> Schema:
             relation["tail"] = [new if x == old else x for x in relation["tail"]]
     data["version"] = bump(schema.version, "major")
     data["renames"].append({"old": old, "new": new, "since": data["version"]})
-    updated = Schema.model_validate(data)
+    try:
+        updated = Schema.model_validate(data)
+    except ValidationError as exc:
+        raise PeacetalksError(f"{root.schema_dir / SCHEMA_FILE}: cannot rename {old!r} to {new!r}: {'; '.join(validation_errors(exc))}") from exc
     write_text_atomic(root.schema_dir / SCHEMA_FILE, canonical_json(updated.model_dump()) + "\n")
     return updated

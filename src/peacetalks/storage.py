@@ -94,12 +94,17 @@ def reading(path: Path) -> Iterator[None]:
     """Turn the ways reading ``path`` fails into a ``PeacetalksError`` that names it."""
     try:
         yield
-    except FileNotFoundError as exc:
-        raise PeacetalksError(f"{path}: missing{' (a dangling symbolic link)' if path.is_symlink() else ''}") from exc
-    except IsADirectoryError as exc:
-        raise PeacetalksError(f"{path}: is a folder, expected a file") from exc
     except OSError as exc:
-        raise PeacetalksError(f"{path}: cannot read: {exc.strerror}") from exc
+        raise PeacetalksError(f"{path}: {read_failure(path, exc)}") from exc
+
+
+def read_failure(path: Path, exc: OSError) -> str:
+    """Why reading ``path`` failed, in the words every stage uses."""
+    if isinstance(exc, FileNotFoundError):
+        return f"missing{' (a dangling symbolic link)' if path.is_symlink() else ''}"
+    if isinstance(exc, IsADirectoryError):
+        return "is a folder, expected a file"
+    return f"cannot read: {exc.strerror}"
 
 
 def read_text(path: Path) -> str:
@@ -352,20 +357,28 @@ def parse_model(model: type[M], raw: bytes) -> M:
     except ValidationError as exc:
         if not any(error["type"] == "json_invalid" for error in exc.errors()):
             raise
-    return model.model_validate(json.loads(raw.decode("utf-8")))
+    text = raw.decode("utf-8")
+    try:
+        data = json.loads(text)
+    except RecursionError:  # the json module recurses once per level: thousands of "[" exhaust the stack
+        raise json.JSONDecodeError("arrays or objects nested too deeply", text, len(text) - len(text.lstrip())) from None
+    return model.model_validate(data)
 
 
 def read_model(path: Path, model: type[M]) -> M:
     try:
         return parse_model(model, read_bytes(path))
-    except RecursionError as exc:
-        raise PeacetalksError(f"{path}: not valid JSON: nested too deeply") from exc
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise PeacetalksError(f"{path}: not valid JSON: {exc}") from exc
     except ValidationError as exc:
         raise PeacetalksError(f"{path}: does not match {model.__name__}: {validation_text(exc)}") from exc
 
 
+def validation_errors(exc: ValidationError) -> list[str]:
+    """Each error as ``where: what`` (pydantic's own text repeats the whole input, which can be huge)."""
+    return [": ".join(filter(None, (".".join(map(str, error["loc"])), error["msg"]))) for error in exc.errors()]
+
+
 def validation_text(exc: ValidationError) -> str:
-    """Pydantic's errors on one line: ``field.path: message; …`` (its own text spans several lines)."""
-    return "; ".join(f"{'.'.join(map(str, error['loc'])) or '(top level)'}: {error['msg']}" for error in exc.errors())
+    """Pydantic's errors on one line."""
+    return "; ".join(validation_errors(exc))

@@ -18,10 +18,11 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from .models import GOLD, AnnotationFile, AnnotationSet, Span
+from .models import GOLD, AnnotationFile, AnnotationSet, Span, version_tuple
 from .parallel import ordered_map
 from .schema import Schema, stale_artefacts
-from .storage import Root, parse_model, sha256_text
+from .storage import Root, parse_model, read_failure, sha256_text, validation_errors
+from .textsearch import NameIndex, quoted_passages
 
 
 @dataclass(frozen=True)
@@ -114,29 +115,6 @@ SET_CHECKS: tuple[SetCheck, ...] = (check_ids, check_spans, check_layer_overlaps
 
 # --- completeness of gold --------------------------------------------------
 
-# Double marks, guillemets, and single marks ‘…’ (a ’ followed by a letter is an apostrophe, not a close).
-QUOTE_PAIRS = re.compile(r"“([^“”]*)”|\"([^\"\n]*)\"|«([^«»]*)»|(?<!\w)‘((?:[^‘’\n]|’(?=\w))*)’(?!\w)")
-
-
-def quoted_passages(text: str, min_words: int = 3) -> Iterator[tuple[int, int]]:
-    """Inner spans of quotation-mark pairs around at least ``min_words`` words."""
-    for match in QUOTE_PAIRS.finditer(text):
-        group = next(i for i in (1, 2, 3, 4) if match.group(i) is not None)
-        if len(re.findall(r"\w+", match.group(group))) >= min_words:
-            yield match.start(group), match.end(group)
-
-
-def check_quote_completeness(aset: AnnotationSet, text: str, schema: Schema) -> Iterator[Finding]:
-    marked = [s for s in aset.spans if s.label in ("QUOTE", "NOT_SPEECH")]
-    for start, end in quoted_passages(text):
-        if not any(s.start < end and start < s.end for s in marked):
-            yield f"chars {start}-{end}", "complete-quote", f"quoted {snippet(text[start:end])} is neither QUOTE nor NOT_SPEECH"
-    sourced = {r.head for r in aset.relations if r.label == "source"}
-    for span in aset.spans:
-        if span.label == "QUOTE" and span.id not in sourced:
-            yield f"span {span.id}", "complete-quote", f"QUOTE {snippet(span.text)} has no source relation"
-
-
 class Coverage:
     """Whether any of a fixed set of [start, end) intervals overlaps a query, in O(log n) instead of a scan."""
 
@@ -150,36 +128,35 @@ class Coverage:
         return before > 0 and self.reach[before - 1] > start
 
 
-def is_word_character(char: str) -> bool:
-    """What ``\\w`` matches in a ``str`` pattern: alphanumerics (letters, digits, numerics) and the underscore."""
-    return char.isalnum() or char == "_"
-
-
-def whole_word_matches(text: str, name: str) -> Iterator[tuple[int, int]]:
-    r"""What ``re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text)`` finds, without compiling a pattern per name
-    (a corpus has more names than ``re``'s cache) and jumping between candidates with ``str.find``."""
-    if not name:
-        yield from ((m.start(), m.end()) for m in re.finditer(r"(?<!\w)(?!\w)", text))
+def check_quote_completeness(aset: AnnotationSet, text: str, schema: Schema) -> Iterator[Finding]:
+    """Every quotation-mark passage is decided by a label of role quote or not-quote; a quote has a source relation."""
+    roles = schema.label_roles
+    deciding = [roles[role] for role in ("quote", "not-quote") if role in roles]
+    if not deciding:
         return
-    position = text.find(name)
-    while position >= 0:
-        end = position + len(name)
-        if (position == 0 or not is_word_character(text[position - 1])) and (end == len(text) or not is_word_character(text[end])):
-            yield position, end
-            position = text.find(name, end)
-        else:
-            position = text.find(name, position + 1)
+    decided = Coverage((s.start, s.end) for s in aset.spans if s.label in deciding)
+    verdict = f"is neither {' nor '.join(deciding)}" if len(deciding) > 1 else f"is not {deciding[0]}"
+    for start, end in quoted_passages(text):
+        if not decided.overlaps(start, end):
+            yield f"chars {start}-{end}", "complete-quote", f"quoted {snippet(text[start:end])} {verdict}"
+    source = schema.relation_roles.get("source")
+    if "quote" in roles and source is not None:
+        sourced = {r.head for r in aset.relations if r.label == source}
+        for span in aset.spans:
+            if span.label == roles["quote"] and span.id not in sourced:
+                yield f"span {span.id}", "complete-quote", f"{span.label} {snippet(span.text)} has no {source} relation"
 
 
 def check_entity_completeness(aset: AnnotationSet, text: str, schema: Schema) -> Iterator[Finding]:
-    entities = [s for s in aset.spans if schema.layer_of.get(s.label) == "entity"]
-    covered = Coverage((s.start, s.end) for s in entities)
-    reported: set[tuple[int, int]] = set()
-    for name in sorted({s.text for s in entities}):
-        for where in whole_word_matches(text, name):
-            if where not in reported and not covered.overlaps(*where):
-                reported.add(where)
-                yield f"chars {where[0]}-{where[1]}", "complete-entity-mention", f"{snippet(name)} is annotated elsewhere but not here"
+    """A string annotated in a ``complete_mentions`` layer is annotated wherever it occurs as a whole word."""
+    mentions = [s for s in aset.spans if s.label in schema.mention_labels]
+    covered = Coverage((s.start, s.end) for s in mentions)
+    missed = sorted(NameIndex(s.text for s in mentions).occurrences(text, covered.overlaps))
+    reported_to = ("", 0)  # (name, end) of the last one reported: an occurrence overlapping it is the same miss
+    for name, start in missed:
+        if name != reported_to[0] or start >= reported_to[1]:
+            reported_to = (name, start + len(name))
+            yield f"chars {start}-{start + len(name)}", "complete-entity-mention", f"{snippet(name)} is annotated elsewhere but not here"
 
 
 GOLD_CHECKS: tuple[SetCheck, ...] = (check_quote_completeness, check_entity_completeness)
@@ -204,21 +181,32 @@ def parse_annotation_file(path: Path, raw: bytes) -> tuple[AnnotationFile | None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         return None, [("file", "file-json", str(exc))]
     except ValidationError as exc:
-        return None, [("file", "file-shape", f"{'.'.join(map(str, err['loc']))}: {err['msg']}") for err in exc.errors()]
+        return None, [("file", "file-shape", error) for error in validation_errors(exc)]
+
+
+def version_problem(file_version: str, schema: Schema) -> str | None:
+    """Why a file's schema version cannot be read with this schema, if it cannot."""
+    if version_tuple(file_version)[0] != schema.major:
+        return f"annotated with schema {file_version}, schema is {schema.version} (run `peacetalks schema migrate`)"
+    if version_tuple(file_version) > version_tuple(schema.version):
+        return f"annotated with schema {file_version}, newer than this schema {schema.version} (update schema/schema.json)"
+    return None
 
 
 def check_annotation_file(
-    annotation: AnnotationFile, text: str | None, schema: Schema, expected_id: str | None = None, require_gold: bool = True
+    annotation: AnnotationFile, text: str | None, schema: Schema, expected_id: str | None = None, require_gold: bool = True,
+    why_no_text: str | None = None,
 ) -> Iterator[Finding]:
-    """All findings for one parsed file against its clean text (``None`` when the document is missing)."""
+    """All findings for one parsed file against its clean text (``None`` when the document is missing, or ``why_no_text``)."""
     if expected_id is not None and annotation.document_id != expected_id:
         yield "file", "file-name", f"file is named {expected_id!r} but holds document {annotation.document_id!r}"
-    if int(annotation.schema_version.split(".")[0]) != schema.major:
-        yield "file", "schema-version", f"annotated with schema {annotation.schema_version}, schema is {schema.version} (run `peacetalks schema migrate`)"
+    version = version_problem(annotation.schema_version, schema)
+    if version is not None:
+        yield "file", "schema-version", version
     if require_gold and GOLD not in annotation.annotators:
         yield "file", "set-gold", "no gold set"
     if text is None:
-        yield "file", "doc-exists", f"no corpus/{annotation.document_id}.txt"
+        yield "file", "doc-exists", why_no_text or f"no corpus/{annotation.document_id}.txt"
         return
     if sha256_text(text) != annotation.text_sha256:
         yield "file", "doc-text-hash", "clean text changed since annotation (run `peacetalks realign`)"
@@ -247,15 +235,40 @@ def file_problems(root: Root, schema: Schema, path: Path) -> list[Problem]:
     return checked_file(root, path, schema)[1]
 
 
+def printable(name: str) -> str:
+    """A file name as it can be printed: bytes that are not UTF-8 (surrogate escapes) shown as ``\\udcff``."""
+    return name.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def read_bytes(path: Path) -> tuple[bytes | None, str | None]:
+    """The file's bytes, or why there are none (a directory, a dangling link, no permission)."""
+    try:
+        return path.read_bytes(), None
+    except OSError as exc:
+        return None, read_failure(path, exc)
+
+
+def read_clean_text(root: Root, doc_id: str) -> tuple[str | None, str | None]:
+    """The clean text of ``doc_id``, or why it cannot be had."""
+    path = root.corpus_text(doc_id)
+    if not path.exists():
+        return None, None
+    raw, why = read_bytes(path)
+    try:
+        return (None, f"corpus/{doc_id}.txt {why}") if raw is None else (raw.decode("utf-8"), None)
+    except UnicodeDecodeError as exc:
+        return None, f"corpus/{doc_id}.txt is not UTF-8: {exc}"
+
+
 def checked_file(root: Root, path: Path, schema: Schema) -> tuple[AnnotationFile | None, list[Problem]]:
     """One annotation file parsed and checked: the file (``None`` if unreadable) and its problems."""
-    shown = str(path.relative_to(root.path)) if path.is_relative_to(root.path) else str(path)
-    annotation, findings = parse_annotation_file(path, path.read_bytes())
-    doc = annotation.document_id if annotation else path.stem
+    shown = printable(str(path.relative_to(root.path)) if path.is_relative_to(root.path) else str(path))
+    raw, why = read_bytes(path)
+    annotation, findings = parse_annotation_file(path, raw) if raw is not None else (None, [("file", "file-json", str(why))])
+    doc = annotation.document_id if annotation else printable(path.stem)
     if annotation is not None:
-        text_path = root.corpus_text(annotation.document_id)
-        text = text_path.read_text(encoding="utf-8") if text_path.exists() else None
-        findings = list(check_annotation_file(annotation, text, schema, expected_id=path.stem))
+        text, why_no_text = read_clean_text(root, annotation.document_id)
+        findings = list(check_annotation_file(annotation, text, schema, expected_id=path.stem, why_no_text=why_no_text))
     return annotation, [Problem(shown, doc, item, rule, message) for item, rule, message in findings]
 
 
