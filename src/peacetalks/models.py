@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
+from packaging.version import Version
+
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 # One id pattern for documents, spans, relations and pseudonyms: an id names files, so it has no
@@ -17,13 +19,14 @@ ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
 Identifier = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 # ASCII digits (``\d`` would take any script's digits), at most nine each, so every part is a small int.
-SemVer = Annotated[str, StringConstraints(pattern=r"^(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})$")]
+SEMVER_PATTERN = r"^(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})$"
+SemVer = Annotated[str, StringConstraints(pattern=SEMVER_PATTERN)]
 GOLD = "gold"
 
 
 def version_tuple(version: str) -> tuple[int, int, int]:
-    """A ``SemVer`` as numbers, to compare versions."""
-    major, minor, patch = (int(part) for part in version.split("."))
+    """A ``SemVer`` as numbers (major, minor, patch), to compare and bump versions."""
+    major, minor, patch = Version(version).release
     return major, minor, patch
 
 

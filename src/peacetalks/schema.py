@@ -18,7 +18,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
-from .models import AnnotationFile, SemVer
+from .models import AnnotationFile, SemVer, version_tuple
 from .storage import PeacetalksError, Root, canonical_json, read_model, sync_files, validation_errors, write_text_atomic
 
 SCHEMA_FILE = "schema.json"
@@ -136,7 +136,7 @@ class Schema(SchemaPart):
 
     @property
     def major(self) -> int:
-        return int(self.version.split(".")[0])
+        return version_tuple(self.version)[0]
 
     @cached_property
     def layer_of(self) -> dict[str, str]:
@@ -220,7 +220,7 @@ def write_artefacts(root: Root, schema: Schema) -> list[Path]:
 
 
 def bump(version: str, part: str) -> str:
-    major, minor, patch = (int(x) for x in version.split("."))
+    major, minor, patch = version_tuple(version)
     if part == "major":
         return f"{major + 1}.0.0"
     if part == "minor":
