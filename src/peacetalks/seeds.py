@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -11,15 +10,13 @@ from pathlib import Path
 import ijson
 from pydantic import ValidationError
 
-from .models import ID_PATTERN as ID_REGEX
 from .models import SeedEntry, SeedManifest, SeedMetadata
-from .storage import (PeacetalksError, Root, present, read_bytes, read_model, reading, sha256_bytes, sha256_text,
+from .storage import (ID_RE, PeacetalksError, Root, present, read_bytes, read_model, reading, sha256_bytes, sha256_text,
                       validation_text, write_atomic, write_model)
 
 TEXT_SUFFIXES = {".txt"}
 HTML_SUFFIXES = {".html", ".htm"}
 NUL = b"\x00"
-ID_PATTERN = re.compile(ID_REGEX)
 MANIFEST_DESCRIPTION = (
     "Raw inputs of the corpus, byte for byte. Metadata we do not know is null, never guessed."
 )
@@ -64,9 +61,9 @@ def describe(path: Path, doc_id: str, metadata: SeedMetadata) -> SeedEntry:
     suffix = path.suffix.lower()
     if suffix not in TEXT_SUFFIXES | HTML_SUFFIXES:
         raise PeacetalksError(f"{path}: unsupported file type {suffix!r} (expected .txt, .html or .htm)")
-    if not ID_PATTERN.fullmatch(doc_id):
+    if not ID_RE.fullmatch(doc_id):
         shown = str(path) if str(path).isprintable() else repr(str(path))  # a name with a newline stays on one line
-        raise PeacetalksError(f"{shown}: document id {doc_id!r} must match {ID_PATTERN.pattern}")
+        raise PeacetalksError(f"{shown}: document id {doc_id!r} must match {ID_RE.pattern}")
     data = read_bytes(path)
     if NUL in data:
         raise PeacetalksError(f"{path}: holds NUL bytes (the first at byte {data.index(NUL)}): not a text file")

@@ -21,7 +21,6 @@ temp folder so that grouping 100k documents needs the memory of one bucket, not 
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import combinations
@@ -29,10 +28,11 @@ from pathlib import Path
 
 import numpy as np
 
+from .textsearch import WORD
+
 SPLITS = ("train", "validation", "test")
 SHINGLE_WORDS = 8
 BUCKETS = (("train", 80), ("validation", 90), ("test", 100))  # cumulative percentages
-WORD = re.compile(r"\w+")
 HASH_ROUND = np.uint64(0x9E3779B97F4A7C15)  # odd: each word's place in the 8-gram changes its hash
 
 
