@@ -305,9 +305,14 @@ def test_lead_block_leaves_an_opening_list_alone() -> None:
     assert "- player.setav health 50" in clean(raw).text
 
 
+NAVIGATION = ["Home", "Search", "Log in"]
+LEGAL = ["Contact us", "Impressum", "Privacy policy"]
+
+
 def whole_page(article_lines: list[str], menu: int = 30, footer: int = 15) -> str:
-    top = [f"Section {i}" for i in range(menu)]
-    bottom = [f"Footer link {i}" for i in range(footer)]
+    """An article inside a page: a menu above (with its 'Home' and 'Search'), a footer of legal links below."""
+    top = [*NAVIGATION, *(f"Section {i}" for i in range(menu))]
+    bottom = [*(f"Footer link {i}" for i in range(footer)), *LEGAL]
     return "\n".join([*top, TITLE, *article_lines, *bottom])
 
 
@@ -316,7 +321,7 @@ def test_content_region_keeps_the_densest_run_of_prose_and_drops_the_page_around
     result = clean(whole_page([*PROSE[:2], subheading, *PROSE[2:]]))
     assert result.text.split("\n\n") == [*PROSE[:2], subheading, *PROSE[2:]]
     reasons = {r.line.text: r.removal.reason for r in result.removed}
-    assert reasons["Section 0"] == reasons["Footer link 14"] == "page-chrome"
+    assert reasons["Home"] == reasons["Section 0"] == reasons["Footer link 14"] == reasons["Impressum"] == "page-chrome"
 
 
 def test_content_region_cuts_readers_comments_off_the_article() -> None:
