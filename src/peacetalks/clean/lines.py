@@ -172,6 +172,8 @@ is_comment_prompt = matches([
     r"\blascia un commento\b", r"\bdeixe (um|seu) comentário\b", r"\bmag-iwan ng (komento|puna)\b",
     r"\bоставьте комментарий\b", r"\bзалиште коментар\b", r"\bwe('d| would) (like|love) to hear (from you|what you think)\b",
     r"\b(comments?|comentários?|comentarios?|commentaires?|kommentare?|commenti)\b.{0,100}\b(moderat|approv|aprovad|aprobad|respect|respeito)",
+    r"\bkeine kommentare\b", r"\bkommentare insgesamt\b", r"\bhinterlasse[n]? (einfach |gerne )?(einen|deinen|ihren) kommentar\b",
+    r"\bin den kommentaren\s*[:!?]", r"\bkommentare erscheinen\b",
 ])
 is_subscribe_prompt = matches([
     r"\b(subscribe|sign up|register) (to|for|now|today|here)\b", r"\bnewsletter\b", r"\bget (our|the) .{0,40}(in|to) your inbox\b",
@@ -179,16 +181,19 @@ is_subscribe_prompt = matches([
     r"\b(jetzt )?abonnieren\b", r"\babonnez-vous\b", r"\bsuscr[ií]bete\b", r"\biscriviti\b", r"\bassine\b", r"\bmag-subscribe\b",
     r"\bподпишитесь\b", r"\bпідпишіться\b", r"\bclick here\b", r"\bsupport (our|independent) journalism\b",
     r"\bshare (it|this) with\b", r"\bif you (enjoyed|liked|enjoyed reading) this (article|story|post)\b",
-    r"\bdownload (our|the) [\w ]{0,30}apps?\b", r"^(s[ií]guenos|folgen sie uns|folge uns|suivez-nous|seguici|siga-nos)\b",
+    r"\bdownload (our|the) [\w ]{0,30}apps?\b", r"\bhazte (miembro|socio)\b", r"\bcanal de (telegram|youtube|whatsapp)\b",
+    r"\b(already a|first-time) subscribers?\b", r"\blog in for (immediate )?access\b", r"\bconsider supporting\b", r"^(s[ií]guenos|folgen sie uns|folge uns|suivez-nous|seguici|siga-nos)\b",
 ])
 is_credit = matches([
-    r"^(photo|image|picture|video|graphic|illustration|foto|bild|imagen)s?( credit)?s?\s*[:|/©]", r"\((reporting|writing|editing|additional reporting) by\b",
+    r"^(photo|image|picture|video|graphic|illustration|foto|bild|imagen)s?( credit)?s?\s*[:|/©]",
+    r"^(titelbild|beitragsbild|headerbild|bildnachweis|bildquelle|crédits? photos?|photo credits?)\s*:", r"\((reporting|writing|editing|additional reporting) by\b",
     r"^(reporting|writing|editing|additional reporting) by\b", r"\b(getty images|shutterstock|ap photo|afp via getty)\b",
     r"^(source|quelle|fuente|fonte)\s*:", r"\bcontributed (to )?(this )?report(ing)?\b", r"^(updated|published|posted|last modified)( on| at)?\s*:?\s*\w+\s+\d",
 ])
 is_copyright = matches([r"©", r"\(c\)\s*\d{4}", r"\bcopyright\b", r"\ball rights reserved\b", r"\bnon-commercial use\b",
                         r"\bmay not be (published|reproduced|redistributed)\b", r"\balle rechte vorbehalten\b",
-                        r"\btous droits réservés\b", r"\btodos los derechos reservados\b", r"\bвсе права защищены\b"])
+                        r"\btous droits réservés\b", r"\btodos los derechos reservados\b", r"\bвсе права защищены\b",
+                        r"\bprawem autorskim\b", r"\bcc[- ]by\b", r"\bcreative commons\b"])
 OPENING_BRACKET = r"[(\[]?\s*"
 is_related_prompt = matches([  # '[Related: ...]' and '(Read also: ...)' are the same prompts in brackets
     rf"^{OPENING_BRACKET}(read|see) (more|also)\b", rf"^{OPENING_BRACKET}related( (articles?|stories|coverage|content|news))?\s*:?",
@@ -198,11 +203,11 @@ is_related_prompt = matches([  # '[Related: ...]' and '(Read also: ...)' are the
     r"^(you may also like|most (read|popular|viewed)( in [\w ]+)?|popular on [\w. ]+|don'?t miss|explore further|more)\W*$", r"^leia (também|mais)\b", r"^basahin din\b", r"^читайте также\b", r"^читайте також\b",
     # 'Lea también:', 'LE PUEDE INTERESAR:', 'Auch lesen:', 'Schon gelesen?', 'Empfohlene Beiträge', 'Czytaj też:'
     r"^(lea|vea|ver|mira) (también|además|más)\b", r"^(lea|vea)\s*:", r"^(le|te) puede(n)? interesar\b", r"^(auch|ebenfalls) lesen\b",
-    r"^lesen sie (hier|dazu|weiter)\b", r"^schon gelesen\b", r"^zum weiterlesen\b", r"^auch auf \w[\w-]*\.[a-z]{2,}\b",
+    r"^lesen sie (hier|weiter)\b", r"^schon gelesen\b", r"^zum weiterlesen\b", r"^auch auf \w[\w-]*\.[a-z]{2,}\b",
     r"^(empfohlene|weitere|ähnliche|verwandte) (beiträge|artikel|themen|nachrichten|meldungen)\W*$", r"^top-themen\b",
     r"^(das|dies(es)?)( thema)? könnte (dich|sie|euch) auch interessieren\b", r"^(à|a) lire également\b", r"^lire également\b",
     r"^voir aussi\b", r"^sur le même sujet\W*$", r"^veja (também|mais)\b", r"^saiba mais\b", r"^potrebbe interessarti\b",
-    r"^(czytaj|zobacz) (też|także|również)\b", r"^you (might|may) also (like|enjoy)\b", r"^recommended (for you|reading|stories)\W*$",
+    r"^(czytaj|zobacz) (też|także|również)\b", r"^mir[ae]\s*:", r"^you (might|may) also (like|enjoy)\b", r"^recommended (for you|reading|stories)\W*$",
 ])
 ends_in_link_words = matches([r"\b(here|hier|aquí|ici)[.!]?$"])  # 'You can view last month's thread here.'
 is_author_heading = matches([
@@ -242,6 +247,15 @@ is_navigation_line = matches([r"^\W*(" + "|".join([
     "aller au contenu", "back to top", "nach oben", "zurück", "weiter", "facebook", "twitter", "instagram", "youtube", "linkedin",
     "pinterest", "whatsapp", "xing", "rss", "e-?mail", "drucken", "print", "teilen", "share", "partager", "compartir", "newsletter",
 ]) + r")\W*$"])
+# 'Weitere aktuelle Themen', 'Mehr Themen:', 'Vorschau auf den nächsten Artikel': headings of a link list (edges only:
+# 'Weitere Informationen erteilt ...' inside an article is text)
+is_more_heading = matches([r"^(weitere|mehr|ähnliche) (aktuelle |spannende )?(themen|beiträge|artikel|tourentipps|tipps|news|meldungen)\b",
+                           r"^vorschau auf\b", r"^\W*weiter zu\b", r"^(more|other|latest) (stories|articles|news|posts)\b"])
+# 'This post contains affiliate links', 'We may receive compensation ...', '*Werbung.': an advertising disclosure
+is_ad_disclosure = matches([r"^\*?(werbung|anzeige)\b", r"\b(contains|enthält) (affiliate[- ]links|werbung|references to products)\b",
+                            r"\bwe may (receive|earn) (a )?(compensation|commission)\b", r"\badvertisers do not influence\b",
+                            r"\baffiliate[- ]links?\b"])
+is_contact_heading = matches([r"^(kontakt|contact|telefon|tel|phone|fax|e-mail)\s*[:.]"])  # 'Kontakt:', 'Telefon: +49 ...'
 is_advertisement = matches([r"^(advertisement|anzeige|publicité|publicidad|pubblicità|sponsored( content)?|werbung)$"])
 
 

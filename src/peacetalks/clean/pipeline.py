@@ -26,7 +26,6 @@ from .rules import (
     CommentSection,
     ContentRegion,
     EdgeNotices,
-    ForeignTail,
     HeadDateline,
     LeadChrome,
     MetadataBlock,
@@ -42,6 +41,7 @@ from .rules import (
     TailContact,
     TailCopyright,
     TailCredit,
+    TailHeadlines,
     TailPrompt,
     TailTags,
 )
@@ -150,9 +150,8 @@ def default_pipeline() -> Pipeline:
         (TailPrompt(), TailCredit(), TailCopyright(), links, counter, advertisement, AuthorBio(), TailAbout(),
          TailContact(), TailTags()),
         bridge=TailBlock(), links=links)
-    foreign = ForeignTail()
-    return Pipeline((counter, RepeatedLine(), MetadataBlock(), edges, AuthorSection(), advertisement, links,
-                     edges, foreign, edges, foreign, ContentRegion(), CommentSection(), HeadDateline(), LeadChrome()))
+    return Pipeline((counter, RepeatedLine(), MetadataBlock(), edges, AuthorSection(), advertisement, links, TailHeadlines(),
+                     edges, ContentRegion(), CommentSection(), HeadDateline(), LeadChrome()))
 
 
 PIPELINE = default_pipeline()

@@ -13,15 +13,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import ClassVar
 
-from ..language import detect_language
 from .lines import (
     ADDRESS,
     DATE_STAMP,
     DATED,
     Line,
     ends_in_link_words,
+    is_ad_disclosure,
     is_advertisement,
     is_author_bio_sentence,
     is_author_heading,
@@ -29,6 +30,7 @@ from .lines import (
     is_bullet,
     is_comment_prompt,
     is_company_boilerplate,
+    is_contact_heading,
     is_contact_line,
     is_copyright,
     is_credit,
@@ -37,6 +39,7 @@ from .lines import (
     is_headline_like,
     is_list_entry,
     is_machine_value,
+    is_more_heading,
     is_number_table,
     is_prose,
     is_related_prompt,
@@ -67,6 +70,21 @@ class Page:
 
     def listed(self) -> set[int]:
         return listed_bullets(self.lines)
+
+    @cached_property
+    def mixed_list(self) -> frozenset[int]:
+        """Bullets of a list with items shorter than any headline ('- Small groups (30 mins)'): a real list, whose
+        last items are no links either, however headline-like."""
+        mixed: set[int] = set()
+        block: list[Line] = []
+        for line in [*self.lines, None]:
+            if line is not None and is_bullet(line):
+                block.append(line)
+                continue
+            if len(block) >= 2 and any(len(item.words) < RelatedLinks.min_words for item in block):
+                mixed.update(item.index for item in block)
+            block = []
+        return frozenset(mixed)
 
 
 Removed = dict[int, Removal]
@@ -168,20 +186,22 @@ class TailCopyright(Rule):
 
 @dataclass(frozen=True)
 class Advertisement(Rule):
-    """An ad label on its own line, anywhere.
+    """An ad label on its own line, anywhere, and an advertising disclosure at an edge.
 
-    Removes: 'Advertisement', 'Anzeige'.
+    Removes: 'Advertisement', 'Anzeige', and 'This post contains affiliate links.' above the article.
     Keeps: 'Advertisement revenue fell by a third, the paper said.'
     """
 
     name: ClassVar[str] = "advertisement"
     reasons: ClassVar[tuple[str, ...]] = ("advertisement",)
+    disclosure_max_words: int = 60
 
     def find(self, page: Page, removed: Removed) -> Found:
         return [(line, self.removal()) for line in page.lines if is_advertisement(line)]
 
     def edge_reason(self, line: Line, page: Page, from_end: bool) -> str | None:
-        return self.reasons[0] if is_advertisement(line) else None
+        disclosure = len(line.words) <= self.disclosure_max_words and is_ad_disclosure(line)
+        return self.reasons[0] if is_advertisement(line) or disclosure else None
 
 
 @dataclass(frozen=True)
@@ -221,14 +241,19 @@ class TailContact(Rule):
     """A short line with an address (URL, e-mail, @handle) under the article (above it, it belongs to the lead).
 
     Removes: 'Write to Jane Doe at jane.doe@example.org' as the last line.
-    Keeps: 'More info: www.example.org' above the first paragraph, and a table row with an address.
+    Keeps: 'More info: www.example.org' above the first paragraph, a list item or table row with an address, and
+    'Please do not file a public issue; send your report to security@example.com.' (a sentence).
     """
 
     name: ClassVar[str] = "tail_contact"
     reasons: ClassVar[tuple[str, ...]] = ("contact-link",)
+    heading_max_words: int = 12  # 'Kontakt:', 'Telefon: +49 - (40) - 300 30 - 1141'
 
     def edge_reason(self, line: Line, page: Page, from_end: bool) -> str | None:
-        return self.reasons[0] if from_end and is_contact_line(line) and not is_table_row(line) else None
+        sentence = is_sentence_like(line)  # 'Please send your report to security@example.com.' is text
+        listed = is_bullet(line) or is_table_row(line)  # '- Headline via example.org https://...': a list of sources
+        heading = len(line.words) <= self.heading_max_words and is_contact_heading(line)
+        return self.reasons[0] if from_end and (is_contact_line(line) and not (listed or sentence) or heading) else None
 
 
 @dataclass(frozen=True)
@@ -274,26 +299,23 @@ class ShareCounter(Rule):
 
 @dataclass(frozen=True)
 class RelatedLinks(Rule):
-    """Links to other articles: 'Read more' prompts anywhere, a lone bullet headline between paragraphs, bullet
-    headlines at an edge, and a run of headline-like lines after the last paragraph.
+    """Links to other articles: 'Read more' prompts anywhere, a lone bullet headline between paragraphs, and bullet
+    headlines at an edge (a list all of whose items are headlines).
 
     Removes: 'Read more: What we know about the talks', and '• Trump and Putin to begin talks to end the war'
     under the article.
-    Keeps: a list introduced by a colon, a numbered or dated list, '| Name | Role |' table rows, and
-    '- Spain (Group F)' (list items are shorter than headlines).
+    Keeps: a list introduced by a colon, the last item of a list of shorter items, '| Name | Role |' table rows,
+    and '- Spain (Group F)' (list items are shorter than headlines).
     """
 
     name: ClassVar[str] = "related_links"
     reasons: ClassVar[tuple[str, ...]] = ("related-links",)
     prompt_max_words: int = 25
+    heading_max_words: int = 10  # 'Weitere Beiträge aus der Kolumne:' at an edge
     min_words: int = 6  # related headlines are phrases; list items ('- HL7', '- Spain (Group F)') are shorter
-    run_max: int = 12  # a longer run of short lines at the end is a list the article ends with
     teaser_words: tuple[int, int] = (10, 30)  # a linked headline and a sentence of teaser (list items are shorter)
 
     def find(self, page: Page, removed: Removed) -> Found:
-        return self._inner_links(page) + self._tail_headlines(page, removed)
-
-    def _inner_links(self, page: Page) -> Found:
         lines = page.lines
         found: Found = []
         for i, line in enumerate(lines):
@@ -307,29 +329,44 @@ class RelatedLinks(Rule):
                 found.append((line, self.removal()))
         return found
 
-    def _tail_headlines(self, page: Page, removed: Removed) -> Found:
-        """Two or more headline-like lines after the last paragraph: a run of short items or of numbered lines is a
-        list (teams, dates, ranks, amounts), and a list introduced by a colon is content."""
-        listed = page.listed()
-
-        def linked_headline(line: Line) -> bool:
-            return (is_headline_like(line, 40) and len(line.words) >= self.min_words and not line.text.endswith(":")
-                    and not is_footnote(line) and not is_table_row(line) and not DATED.search(line.text) and line.index not in listed)
-
-        run = edge_run(page, removed, linked_headline, from_end=True)
-        if not 2 <= len(run) <= self.run_max or sum(1 for line in run if is_list_entry(line)) * 2 >= len(run):
-            return []
-        return [(line, self.removal()) for line in run]
-
     def edge_reason(self, line: Line, page: Page, from_end: bool) -> str | None:
-        prompt = len(line.words) <= 40 and is_related_prompt(line)
-        bullet = is_headline_bullet(line, self.min_words) and line.index not in page.listed()
+        prompt = len(line.words) <= 40 and is_related_prompt(line) or len(line.words) <= self.heading_max_words and is_more_heading(line)
+        bullet = is_headline_bullet(line, self.min_words) and line.index not in page.listed() and line.index not in page.mixed_list
         return self.reasons[0] if prompt or bullet else None
 
     def is_teaser(self, line: Line, page: Page) -> bool:
         """'- Jones tells a story ... The owner might have hired ...': a bulleted link with a sentence of teaser."""
         low, high = self.teaser_words
         return is_bullet(line) and low <= len(line.words) <= high and line.index not in page.listed() and not ADDRESS.search(line.text)
+
+
+@dataclass(frozen=True)
+class TailHeadlines(Rule):
+    """Two or more headline-like lines after the last paragraph, and their short heading: links to other articles.
+    A run of short items or of numbered lines is a list (teams, dates, ranks, amounts), and a list introduced by
+    a colon is content.
+
+    Removes: 'You may also like', 'Who will make the Rock Hall of Fame in the year 2020?' and another headline.
+    Keeps: 'June 9 – West Palm Beach, FL @ Coral Sky Amphitheatre' and the other dates of a tour list.
+    """
+
+    name: ClassVar[str] = "tail_headlines"
+    reasons: ClassVar[tuple[str, ...]] = ("related-links",)
+    min_words: int = 6  # related headlines are phrases; list items are shorter
+    max_words: int = 20  # a headline is a phrase: a longer line without a sentence end is a paragraph cut short
+    run_max: int = 12  # a longer run of short lines at the end is a list the article ends with
+
+    def find(self, page: Page, removed: Removed) -> Found:
+        listed = page.listed()
+
+        def linked_headline(line: Line) -> bool:
+            return (is_headline_like(line, self.max_words) and len(line.words) >= self.min_words and not line.text.endswith(":")
+                    and not is_footnote(line) and not is_table_row(line) and not DATED.search(line.text) and line.index not in listed)
+
+        run = edge_run(page, removed, linked_headline, from_end=True)
+        if not 2 <= len(run) <= self.run_max or sum(1 for line in run if is_list_entry(line)) * 2 >= len(run):
+            return []
+        return [(line, self.removal()) for line in run]
 
 
 @dataclass(frozen=True)
@@ -423,30 +460,6 @@ class AuthorSection(Rule):
             if is_author_heading(line):
                 return [(rest, self.removal()) for rest in lines[line.index:]]
         return []
-
-
-@dataclass(frozen=True)
-class ForeignTail(Rule):
-    """Closing paragraphs in another language than the article, when the article itself is written in one.
-
-    Removes: a German station ID under an English article.
-    Keeps: a closing paragraph in French when the body has French paragraphs too (a multilingual page).
-    """
-
-    name: ClassVar[str] = "foreign_tail"
-    reasons: ClassVar[tuple[str, ...]] = ("language-change",)
-    min_words: int = 6
-
-    def find(self, page: Page, removed: Removed) -> Found:
-        def foreign(line: Line) -> bool:
-            return len(line.words) >= self.min_words and detect_language(line.text) not in (page.language, "und")
-
-        run = edge_run(page, removed, foreign, from_end=True)
-        tail = {line.index for line in run}
-        body_languages = {detect_language(line.text) for line in page.lines
-                          if line.index not in removed and line.index not in tail and len(line.words) >= self.min_words}
-        # a language the body also speaks is no change of language: the page is multilingual
-        return [(line, self.removal()) for line in run if detect_language(line.text) not in body_languages]
 
 
 @dataclass(frozen=True)
@@ -617,14 +630,15 @@ class LeadChrome(Rule):
     headline-like one (kept apart as the document's title).
 
     Removes: '5:45 AM PST 11/19/2019 by Jane Doe' between the headline and the first paragraph.
-    Keeps: an opening list ('- player.setav health 50'), and everything when more than five lines precede
-    the first paragraph (that is a list, not a lead).
+    Keeps: 'When I woke up, there was nothing.' (a short opening sentence), an opening list, and everything when
+    more than five lines precede the first paragraph (that is a list, not a lead).
     """
 
     name: ClassVar[str] = "lead_chrome"
     reasons: ClassVar[tuple[str, ...]] = ("dateline-byline",)
     max_lines: int = 5  # headline, kicker, dateline, byline, updated-at: more is a list, not a lead block
     title_max_words: int = 25
+    sentence_min_words: int = 4
 
     def lead(self, page: Page, removed: Removed) -> list[Line]:
         lead: list[Line] = []
@@ -646,8 +660,14 @@ class LeadChrome(Rule):
         candidates = [line for line in lead if is_headline_like(line, self.title_max_words) and not is_bullet(line)]
         return max(candidates, key=lambda line: len(line.words), default=None)
 
+    def is_sentence(self, line: Line) -> bool:
+        """'Ihr kennt es sicher auch!', 'When I woke up, there was nothing.': an opening line of the article, not a
+        dateline (those carry digits: 'Updated at 1:23 p.m.') or a kicker (no sentence end)."""
+        ends = line.text.rstrip("\"'”’»)").endswith((".", "!", "?", "…"))
+        return ends and len(line.words) >= self.sentence_min_words and not any(c.isdigit() for c in line.text)
+
     def find(self, page: Page, removed: Removed) -> Found:
         lead = self.lead(page, removed)
         title = self.title(lead)
-        return [(line, self.removal()) for line in lead if line is not title]
+        return [(line, self.removal()) for line in lead if line is not title and not self.is_sentence(line)]
 
