@@ -153,7 +153,19 @@ class TailPrompt(Rule):
 
 
 @dataclass(frozen=True)
-class TailCredit(Rule):
+class ShortNotice(Rule):
+    """A notice recognised by its words, at an edge, when it is at most ``max_words`` long (a longer paragraph that
+    uses the words is text). Subclasses name the test in ``matches``."""
+
+    matches: ClassVar[Callable[[Line], bool]]
+    max_words: int = 40
+
+    def edge_reason(self, line: Line, page: Page, from_end: bool) -> str | None:
+        return self.reasons[0] if len(line.words) <= self.max_words and self.matches(line) else None
+
+
+@dataclass(frozen=True)
+class TailCredit(ShortNotice):
     """Photo credits, sources, 'Reporting by', 'Updated at' lines at an edge.
 
     Removes: '(Reporting by Jane Doe; Editing by John Roe)' under the article.
@@ -162,14 +174,11 @@ class TailCredit(Rule):
 
     name: ClassVar[str] = "tail_credit"
     reasons: ClassVar[tuple[str, ...]] = ("credits",)
-    max_words: int = 40
-
-    def edge_reason(self, line: Line, page: Page, from_end: bool) -> str | None:
-        return self.reasons[0] if len(line.words) <= self.max_words and is_credit(line) else None
+    matches: ClassVar = staticmethod(is_credit)
 
 
 @dataclass(frozen=True)
-class TailCopyright(Rule):
+class TailCopyright(ShortNotice):
     """Copyright and licence notices at an edge.
 
     Removes: '© 2025 Example Media. All rights reserved.'
@@ -178,10 +187,8 @@ class TailCopyright(Rule):
 
     name: ClassVar[str] = "tail_copyright"
     reasons: ClassVar[tuple[str, ...]] = ("copyright",)
+    matches: ClassVar = staticmethod(is_copyright)
     max_words: int = 60  # 'This copy is for your personal, non-commercial use only ...' runs to 40 words
-
-    def edge_reason(self, line: Line, page: Page, from_end: bool) -> str | None:
-        return self.reasons[0] if len(line.words) <= self.max_words and is_copyright(line) else None
 
 
 @dataclass(frozen=True)
@@ -205,7 +212,7 @@ class Advertisement(Rule):
 
 
 @dataclass(frozen=True)
-class AuthorBio(Rule):
+class AuthorBio(ShortNotice):
     """'X is a reporter ...' at an edge.
 
     Removes: 'Jane Doe is a correspondent covering the war for the paper.' under the article.
@@ -214,14 +221,12 @@ class AuthorBio(Rule):
 
     name: ClassVar[str] = "author_bio"
     reasons: ClassVar[tuple[str, ...]] = ("author-bio",)
+    matches: ClassVar = staticmethod(is_author_bio_sentence)
     max_words: int = 60
-
-    def edge_reason(self, line: Line, page: Page, from_end: bool) -> str | None:
-        return self.reasons[0] if len(line.words) <= self.max_words and is_author_bio_sentence(line) else None
 
 
 @dataclass(frozen=True)
-class TailAbout(Rule):
+class TailAbout(ShortNotice):
     """The 'About us' paragraph that closes a press release, at an edge (case-sensitive: the subject is a name).
 
     Removes: 'Acme is headquartered in Baar (Switzerland) and employs around 1,300 people worldwide.'
@@ -230,10 +235,8 @@ class TailAbout(Rule):
 
     name: ClassVar[str] = "tail_about"
     reasons: ClassVar[tuple[str, ...]] = ("about-company",)
+    matches: ClassVar = staticmethod(is_company_boilerplate)
     max_words: int = 120
-
-    def edge_reason(self, line: Line, page: Page, from_end: bool) -> str | None:
-        return self.reasons[0] if len(line.words) <= self.max_words and is_company_boilerplate(line) else None
 
 
 @dataclass(frozen=True)
