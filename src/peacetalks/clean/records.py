@@ -9,8 +9,6 @@ from collections.abc import Iterable, Iterator
 from ..storage import PeacetalksError
 from .pipeline import CleanResult, clean, most_first
 
-SURROGATE = range(0xD800, 0xE000)
-
 
 def parse_json_line(line: str, where: str) -> object:
     """One JSON value; every way the json module can fail becomes an error that names ``where``."""
@@ -24,10 +22,11 @@ def parse_json_line(line: str, where: str) -> object:
 
 def refuse_lone_surrogate(value: str, key: str, where: str) -> None:
     """A '\\ud800' escape decodes to half a UTF-16 pair: no Unicode text, and it cannot be written as UTF-8."""
-    for position, char in enumerate(value):
-        if ord(char) in SURROGATE:
-            raise PeacetalksError(f"{where}: {key!r} holds a lone surrogate U+{ord(char):04X} at code point {position} "
-                                  "(an unpaired \\u escape): not valid Unicode text")
+    try:
+        value.encode("utf-8")  # one pass in C; only a surrogate can fail it
+    except UnicodeEncodeError as exc:
+        raise PeacetalksError(f"{where}: {key!r} holds a lone surrogate U+{ord(value[exc.start]):04X} at code point {exc.start} "
+                              "(an unpaired \\u escape): not valid Unicode text") from exc
 
 
 def record_from_json(line: str, where: str) -> tuple[str, str]:
