@@ -175,12 +175,12 @@ def quality_flags(text: str, unsure_page: bool) -> tuple[str, ...]:
     return tuple(flags)
 
 
-def is_unsure_page(page: Page, pipeline: Pipeline, removed: Removed) -> bool:
-    """An extracted text that the content region would have cut, had there been evidence of a page: kept, flagged."""
+def is_unsure_page(page: Page, pipeline: Pipeline, removed: Removed, title: Line | None) -> bool:
+    """An extracted text whose body the content region would have cut, had there been evidence of a page: kept, flagged."""
     region = next((step for step in pipeline.steps if isinstance(step, ContentRegion)), None)
     if page.whole_page or region is None:
         return False
-    return bool(region.find(Page(page.lines, page.language, whole_page=True), removed))
+    return any(line is not title for line, _ in region.find(Page(page.lines, page.language, whole_page=True), removed))
 
 
 def clean(raw: str, pipeline: Pipeline = PIPELINE) -> CleanResult:
@@ -198,4 +198,4 @@ def clean(raw: str, pipeline: Pipeline = PIPELINE) -> CleanResult:
             builder.replace_to(line.break_end, PARAGRAPH_SEPARATOR)
     text, alignment = builder.build()
     removed_lines = tuple(RemovedLine(line, removed[line.index]) for line in lines if line.index in removed)
-    return CleanResult(text, title, removed_lines, quality_flags(text, is_unsure_page(page, pipeline, removed)), language, alignment)
+    return CleanResult(text, title, removed_lines, quality_flags(text, is_unsure_page(page, pipeline, removed, title)), language, alignment)
