@@ -1,46 +1,50 @@
-"""Boilerplate-removal benchmark of ``peacetalks.clean`` on real pages (the shared AEB development set).
+"""Boilerplate-removal benchmark of ``peacetalks.clean`` on two shared sets of real pages.
 
-Usage:  .venv/bin/python benchmarks/boilerplate.py [--data PATH] [--write]
+Usage:  .venv/bin/python benchmarks/boilerplate.py [--data DIR] [--ablation] [--write] [--versus SRC]
 
-For each noisy input kind it scores the cleaner's text against the human gold with the
-Article Extraction Benchmark's 4-gram shingle metric, and scores line removal against the
-set's per-line labels. ``--write`` refreshes the "Boilerplate removal" table in BENCHMARKS.md
-between its markers. Exits 0 with a message when the shared set is absent.
+- AEB (``aeb_pairs.jsonl``, 181 pages, a human gold body): the Article Extraction Benchmark's 4-gram
+  shingle metric; a page *loses text* when the cleaner's recall is more than 5 points below its input's.
+- trafilatura's evaluation pages (``trafilatura_eval_pairs.jsonl``, 990 pages, ``with``/``without``
+  snippets): trafilatura's snippet metric; a page *loses text* when a ``with`` snippet its input had is gone.
+
+``--ablation`` also scores the cleaner with each rule switched off in turn; ``--write`` (which implies
+it) refreshes the generated part of the "Boilerplate removal" section of BENCHMARKS.md: results, rule
+table (from the rule objects) and ablation. ``--versus SRC`` times another source tree's ``clean-text``
+(e.g. an older commit's ``src``) back to back with this one. Exits 0 with a message when the sets are absent.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import inspect
 import json
+import os
 import re
 import subprocess
 import sys
 import tempfile
 import time
+import unicodedata
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from multiprocessing import Pool
 from pathlib import Path
 
-from peacetalks.clean import clean
+from peacetalks.clean import PIPELINE, CleanResult, Pipeline, clean
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_DATA = REPO.parent / "shared" / "eval" / "boilerplate" / "aeb_pairs.jsonl"
+DEFAULT_DATA = REPO.parent / "shared" / "eval" / "boilerplate"
 BENCHMARKS_MD = REPO / "BENCHMARKS.md"
 BEGIN, END = "<!-- boilerplate:begin -->", "<!-- boilerplate:end -->"
-KINDS = {"html_text_0.7.0": "full page (html_text)", "trafilatura_2.3.1": "trafilatura output", "readability_js_0.6.0": "Readability.js output"}
-# The README's reference figures (same metric, same inputs): (P, R, F1).
-REFERENCE = {
-    "html_text_0.7.0": {"C4 line rules": (0.788, 0.824, 0.806), "jusText run on lines": (0.738, 0.862, 0.795),
-                        "perfect line removal": (0.973, 0.998, 0.985)},
-    "trafilatura_2.3.1": {"C4 line rules": (0.943, 0.801, 0.866), "jusText run on lines": (0.961, 0.847, 0.900),
-                          "perfect line removal": (0.989, 0.978, 0.984)},
-    "readability_js_0.6.0": {},
-}
 TOKEN = re.compile(r"\w+")
+WHITESPACE = re.compile(r"\s+")
+LOST_RECALL = 0.05  # an AEB page loses text when its recall falls more than this below its input's
+FULL = "all rules"
 
 
-# --- the AEB metric ----------------------------------------------------------------
+# --- the metrics -------------------------------------------------------------------
 
 
 def shingles(text: str, n: int = 4) -> Counter[tuple[str, ...]]:
@@ -58,123 +62,254 @@ def shingle_overlap(gold: str, prediction: str) -> tuple[float, float, float]:
     return (tp / total, fp / total, fn / total) if total else (0.0, 0.0, 0.0)
 
 
+def collapsed(text: str) -> str:
+    return WHITESPACE.sub(" ", unicodedata.normalize("NFC", text)).strip()
+
+
 @dataclass
 class Scores:
-    """Per-document precisions and recalls (averaged), and line-removal counts (pooled)."""
+    """One input kind under one cleaner: AEB's per-document averages or the snippet counts, and lost pages."""
 
     precisions: list[float] = field(default_factory=list)
     recalls: list[float] = field(default_factory=list)
-    removed_boilerplate: int = 0
-    removed_content: int = 0
-    kept_boilerplate: int = 0
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    pages_losing_text: int = 0
 
-    def add_document(self, gold: str, prediction: str) -> None:
+    def add_document(self, gold: str, prediction: str) -> float | None:
+        """AEB: adds one page's precision and recall; returns the recall."""
         tp, fp, fn = shingle_overlap(gold, prediction)
         if tp + fp > 0:
             self.precisions.append(tp / (tp + fp))
         if tp + fn > 0:
             self.recalls.append(tp / (tp + fn))
+            return tp / (tp + fn)
+        return None
 
-    def add_line(self, removed: bool, is_content: bool) -> None:
-        if removed and is_content:
-            self.removed_content += 1
-        elif removed:
-            self.removed_boilerplate += 1
-        elif not is_content:
-            self.kept_boilerplate += 1
+    def add_snippets(self, with_: list[str], without: list[str], prediction: str) -> set[str]:
+        """trafilatura: adds one page's snippet counts; returns the ``with`` snippets found."""
+        text = collapsed(prediction)
+        found = {snippet for snippet in with_ if snippet in text}
+        self.tp += len(found)
+        self.fn += len(with_) - len(found)
+        self.fp += sum(1 for snippet in without if snippet in text)
+        return found
+
+    def merge(self, other: Scores) -> None:
+        self.precisions += other.precisions
+        self.recalls += other.recalls
+        self.tp, self.fp, self.fn = self.tp + other.tp, self.fp + other.fp, self.fn + other.fn
+        self.pages_losing_text += other.pages_losing_text
 
     @property
     def prf(self) -> tuple[float, float, float]:
-        p = sum(self.precisions) / len(self.precisions) if self.precisions else 0.0
-        r = sum(self.recalls) / len(self.recalls) if self.recalls else 0.0
+        if self.precisions or self.recalls:
+            p = sum(self.precisions) / len(self.precisions) if self.precisions else 0.0
+            r = sum(self.recalls) / len(self.recalls) if self.recalls else 0.0
+        else:
+            p = self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+            r = self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
         return p, r, (2 * p * r / (p + r) if p + r else 0.0)
 
-    @property
-    def line_removal(self) -> tuple[float, float]:
-        removed = self.removed_boilerplate + self.removed_content
-        boilerplate = self.removed_boilerplate + self.kept_boilerplate
-        return (self.removed_boilerplate / removed if removed else 0.0, self.removed_boilerplate / boilerplate if boilerplate else 0.0)
+
+# --- the sets ------------------------------------------------------------------------
 
 
-# --- running ---------------------------------------------------------------------------
+def snippet_output(result: CleanResult) -> str:
+    """What the snippet metric reads: the title (kept apart, not deleted) and the text."""
+    return f"{result.title.text}\n{result.text}" if result.title else result.text
 
 
-def pages(data: Path) -> Iterator[dict]:
-    with data.open(encoding="utf-8") as handle:
+def score_aeb(page: dict, raw: str, result: CleanResult | None, scores: Scores) -> None:
+    if result is None:
+        scores.add_document(page["gold"], raw)
+        return
+    recall = scores.add_document(page["gold"], result.text)
+    raw_recall = Scores().add_document(page["gold"], raw)
+    if recall is not None and raw_recall is not None and raw_recall - recall > LOST_RECALL:
+        scores.pages_losing_text += 1
+
+
+def score_trafilatura(page: dict, raw: str, result: CleanResult | None, scores: Scores) -> None:
+    with_, without = [collapsed(s) for s in page["with"]], [collapsed(s) for s in page["without"]]
+    found = scores.add_snippets(with_, without, raw if result is None else snippet_output(result))
+    if result is not None and any(snippet in collapsed(raw) and snippet not in found for snippet in with_):
+        scores.pages_losing_text += 1
+
+
+@dataclass(frozen=True)
+class EvalSet:
+    name: str
+    file: str
+    kinds: dict[str, str]
+    metric: str
+    score: Callable[[dict, str, CleanResult | None, Scores], None]
+
+
+SETS = (
+    EvalSet("AEB", "aeb_pairs.jsonl", {"html_text_0.7.0": "full page", "trafilatura_2.3.1": "trafilatura output",
+                                       "readability_js_0.6.0": "Readability.js output"}, "4-gram shingles", score_aeb),
+    EvalSet("trafilatura eval", "trafilatura_eval_pairs.jsonl", {"html_text_0.7.1": "full page", "trafilatura_2.3.1": "trafilatura output"},
+            "with/without snippets", score_trafilatura),
+)
+SETS_BY_NAME = {s.name: s for s in SETS}
+
+
+def pages(path: Path) -> Iterator[dict]:
+    with path.open(encoding="utf-8") as handle:
         for line in handle:
             yield json.loads(line)
 
 
-def score(data: Path) -> dict[str, tuple[Scores, Scores]]:
-    """For each input kind: (no cleaning, peacetalks.clean)."""
-    results = {kind: (Scores(), Scores()) for kind in KINDS}
-    for page in pages(data):
-        for kind, (raw_scores, clean_scores) in results.items():
-            page_input = page["inputs"][kind]
-            result = clean(page_input["text"])
-            raw_scores.add_document(page["gold"], page_input["text"])
-            clean_scores.add_document(page["gold"], result.text)
-            for start, end, is_content in page_input["lines"]:
-                clean_scores.add_line(result.alignment.to_clean(start, end) is None, is_content)
+def variants(ablation: bool) -> dict[str, Pipeline]:
+    """The cleaner, and with ``ablation`` the cleaner without each rule in turn."""
+    found = {FULL: PIPELINE}
+    if ablation:
+        found.update({rule.name: PIPELINE.without(rule.name) for rule in PIPELINE.rules()})
+    return found
+
+
+Key = tuple[str, str, str]  # (set, kind, variant: "none", FULL or the rule switched off)
+
+
+def score_page(job: tuple[str, str, bool]) -> dict[Key, Scores]:
+    """Every kind of one page under no cleaning and every variant (run in a worker process)."""
+    set_name, line, ablation = job
+    eval_set, page = SETS_BY_NAME[set_name], json.loads(line)
+    results: dict[Key, Scores] = {}
+    for kind in eval_set.kinds:
+        raw = page["inputs"][kind]["text"]
+        eval_set.score(page, raw, None, results.setdefault((set_name, kind, "none"), Scores()))
+        for variant, pipeline in variants(ablation).items():
+            eval_set.score(page, raw, clean(raw, pipeline), results.setdefault((set_name, kind, variant), Scores()))
     return results
 
 
-def throughput(data: Path, kind: str) -> tuple[float, float]:
-    """MB of input text and MB/s of ``peacetalks clean-text`` (the real CLI, start-up included) on one kind."""
+def score_all(data: Path, ablation: bool) -> dict[Key, Scores]:
+    totals: dict[Key, Scores] = {}
+    jobs = ((s.name, line, ablation) for s in SETS for line in (data / s.file).open(encoding="utf-8"))
+    with Pool(os.cpu_count() or 1) as pool:
+        for page_scores in pool.imap(score_page, jobs, chunksize=4):
+            for key, scores in page_scores.items():
+                totals.setdefault(key, Scores()).merge(scores)
+    return totals
+
+
+# --- throughput --------------------------------------------------------------------
+
+
+def throughput(path: Path, kind: str, src: Path) -> float:
+    """MB/s of ``peacetalks clean-text`` (the real CLI of the tree ``src``, start-up included) on one kind."""
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp) / f"{kind}.jsonl"
         size = 0
         with source.open("w", encoding="utf-8") as handle:
-            for page in pages(data):
+            for page in pages(path):
                 text = page["inputs"][kind]["text"]
                 size += len(text.encode("utf-8"))
                 handle.write(json.dumps({"id": page["id"], "text": text}, ensure_ascii=False) + "\n")
         command = [sys.executable, "-m", "peacetalks.cli", "clean-text", str(source), "--out", str(Path(tmp) / "out.jsonl")]
         started = time.perf_counter()
-        subprocess.run(command, check=True, capture_output=True)
-        elapsed = time.perf_counter() - started
-    return size / 1e6, size / 1e6 / elapsed
+        subprocess.run(command, check=True, capture_output=True, env={**os.environ, "PYTHONPATH": str(src)})
+        return size / 1e6 / (time.perf_counter() - started)
 
 
-def table(data: Path) -> str:
-    results = score(data)
-    documents = len(results[next(iter(KINDS))][1].recalls)
-    rows = ["| input | cleaner | P | R | F1 | line-removal P | line-removal R | MB/s |", "|---|---|---|---|---|---|---|---|"]
-    for kind, label in KINDS.items():
-        raw_scores, clean_scores = results[kind]
-        megabytes, speed = throughput(data, kind)
-        rows.append(f"| {label} | none | " + " | ".join(f"{x:.3f}" for x in raw_scores.prf) + " | – | 0.000 | – |")
-        line_p, line_r = clean_scores.line_removal
-        rows.append(f"| {label} | **peacetalks.clean** | " + " | ".join(f"**{x:.3f}**" for x in clean_scores.prf)
-                    + f" | {line_p:.3f} | {line_r:.3f} | {speed:.2f} ({megabytes:.1f} MB) |")
-        for name, figures in REFERENCE[kind].items():
-            rows.append(f"| {label} | {name} (reference) | " + " | ".join(f"{x:.3f}" for x in figures) + " | | | |")
-    return (f"{BEGIN}\n`.venv/bin/python benchmarks/boilerplate.py --write` on {documents} pages "
-            f"(`{data.name}`):\n\n" + "\n".join(rows) + f"\n{END}")
+# --- tables ----------------------------------------------------------------------------
 
 
-def write_section(section: str) -> None:
+def fmt(values: tuple[float, ...], bold: bool = False) -> str:
+    return " | ".join(f"**{x:.3f}**" if bold else f"{x:.3f}" for x in values)
+
+
+def results_table(totals: dict[Key, Scores], speeds: dict[tuple[str, str], tuple[float, float | None]]) -> str:
+    rows = ["| set | input | cleaner | P | R | F1 | pages losing text | clean-text MB/s |", "|---|---|---|---|---|---|---|---|"]
+    for s in SETS:
+        for kind, label in s.kinds.items():
+            none, full = totals[(s.name, kind, "none")], totals[(s.name, kind, FULL)]
+            speed, versus = speeds[(s.name, kind)]
+            timing = f"{speed:.2f}" + (f" (other tree {versus:.2f}, ×{speed / versus:.2f})" if versus else "")
+            rows.append(f"| {s.name} | {label} | none | {fmt(none.prf)} | – | – |")
+            rows.append(f"| {s.name} | {label} | **peacetalks.clean** | {fmt(full.prf, bold=True)} | {full.pages_losing_text} | {timing} |")
+    return "\n".join(rows)
+
+
+def parameters(rule: object) -> str:
+    return ", ".join(f"`{f.name}={getattr(rule, f.name)}`" for f in dataclasses.fields(rule)) or "–"
+
+
+def docstring_parts(obj: object) -> tuple[str, str, str]:
+    """(summary, 'Removes:' example, 'Keeps:' example) from a rule's docstring."""
+    doc = inspect.getdoc(obj) or ""
+    summary = " ".join(doc.split("\n\n")[0].split())
+    examples = [re.search(rf"^{key}:(.*?)(?=^\w+:|\Z)", doc, re.M | re.S) for key in ("Removes", "Keeps")]
+    removes, keeps = (" ".join(found.group(1).split()) if found else "–" for found in examples)
+    return summary, removes, keeps
+
+
+def rule_table() -> str:
+    rows = ["| rule | reasons | what it removes | example removed | example kept | parameters |", "|---|---|---|---|---|---|"]
+    for rule in PIPELINE.rules():
+        summary, removes, keeps = docstring_parts(rule)
+        rows.append(f"| `{rule.name}` | {', '.join(f'`{r}`' for r in rule.reasons)} | {summary} | {removes} | {keeps} | {parameters(rule)} |")
+    kind = PIPELINE.page_kind
+    rows.append(f"| (`PageKind`: decides, removes nothing) | – | {docstring_parts(kind)[0]} | – | – | {parameters(kind)} |")
+    return "\n".join(rows)
+
+
+def ablation_table(totals: dict[Key, Scores]) -> str:
+    columns = [(s, kind, label) for s in SETS for kind, label in s.kinds.items()]
+    header = "| rule switched off | " + " | ".join(f"{s.name}, {label}: ΔF1 / Δlosing" for s, _, label in columns) + " |"
+    rows = [header, "|---|" + "---|" * len(columns)]
+    for rule in PIPELINE.rules():
+        cells = []
+        for s, kind, _ in columns:
+            full, off = totals[(s.name, kind, FULL)], totals[(s.name, kind, rule.name)]
+            cells.append(f"{off.prf[2] - full.prf[2]:+.4f} / {off.pages_losing_text - full.pages_losing_text:+d}")
+        rows.append(f"| `{rule.name}` | " + " | ".join(cells) + " |")
+    return "\n".join(rows)
+
+
+def section(data: Path, totals: dict[Key, Scores], speeds: dict[tuple[str, str], tuple[float, float | None]], ablation: bool) -> str:
+    parts = [f"{BEGIN}\n`.venv/bin/python benchmarks/boilerplate.py --write` on "
+             + ", ".join(f"{s.name} (`{s.file}`, {s.metric})" for s in SETS) + ":", results_table(totals, speeds),
+             "Rules, in the order they first act (generated from the rule objects in `src/peacetalks/clean/rules.py`):", rule_table()]
+    if ablation:
+        parts += ["Ablation: each rule switched off in turn (ΔF1 < 0 and Δlosing > 0 mean the rule earns its keep; "
+                  "ΔF1 > 0 or Δlosing < 0 mean it costs more than it brings there):", ablation_table(totals)]
+    return "\n\n".join(parts) + f"\n{END}"
+
+
+def write_section(text: str) -> None:
     """Replace the text between the markers in BENCHMARKS.md (or append the section)."""
-    text = BENCHMARKS_MD.read_text(encoding="utf-8") if BENCHMARKS_MD.exists() else "# Benchmarks\n"
-    if BEGIN in text and END in text:
-        text = text[: text.index(BEGIN)] + section + text[text.index(END) + len(END) :]
+    document = BENCHMARKS_MD.read_text(encoding="utf-8") if BENCHMARKS_MD.exists() else "# Benchmarks\n"
+    if BEGIN in document and END in document:
+        document = document[: document.index(BEGIN)] + text + document[document.index(END) + len(END) :]
     else:
-        text = text.rstrip("\n") + "\n\n## Boilerplate removal\n\n" + section + "\n"
-    BENCHMARKS_MD.write_text(text, encoding="utf-8")
+        document = document.rstrip("\n") + "\n\n## Boilerplate removal\n\n" + text + "\n"
+    BENCHMARKS_MD.write_text(document, encoding="utf-8")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help=f"the AEB pairs (default: {DEFAULT_DATA})")
-    parser.add_argument("--write", action="store_true", help="refresh the table in BENCHMARKS.md")
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help=f"the folder of both sets (default: {DEFAULT_DATA})")
+    parser.add_argument("--ablation", action="store_true", help="also score each rule switched off in turn")
+    parser.add_argument("--write", action="store_true", help="refresh the generated tables in BENCHMARKS.md (implies --ablation)")
+    parser.add_argument("--versus", type=Path, default=None, help="another source tree whose clean-text is timed back to back")
     args = parser.parse_args()
-    if not args.data.exists():
-        print(f"boilerplate benchmark skipped: {args.data} is absent (the shared development set is not on this machine)")
+    missing = [s.file for s in SETS if not (args.data / s.file).exists()]
+    if missing:
+        print(f"boilerplate benchmark skipped: {', '.join(missing)} absent from {args.data} (the shared sets are not on this machine)")
         return 0
-    section = table(args.data)
-    print(section)
+    ablation = args.ablation or args.write
+    totals = score_all(args.data, ablation)
+    speeds = {(s.name, kind): (throughput(args.data / s.file, kind, REPO / "src"),
+                               throughput(args.data / s.file, kind, args.versus) if args.versus else None)
+              for s in SETS for kind in s.kinds}
+    text = section(args.data, totals, speeds, ablation)
+    print(text)
     if args.write:
-        write_section(section)
+        write_section(text)
         print(f"wrote {BENCHMARKS_MD}", file=sys.stderr)
     return 0
 

@@ -7,6 +7,7 @@ import contextlib
 import io
 import json
 import sys
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,11 +121,12 @@ def _utf8_stdin() -> TextIO:
          "  echo '{\"id\": \"a\", \"text\": \"Headline\\nBody sentence ...\"}' | peacetalks clean-text",
          arguments=_clean_text_arguments, lock=lambda args: None)
 def cmd_clean_text(args: argparse.Namespace, root: Root) -> int:
-    from .clean import clean_json_lines
+    from .clean import clean_json_lines, format_counts
     from .progress import progress
 
     source = str(args.input) if args.input else "<stdin>"
     count = 0
+    removed: Counter[tuple[str, str]] = Counter()
     with contextlib.ExitStack() as stack:
         try:
             lines = stack.enter_context(args.input.open(encoding="utf-8-sig", newline="\n")) if args.input else _utf8_stdin()
@@ -132,12 +134,12 @@ def cmd_clean_text(args: argparse.Namespace, root: Root) -> int:
             raise PeacetalksError(f"{source}: cannot read: {exc.strerror}") from exc
         out = stack.enter_context(atomic_output(args.out, text=True)) if args.out else sys.stdout
         try:
-            for record in progress(clean_json_lines(lines, source), desc="clean-text"):
+            for record in progress(clean_json_lines(lines, source, removed), desc="clean-text"):
                 out.write(record)
                 count += 1
         except UnicodeDecodeError as exc:
             raise PeacetalksError(f"{source}: not valid UTF-8 (byte {exc.start} of a read block)") from exc
-    say(f"clean-text: {count} documents cleaned from {source} to {args.out or '<stdout>'}")
+    say(f"clean-text: {count} documents cleaned from {source} to {args.out or '<stdout>'}; lines removed: {format_counts(removed)}")
     return 0
 
 

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .clean import CLEANER_VERSION, CleanResult, clean
-from .models import CorpusSidecar, Document, RemovedBlock, SeedEntry, Title
+from .clean import CLEANER_VERSION, CleanResult, clean, most_first
+from .models import CorpusSidecar, Document, RemovalCount, RemovedBlock, SeedEntry, Title
 from .progress import progress, shown_ids
 from .seeds import is_temp_name, iter_seeds, seed_files
 from .storage import PeacetalksError, Root, dump_model, read_model, read_text, sha256_text, write_text_atomic
@@ -29,6 +29,8 @@ def sidecar_for(seed: SeedEntry, result: CleanResult) -> CorpusSidecar:
             RemovedBlock(raw_start=r.line.start, raw_end=r.line.end, rule=r.removal.rule, reason=r.removal.reason, text=r.line.text)
             for r in result.removed
         ],
+        removal_counts=[RemovalCount(rule=rule, reason=reason, lines=n)
+                        for (rule, reason), n in most_first(result.removal_counts())],
         alignment=[tuple(segment) for segment in result.alignment.segments],
     )
 

@@ -107,6 +107,14 @@ class RemovedBlock(Strict):
     text: str
 
 
+class RemovalCount(Strict):
+    """How many lines one rule removed for one reason (the sidecar's summary of ``removed``)."""
+
+    rule: str
+    reason: str
+    lines: int
+
+
 class Title(Strict):
     text: str
     raw_start: int
@@ -126,6 +134,7 @@ class CorpusSidecar(Strict):
     language: str
     flags: list[str]
     removed: list[RemovedBlock]
+    removal_counts: list[RemovalCount] = Field(default_factory=list, description="Lines removed per (rule, reason), most first")
     alignment: list[tuple[int, int, int, int, bool]] = Field(
         description="Segments (clean_start, clean_end, raw_start, raw_end, exact) tiling both texts"
     )

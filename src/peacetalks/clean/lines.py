@@ -1,0 +1,261 @@
+"""Line shapes the cleaner's rules test: one raw line at a time, with its NFC text and raw offsets.
+
+Nothing here decides a removal; the rules in ``rules.py`` combine these shapes with context.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+
+LINE_BREAK = re.compile(r"\r\n|[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+SKIPPABLE_EDGE = " \t\ufeff\u00a0\u200b\u2009\u202f\u3000"
+TERMINAL = re.compile(r"[.!?…:;。！？][\"'”’»)\]」』）]*$|[\"”’»」』]$")
+BULLET = re.compile(r"^[•▪►■→»·◦‣⁃●○▸▹\-*–—]\s*")
+DATED = re.compile(r"^[—–-].*\b\d{1,2}, \d{4}$")  # '— Name (@handle) May 1, 2019': the byline of an embedded post
+ADDRESS = re.compile(r"https?://|\bwww\.|\w@\w+\.\w|(?<!\w)@\w{2,}|\b\w+\.(?:com|org|net)/\w")
+BARE_COUNT = re.compile(r"(?i)(?:(?:shares?|comments?|likes?|views?|tweets?)\s*)?[\d.,]{1,7}\s*[km]?(?:\s*(?:shares?|comments?|likes?|views?))?")
+ISO_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?")
+YEAR = r"(?:19|20)\d{2}\b"
+DATE_STAMP = re.compile(  # '22 de janeiro de 2018', '18 November 2019', 'November 18, 2019', '2018-08-25'
+    rf"\b\d{{1,2}}\.?(?:\s+de)?\s+\w+\.?(?:\s+de)?,?\s+{YEAR}|\b\w+\.? \d{{1,2}}, {YEAR}|\b{YEAR}[-/.]\d{{1,2}}[-/.]\d{{1,2}}\b")
+WORD = re.compile(r"\w+(?:[’'\-.]\w+)*")
+
+
+@dataclass(frozen=True)
+class Line:
+    """A non-blank raw line: where its content sits in the raw text, and its NFC text."""
+
+    index: int
+    start: int
+    end: int
+    break_end: int
+    text: str
+
+    @cached_property
+    def words(self) -> list[str]:  # every rule asks: computed once a line
+        return WORD.findall(self.text)
+
+
+# --- line shapes -----------------------------------------------------------
+
+
+def split_lines(raw: str) -> list[Line]:
+    """Non-blank lines with their raw content offsets (edges without spaces or a BOM)."""
+    lines: list[Line] = []
+    pos = 0
+    for match in [*LINE_BREAK.finditer(raw), None]:
+        line_end = match.start() if match else len(raw)
+        break_end = match.end() if match else len(raw)
+        start, end = pos, line_end
+        while start < end and raw[start] in SKIPPABLE_EDGE:
+            start += 1
+        while end > start and (raw[end - 1] in SKIPPABLE_EDGE or raw[end - 1].isspace()):
+            end -= 1
+        if start < end:
+            text = unicodedata.normalize("NFC", raw[start:end])
+            lines.append(Line(len(lines), start, end, break_end, text))
+        pos = break_end
+    return lines
+
+
+def is_bare_count(line: Line) -> bool:
+    """'0', '37', '1.2K', 'Shares 12': a share or comment counter on its own line."""
+    return bool(BARE_COUNT.fullmatch(line.text))
+
+
+def is_number_table(lines: Sequence[Line], max_counters: int) -> bool:
+    """More than ``max_counters`` bare numbers: a table laid out one cell a line, whose numbers are data, not counters."""
+    return sum(1 for line in lines if is_bare_count(line)) > max_counters
+
+
+def is_headline_like(line: Line, max_words: int = 20) -> bool:
+    """Short, with letters, and no sentence end (a question mark is fine: headlines ask)."""
+    words = line.words
+    ends_sentence = TERMINAL.search(line.text) and not line.text.endswith("?")
+    return 0 < len(words) <= max_words and not ends_sentence and any(c.isalpha() for c in line.text)
+
+
+def is_bullet(line: Line) -> bool:
+    return bool(BULLET.match(line.text)) and len(BULLET.sub("", line.text)) > 0
+
+
+def is_headline_bullet(line: Line, min_words: int) -> bool:
+    """'• Trump and Putin to begin talks': a bulleted headline (not '— Name (@handle) May 1, 2019', a post's byline,
+    nor '* Dates subject to change', a footnote)."""
+    return is_bullet(line) and not is_footnote(line) and is_headline_like(line, 16) and len(line.words) >= min_words and not DATED.search(line.text)
+
+
+def is_footnote(line: Line) -> bool:
+    """'* Dates subject to change': a note under a table or list, not a link."""
+    return line.text.startswith("*")
+
+
+def listed_bullets(lines: Sequence[Line]) -> set[int]:
+    """Bullets in a list introduced by a line ending in a colon ('The kit includes:'): content, not links."""
+    listed: set[int] = set()
+    introduced = False
+    for line in lines:
+        if is_bullet(line):
+            if introduced:
+                listed.add(line.index)
+        else:
+            introduced = line.text.endswith(":")
+    return listed
+
+
+def is_table_row(line: Line) -> bool:
+    """'| Name | Born | Role |': a row of a table (Markdown or a text rendering), data and never a link."""
+    return line.text.count("|") >= 2 and line.text.startswith("|")
+
+
+def is_sentence_like(line: Line) -> bool:
+    return len(line.words) >= 8 and bool(TERMINAL.search(line.text)) or len(line.words) >= 25
+
+
+def word_count(line: Line) -> int:
+    """Words, or for scripts written without spaces (Chinese, Japanese) one per three characters."""
+    return max(len(line.words), len(line.text) // 3 if not line.text.isascii() and " " not in line.text else 0)
+
+
+def is_prose(line: Line) -> bool:
+    """A body paragraph: a sentence of eight or more words (or characters' worth), or a long passage."""
+    size = word_count(line)
+    return (size >= 8 and bool(TERMINAL.search(line.text)) or size >= 25) and not is_bullet(line)
+
+
+def is_shouted_headline(line: Line) -> bool:
+    """'LAUREN ALAINA SAYS THE SHOW HAS HELPED HER': a statement in capitals, eight words or more, is a link
+    (subheadings in capitals are shorter, 'NISSAN SENTRA', or ask, 'DOES SHE HAVE A PLAN FOR THAT?')."""
+    text = line.text
+    return len(line.words) >= 8 and text.isupper() and "|" not in text and not text.endswith("?") and is_headline_like(line, 30)
+
+
+def is_contact_line(line: Line) -> bool:
+    """'Write to Al Root at al.root@example.com', 'twitter.com/name', 'Follow @name': a short line with an address."""
+    return len(line.words) <= 30 and bool(ADDRESS.search(line.text)) and not DATED.search(line.text)
+
+
+def is_tag_list(line: Line) -> bool:
+    """'stock car 2018, stock car brasil, interlagos, ...': four or more short keyword phrases and no sentence."""
+    items = line.text.split(",")
+    longest = max(len(WORD.findall(item)) for item in items)
+    enough = len(items) >= 4 and longest <= 4 or len(items) >= 8 and longest <= 6  # a long list may hold longer tags
+    return enough and all(WORD.search(item) for item in items) and not TERMINAL.search(line.text)
+
+
+def is_machine_value(line: Line) -> bool:
+    """'2019-11-19T08:57:40+01:00', 'https://example.com/logo.png': a value from the page's metadata, not text."""
+    return bool(ISO_TIMESTAMP.fullmatch(line.text)) or len(line.text.split()) == 1 and bool(ADDRESS.search(line.text))
+
+
+def is_list_entry(line: Line) -> bool:
+    """'June 9 – Tampa, FL', '1) Lego Star Wars', '3 eggs': an entry of a data list (a number in its first two words)."""
+    return any(any(c.isdigit() for c in word) for word in line.words[:2])
+
+
+def matches(patterns: Sequence[str]) -> Callable[[Line], bool]:
+    regex = re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+    return lambda line: bool(regex.search(line.text))
+
+
+# Multilingual prompt vocabularies (en, de, fr, es, it, pt, nl, tl, ru/uk).
+is_comment_prompt = matches([
+    r"\b(leave|post|add|write) a (comment|reply)\b", r"\bjoin the (conversation|discussion)\b",
+    r"\b(share|tell us|let us know) (your|what you) (thoughts|think|opinion)", r"\bwe appreciate your (thoughts|feedback|comments)\b",
+    r"\bcomments? (are|is) (closed|moderated)\b", r"^comments?\s*(\(\d+\))?$", r"\bview (all )?comments\b",
+    r"\bkommentar(e)? (schreiben|verfassen)\b", r"\blaisser un commentaire\b", r"\bdeja (un|tu) comentario\b",
+    r"\blascia un commento\b", r"\bdeixe (um|seu) comentário\b", r"\bmag-iwan ng (komento|puna)\b",
+    r"\bоставьте комментарий\b", r"\bзалиште коментар\b", r"\bwe('d| would) (like|love) to hear (from you|what you think)\b",
+    r"\b(comments?|comentários?|comentarios?|commentaires?|kommentare?|commenti)\b.{0,100}\b(moderat|approv|aprovad|aprobad|respect|respeito)",
+    r"\bkeine kommentare\b", r"\bkommentare insgesamt\b", r"\bhinterlasse[n]? (einfach |gerne )?(einen|deinen|ihren) kommentar\b",
+    r"\bin den kommentaren\s*[:!?]", r"\bkommentare erscheinen\b",
+])
+is_subscribe_prompt = matches([
+    r"\b(subscribe|sign up|register) (to|for|now|today|here)\b", r"\bnewsletter\b", r"\bget (our|the) .{0,40}(in|to) your inbox\b",
+    r"\bfollow\b.{0,60}\bon (facebook|twitter|instagram|youtube|linkedin|tiktok)\b", r"\bdownload (our|the) app\b", r"\bshare (this|on) (article|story|facebook|twitter|x)\b",
+    r"\b(jetzt )?abonnieren\b", r"\babonnez-vous\b", r"\bsuscr[ií]bete\b", r"\biscriviti\b", r"\bassine\b", r"\bmag-subscribe\b",
+    r"\bподпишитесь\b", r"\bпідпишіться\b", r"\bclick here\b", r"\bsupport (our|independent) journalism\b",
+    r"\bshare (it|this) with\b", r"\bif you (enjoyed|liked|enjoyed reading) this (article|story|post)\b",
+    r"\bdownload (our|the) [\w ]{0,30}apps?\b", r"\bhazte (miembro|socio)\b", r"\bcanal de (telegram|youtube|whatsapp)\b",
+    r"\b(already a|first-time) subscribers?\b", r"\blog in for (immediate )?access\b", r"\bconsider supporting\b", r"^(s[ií]guenos|folgen sie uns|folge uns|suivez-nous|seguici|siga-nos)\b",
+])
+is_credit = matches([
+    r"^(photo|image|picture|video|graphic|illustration|foto|bild|imagen)s?( credit)?s?\s*[:|/©]",
+    r"^(titelbild|beitragsbild|headerbild|bildnachweis|bildquelle|crédits? photos?|photo credits?)\s*:", r"\((reporting|writing|editing|additional reporting) by\b",
+    r"^(reporting|writing|editing|additional reporting) by\b", r"\b(getty images|shutterstock|ap photo|afp via getty)\b",
+    r"^(source|quelle|fuente|fonte)\s*:", r"\bcontributed (to )?(this )?report(ing)?\b", r"^(updated|published|posted|last modified)( on| at)?\s*:?\s*\w+\s+\d",
+])
+is_copyright = matches([r"©", r"\(c\)\s*\d{4}", r"\bcopyright\b", r"\ball rights reserved\b", r"\bnon-commercial use\b",
+                        r"\bmay not be (published|reproduced|redistributed)\b", r"\balle rechte vorbehalten\b",
+                        r"\btous droits réservés\b", r"\btodos los derechos reservados\b", r"\bвсе права защищены\b",
+                        r"\bprawem autorskim\b", r"\bcc[- ]by\b", r"\bcreative commons\b"])
+OPENING_BRACKET = r"[(\[]?\s*"
+is_related_prompt = matches([  # '[Related: ...]' and '(Read also: ...)' are the same prompts in brackets
+    rf"^{OPENING_BRACKET}(read|see) (more|also)\b", rf"^{OPENING_BRACKET}related( (articles?|stories|coverage|content|news))?\s*:?",
+    rf"^{OPENING_BRACKET}also read\b", r"^also on \w[\w-]*\.[a-z]{2,}\b", r"^more (on|from) (this|our)\b",
+    r"^lesen sie (auch|mehr)\b", r"^mehr zum thema\b", r"^(à|a) lire aussi\b", r"^lire aussi\b", r"^(lee|leer) (también|más)\b",
+    r"^más información\b", rf"^{OPENING_BRACKET}leggi anche\b",
+    r"^(you may also like|most (read|popular|viewed)( in [\w ]+)?|popular on [\w. ]+|don'?t miss|explore further|more)\W*$", r"^leia (também|mais)\b", r"^basahin din\b", r"^читайте также\b", r"^читайте також\b",
+    # 'Lea también:', 'LE PUEDE INTERESAR:', 'Auch lesen:', 'Schon gelesen?', 'Empfohlene Beiträge', 'Czytaj też:'
+    r"^(lea|vea|ver|mira) (también|además|más)\b", r"^(lea|vea)\s*:", r"^(le|te) puede(n)? interesar\b", r"^(auch|ebenfalls) lesen\b",
+    r"^lesen sie (hier|weiter)\b", r"^schon gelesen\b", r"^zum weiterlesen\b", r"^auch auf \w[\w-]*\.[a-z]{2,}\b",
+    r"^(empfohlene|weitere|ähnliche|verwandte) (beiträge|artikel|themen|nachrichten|meldungen)\W*$", r"^top-themen\b",
+    r"^(das|dies(es)?)( thema)? könnte (dich|sie|euch) auch interessieren\b", r"^(à|a) lire également\b", r"^lire également\b",
+    r"^voir aussi\b", r"^sur le même sujet\W*$", r"^veja (também|mais)\b", r"^saiba mais\b", r"^potrebbe interessarti\b",
+    r"^(czytaj|zobacz) (też|także|również)\b", r"^mir[ae]\s*:", r"^you (might|may) also (like|enjoy)\b", r"^recommended (for you|reading|stories)\W*$",
+])
+ends_in_link_words = matches([r"\b(here|hier|aquí|ici)[.!]?$"])  # 'You can view last month's thread here.'
+is_author_heading = matches([
+    r"^(author (profile|bio)|about the (author|writer)|the author)$", r"^über (den|die) autor(in)?$", r"^(à|a) propos de l'auteur$",
+    r"^sobre (el|la|o|a) autor(a)?$", r"^tungkol sa (may-akda|awtor)$", r"^об авторе$", r"^про автора$", r"^l'autore$",
+])
+is_author_bio_sentence = matches([
+    r"^[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){0,3} (is|was|covers|writes)\b.{0,120}\b(reporter|correspondent|editor|writer|journalist|columnist|contributor|author|producer)\b",
+])
+is_tag_heading = matches([  # 'Tags', 'Filed under: Diplomacy |': a heading alone, or with its keywords after a colon
+    r"^(tags?|tagged( with)?|topics|filed under|schlagw(ö|oe)rter|etiquetas|mots-clés|tópicos|argomenti|темы|теги)(\s*[:|].*)?$",
+])
+ORGANISATION = r"(?!(?:This|That|It|There|The|These|Those|He|She|They|We|What|Which)\b)[A-Z][\w&.'’-]*(?: [A-Z(][\w&.'’()-]*){0,3}"
+COMPANY_BOILERPLATE = re.compile("|".join(f"(?:{p})" for p in [  # the 'About us' paragraph that closes a press release
+    rf"^About {ORGANISATION}\s*:?$",
+    rf"^{ORGANISATION},? (is|are) (a|an|the)\b.{{0,100}}\b(provider|company|manufacturer|maker|developer|supplier|firm|group|organi[sz]ation|platform|agency|publisher|operator)\b",
+    rf"^{ORGANISATION} (is|are) (headquartered|based) in\b",
+    rf"^{ORGANISATION} ist (ein|eine)\b.{{0,60}}(anbieter|unternehmen|hersteller|konzern)\b",
+    rf"^{ORGANISATION} est (un|une)\b.{{0,60}}\b(leader|fournisseur|groupe|société|entreprise)\b",
+]))
+
+
+def is_company_boilerplate(line: Line) -> bool:
+    """'Acme is a global provider of ...', 'About Acme': case matters, the subject is a name, not 'This' or 'It'."""
+    return bool(COMPANY_BOILERPLATE.search(line.text))
+
+
+# Lines only page chrome consists of: a menu entry, a legal link, a social button, a skip link (whole lines only).
+is_navigation_line = matches([r"^\W*(" + "|".join([
+    "home", "homepage", "startseite", "accueil", "inicio", "portada", "menu", "menü", "navigation", "hauptmenü", "search", "suche",
+    "suchen", "rechercher", "buscar", "login", "log ?in", "sign in", "anmelden", "abmelden", "einloggen", "mein konto", "my account",
+    "connexion", "contact( us)?", "kontakt", "nous contacter", "contacto", "contatti", "impressum", "imprint", "legal notice",
+    "mentions légales", "aviso legal", "privacy( policy| notice)?", "datenschutz(erklärung|hinweise)?", "politique de confidentialité",
+    "política de privacidad", "terms( of (use|service))?( and conditions)?", "terms & conditions", "agb", "nutzungsbedingungen",
+    "cookies?( policy| settings| einstellungen)?", "sitemap", "about( us)?", "über uns", "qui sommes-nous", "quiénes somos", "faq",
+    "hilfe", "help", "barrierefreiheit", "accessibility", "skip to (main )?content", "zum inhalt( springen)?", "direkt zum inhalt",
+    "aller au contenu", "back to top", "nach oben", "zurück", "weiter", "facebook", "twitter", "instagram", "youtube", "linkedin",
+    "pinterest", "whatsapp", "xing", "rss", "e-?mail", "drucken", "print", "teilen", "share", "partager", "compartir", "newsletter",
+]) + r")\W*$"])
+# 'Weitere aktuelle Themen', 'Mehr Themen:', 'Vorschau auf den nächsten Artikel': headings of a link list (edges only:
+# 'Weitere Informationen erteilt ...' inside an article is text)
+is_more_heading = matches([r"^(weitere|mehr|ähnliche) (aktuelle |spannende )?(themen|beiträge|artikel|tourentipps|tipps|news|meldungen)\b",
+                           r"^vorschau auf\b", r"^\W*weiter zu\b", r"^(more|other|latest) (stories|articles|news|posts)\b"])
+# 'This post contains affiliate links', 'We may receive compensation ...', '*Werbung.': an advertising disclosure
+is_ad_disclosure = matches([r"^\*?(werbung|anzeige)\b", r"\b(contains|enthält) (affiliate[- ]links|werbung|references to products)\b",
+                            r"\bwe may (receive|earn) (a )?(compensation|commission)\b", r"\badvertisers do not influence\b",
+                            r"\baffiliate[- ]links?\b"])
+is_contact_heading = matches([r"^(kontakt|contact|telefon|tel|phone|fax|e-mail)\s*[:.]"])  # 'Kontakt:', 'Telefon: +49 ...'
+is_advertisement = matches([r"^(advertisement|anzeige|publicité|publicidad|pubblicità|sponsored( content)?|werbung)$"])
+
+

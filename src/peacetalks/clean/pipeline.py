@@ -1,0 +1,201 @@
+"""The cleaner: decide what kind of text this is, run the ordered rules, assemble the clean text.
+
+Boilerplate is recognised by its shape (a bare number, a prompt, an address, a run of headline-like
+lines, a block printed twice) and by where it stands (before the first or after the last body
+paragraph, between two notices at an edge, in another language at the tail). Only on a whole page,
+one that shows menus, legal links or social buttons, is everything around the densest run of prose
+page chrome; an extracted article keeps its headings, lists and tables. When the cleaner is unsure it
+keeps the line and flags the document. Every removal names its rule and a reason code, and
+BENCHMARKS.md measures each rule on two sets of real pages.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..align import AlignedBuilder, Alignment
+from ..language import detect_language
+from .lines import TERMINAL, Line, is_navigation_line, split_lines
+from .rules import (
+    Advertisement,
+    AuthorBio,
+    AuthorSection,
+    CommentSection,
+    ContentRegion,
+    EdgeNotices,
+    HeadDateline,
+    LeadChrome,
+    MetadataBlock,
+    Page,
+    RelatedLinks,
+    Removal,
+    Removed,
+    RepeatedLine,
+    Rule,
+    ShareCounter,
+    TailAbout,
+    TailBlock,
+    TailContact,
+    TailCopyright,
+    TailCredit,
+    TailHeadlines,
+    TailPrompt,
+    TailTags,
+)
+
+CLEANER_VERSION = "1.3"
+PARAGRAPH_SEPARATOR = "\n\n"
+
+
+@dataclass(frozen=True)
+class RemovedLine:
+    line: Line
+    removal: Removal
+
+
+@dataclass(frozen=True)
+class CleanResult:
+    text: str
+    title: Line | None
+    removed: tuple[RemovedLine, ...]
+    flags: tuple[str, ...]
+    language: str
+    alignment: Alignment
+
+    def removal_counts(self) -> Counter[tuple[str, str]]:
+        """Lines removed per (rule, reason)."""
+        return Counter((r.removal.rule, r.removal.reason) for r in self.removed)
+
+
+def most_first(counts: Counter[tuple[str, str]]) -> list[tuple[tuple[str, str], int]]:
+    """Counts largest first, ties by (rule, reason): the same bytes for the same counts."""
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
+@dataclass(frozen=True)
+class PageKind:
+    """Decides whether a text is a whole page (menus, footers and all) or an extracted article, on evidence of
+    page chrome: whole lines that only navigation, legal and social blocks consist of ('Home', 'Impressum',
+    'Datenschutz', 'Log in', 'Facebook'). Short lines, headings, lists and tables are no such evidence: an
+    extracted article is full of them.
+
+    Whole page: 'Home', 'Politik', 'Kontakt', 'Impressum' and 'Datenschutz' around the article.
+    Extracted article: forty headings, bullets and short paragraphs, none of them a menu entry.
+    """
+
+    min_navigation_lines: int = 3  # one 'Print' or 'Share' line can survive an extractor; three are a menu
+
+    def navigation_lines(self, lines: Sequence[Line]) -> int:
+        return sum(1 for line in lines if is_navigation_line(line))
+
+    def is_whole_page(self, lines: Sequence[Line]) -> bool:
+        return self.navigation_lines(lines) >= self.min_navigation_lines
+
+
+Step = Rule | EdgeNotices
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    """The ordered steps of the cleaner. Edge passes run three times: prompts can hide behind a foreign bio and
+    the other way round. ``without(name)`` switches one rule off everywhere (the benchmark's ablation)."""
+
+    steps: tuple[Step, ...]
+    page_kind: PageKind = PageKind()
+
+    def rules(self) -> list[Rule]:
+        """Every rule once, in the order it first acts."""
+        found: dict[str, Rule] = {}
+        for step in self.steps:
+            for rule in step_rules(step):
+                found.setdefault(rule.name, rule)
+        return list(found.values())
+
+    def without(self, name: str) -> Pipeline:
+        def strip(step: Step) -> Step | None:
+            if isinstance(step, EdgeNotices):
+                return EdgeNotices(tuple(r for r in step.rules if r.name != name),
+                                   step.bridge if step.bridge and step.bridge.name != name else None,
+                                   step.links if step.links and step.links.name != name else None)
+            return None if step.name == name else step
+
+        return Pipeline(tuple(kept for kept in map(strip, self.steps) if kept is not None), self.page_kind)
+
+    def classify(self, page: Page) -> tuple[Removed, Line | None]:
+        removed: Removed = {}
+        title: Line | None = None
+        for step in self.steps:
+            if isinstance(step, LeadChrome):
+                lead = step.lead(page, removed)
+                title = step.title(lead)
+            for line, removal in step.find(page, removed):
+                if line is not title:
+                    removed.setdefault(line.index, removal)
+        return removed, title
+
+
+def step_rules(step: Step) -> list[Rule]:
+    if isinstance(step, EdgeNotices):
+        return [*step.rules, *(rule for rule in (step.links, step.bridge) if rule is not None)]
+    return [step]
+
+
+def default_pipeline() -> Pipeline:
+    links = RelatedLinks()
+    counter, advertisement = ShareCounter(), Advertisement()
+    edges = EdgeNotices(
+        (TailPrompt(), TailCredit(), TailCopyright(), links, counter, advertisement, AuthorBio(), TailAbout(),
+         TailContact(), TailTags()),
+        bridge=TailBlock(), links=links)
+    return Pipeline((counter, RepeatedLine(), MetadataBlock(), edges, AuthorSection(), advertisement, links, TailHeadlines(),
+                     edges, ContentRegion(), CommentSection(), HeadDateline(), LeadChrome()))
+
+
+PIPELINE = default_pipeline()
+
+
+# --- flags and assembly ----------------------------------------------------
+
+
+def quality_flags(text: str, unsure_page: bool) -> tuple[str, ...]:
+    flags = []
+    if text and not TERMINAL.search(text.rstrip()):
+        flags.append("ends_mid_sentence")
+    if text and text[0].islower():
+        flags.append("starts_mid_sentence")
+    if re.search(r"\w [,;](?:\s|$)|\w \.(?:\s+[A-Z]|$)", text):
+        flags.append("space_before_punctuation")
+    if not text:
+        flags.append("empty_after_cleaning")
+    if unsure_page:
+        flags.append("possible_page_chrome")
+    return tuple(flags)
+
+
+def is_unsure_page(page: Page, pipeline: Pipeline, removed: Removed, title: Line | None) -> bool:
+    """An extracted text whose body the content region would have cut, had there been evidence of a page: kept, flagged."""
+    region = next((step for step in pipeline.steps if isinstance(step, ContentRegion)), None)
+    if page.whole_page or region is None:
+        return False
+    return any(line is not title for line, _ in region.find(Page(page.lines, page.language, whole_page=True), removed))
+
+
+def clean(raw: str, pipeline: Pipeline = PIPELINE) -> CleanResult:
+    """Clean one raw article; the alignment maps every clean character to its raw origin."""
+    lines = split_lines(raw)
+    language = detect_language("\n".join(line.text for line in lines))
+    page = Page(lines, language, pipeline.page_kind.is_whole_page(lines))
+    removed, title = pipeline.classify(page)
+    kept = [line for line in lines if line.index not in removed and line is not title]
+    builder = AlignedBuilder(raw)
+    for position, line in enumerate(kept):
+        builder.delete_to(line.start)
+        builder.copy_normalised_to(line.end)
+        if position < len(kept) - 1:
+            builder.replace_to(line.break_end, PARAGRAPH_SEPARATOR)
+    text, alignment = builder.build()
+    removed_lines = tuple(RemovedLine(line, removed[line.index]) for line in lines if line.index in removed)
+    return CleanResult(text, title, removed_lines, quality_flags(text, is_unsure_page(page, pipeline, removed, title)), language, alignment)

@@ -1,0 +1,177 @@
+"""Each cleaner rule alone (what it removes, and the article structure it must leave alone), the page-kind
+decision, the pipeline's order and counts, and `clean-text`'s refusals of text that is not Unicode."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import fields
+from pathlib import Path
+
+import pytest
+
+from peacetalks.clean import PIPELINE, PageKind, Pipeline, clean, split_lines
+from peacetalks.clean.rules import (
+    Advertisement,
+    ContentRegion,
+    EdgeNotices,
+    LeadChrome,
+    RelatedLinks,
+    Rule,
+    TailContact,
+    TailHeadlines,
+    TailPrompt,
+    TailTags,
+)
+from test_clean import PROSE, TITLE  # the same four paragraphs and headline as the cleaner's other tests
+
+MENU = ["Home", "Politik", "Wirtschaft", "Search", "Log in"]
+FOOTER = ["Kontakt", "Impressum", "Datenschutz"]
+
+
+def alone(rule: Rule) -> Pipeline:
+    """A pipeline of one rule: its own pass and, for notices, the edge pass with nothing else."""
+    return Pipeline((rule, EdgeNotices((rule,), bridge=None, links=None)))
+
+
+def removed_by(rule: Rule, lines: list[str]) -> list[str]:
+    return [r.line.text for r in clean("\n".join(lines), alone(rule)).removed]
+
+
+# --- each rule alone: one removal, one keep -------------------------------------------------
+
+CASES = [  # (rule, lines, the lines it removes)
+    (TailPrompt(), [*PROSE, "We appreciate your thoughts. Please leave a comment."], ["We appreciate your thoughts. Please leave a comment."]),
+    (TailPrompt(), [PROSE[0], "Officials urged citizens to sign up for evacuation buses before the talks began.", *PROSE[1:]], []),
+    (TailContact(), [*PROSE, "Write to Jane Doe at jane.doe@example.org"], ["Write to Jane Doe at jane.doe@example.org"]),
+    (TailContact(), [*PROSE, "Please do not file a public issue; send your report privately to security@example.com."], []),
+    (TailContact(), [*PROSE, "- Talks resume in Geneva via example.org https://example.org/a",
+                     "- Envoys leave Riyadh without a date via example.org https://example.org/b"], []),
+    (TailContact(), [*PROSE, "Kontakt:", "Telefon: +49 - (40) - 300 30 - 1141"], ["Telefon: +49 - (40) - 300 30 - 1141", "Kontakt:"]),
+    (TailTags(), [*PROSE, "peace talks, riyadh, ukraine war, ceasefire, diplomacy"], ["peace talks, riyadh, ukraine war, ceasefire, diplomacy"]),
+    (TailTags(), [*PROSE, "Topics for the next round include prisoners and energy."], []),
+    (Advertisement(), [*PROSE[:2], "Anzeige", *PROSE[2:]], ["Anzeige"]),
+    (Advertisement(), ["This post contains affiliate links.", *PROSE], ["This post contains affiliate links."]),
+    (Advertisement(), [*PROSE, "Advertisement revenue fell by a third, the paper said on Tuesday in Riyadh."], []),
+    (RelatedLinks(), [*PROSE[:2], "Lea también: Los negociadores vuelven a Riad", *PROSE[2:]], ["Lea también: Los negociadores vuelven a Riad"]),
+    (RelatedLinks(), [*PROSE, "Weitere Beiträge aus der Kolumne:"], ["Weitere Beiträge aus der Kolumne:"]),
+    (RelatedLinks(), [PROSE[0], "Weitere Informationen erteilt das Büro der Delegation unter der bekannten Nummer.", *PROSE[1:]], []),
+    (RelatedLinks(), [*PROSE, "Agenda", "- Small groups (30 mins)", "- Presentations (15 mins)",
+                      "- Discussion about the next meeting, when? What type? Etc. (30 mins)"], []),
+    (RelatedLinks(), [*PROSE, "| Name | Role | Delegation |", "| Jane Doe | Envoy to the talks in Riyadh | EU |"], []),
+    (TailHeadlines(), [*PROSE, "Who will make the Rock Hall of Fame in the year 2020?", "Dave Matthews Band takes over the Rock Hall Fan Vote"],
+     ["Dave Matthews Band takes over the Rock Hall Fan Vote", "Who will make the Rock Hall of Fame in the year 2020?"]),
+    (TailHeadlines(), [*PROSE, "Wie gefallen Euch die neuen Modelle nach diesem langen Test auf der Straße und im Gelände bei "
+                       "jedem Wetter und zu jeder Jahreszeit im Verlauf der letzten drei Monate", "Mehr dazu im nächsten Heft der Reihe"], []),
+    (LeadChrome(), [TITLE, "5:45 AM PST 11/19/2019 by Jane Doe", *PROSE], ["5:45 AM PST 11/19/2019 by Jane Doe"]),
+    (LeadChrome(), [TITLE, "When I woke up, there was nothing.", *PROSE], []),
+]
+
+
+@pytest.mark.parametrize(("rule", "lines", "expected"), CASES, ids=[f"{c[0].name}-{i}" for i, c in enumerate(CASES)])
+def test_each_rule_alone_removes_its_boilerplate_and_keeps_article_structure(rule: Rule, lines: list[str], expected: list[str]) -> None:
+    assert sorted(removed_by(rule, lines)) == sorted(expected)
+
+
+@pytest.mark.parametrize("rule", PIPELINE.rules(), ids=lambda rule: rule.name)
+def test_every_rule_is_named_with_reasons_parameters_and_two_examples(rule: Rule) -> None:
+    doc = rule.__doc__ or ""
+    assert rule.name and rule.reasons and "Removes:" in doc and "Keeps:" in doc
+    assert all(isinstance(getattr(rule, f.name), (int, float, tuple)) for f in fields(rule))
+
+
+def test_rule_names_are_unique_so_the_ablation_switches_off_one_thing() -> None:
+    names = [rule.name for rule in PIPELINE.rules()]
+    assert len(names) == len(set(names))
+    assert all(name not in [r.name for r in PIPELINE.without(name).rules()] for name in names)
+
+
+# --- whole page or extracted article ----------------------------------------------------------
+
+
+def test_page_kind_needs_menu_or_legal_lines_not_short_lines() -> None:
+    structured = ["Ingredients", "- 3 eggs", "- 200 g flour", "Steps", "1. Whisk the eggs", "2. Fold in the flour", "Serving", "Warm."]
+    assert not PageKind().is_whole_page(split_lines("\n".join(structured * 10)))
+    assert PageKind().is_whole_page(split_lines("\n".join([*MENU, *PROSE, *FOOTER])))
+
+
+def test_content_region_leaves_a_structured_extracted_article_whole() -> None:
+    structured = [TITLE, "Background", "- first round in Riyadh", "- second round in Geneva", "Positions", PROSE[0],
+                  *(f"Point {i}: a short line of the agreement" for i in range(12)), "What next", *PROSE[1:],
+                  "| Side | Demand |", "| North | Territory |", "Outlook", "Talks resume in May."]
+    result = clean("\n".join(structured))
+    assert all(r.removal.rule != "content_region" for r in result.removed)
+    assert "Point 0: a short line of the agreement" in result.text and "- first round in Riyadh" in result.text
+
+
+def test_an_extract_the_region_would_have_cut_is_kept_and_flagged() -> None:
+    lines = [*(f"Short note {i} about the round" for i in range(15)), *PROSE]
+    result = clean("\n".join(lines))
+    assert "Short note 0 about the round" in result.text and "possible_page_chrome" in result.flags
+    assert "possible_page_chrome" not in clean("\n".join(PROSE)).flags
+
+
+def test_content_region_drops_the_menu_and_footer_of_a_whole_page() -> None:
+    raw = "\n".join([*MENU, *(f"Rubrik {i}" for i in range(12)), TITLE, *PROSE, *FOOTER])
+    result = clean(raw, alone(ContentRegion()))
+    assert result.text.split("\n\n") == PROSE
+    assert {r.line.text for r in result.removed} >= {*MENU, *FOOTER}
+
+
+# --- counts ----------------------------------------------------------------------------
+
+
+def test_removal_counts_add_up_per_rule_and_reason() -> None:
+    result = clean("\n".join([TITLE, "0", "37", *PROSE, "Please leave a comment."]))
+    assert result.removal_counts() == {("share_counter", "share-counter"): 2, ("tail_prompt", "comment-prompt"): 1}
+
+
+def test_clean_text_summary_line_counts_the_removals(tmp_path: Path, cli: Callable) -> None:
+    source = tmp_path / "in.jsonl"
+    raw = "\n".join([TITLE, "0", "37", *PROSE, "Please leave a comment."])
+    source.write_text("".join(json.dumps({"id": i, "text": raw}) + "\n" for i in ("a", "b")), encoding="utf-8")
+    code, _, err = cli("clean-text", source, "--out", tmp_path / "out.jsonl")
+    assert code == 0
+    assert "2 documents cleaned" in err and "lines removed: share_counter/share-counter 4, tail_prompt/comment-prompt 2" in err
+
+
+def test_the_sidecar_carries_the_removal_counts(tmp_root, cli: Callable) -> None:  # noqa: ANN001 (conftest's Root fixture)
+    assert cli("clean", "--root", tmp_root.path)[0] == 0
+    for sidecar in tmp_root.corpus.glob("*.json"):
+        data = json.loads(sidecar.read_text(encoding="utf-8"))
+        counted = {(c["rule"], c["reason"]): c["lines"] for c in data["removal_counts"]}
+        listed: dict[tuple[str, str], int] = {}
+        for block in data["removed"]:
+            listed[(block["rule"], block["reason"])] = listed.get((block["rule"], block["reason"]), 0) + 1
+        assert counted == listed
+
+
+# --- clean-text refuses what is not Unicode text, by file and line (issue 12) -------------------------
+
+
+BAD_LINES = [
+    ('{"id": "b", "text": "caf\\ud800 au lait"}', "line 2: 'text' holds a lone surrogate U+D800 at code point 3"),
+    ('{"id": "\\udfff", "text": "x"}', "line 2: 'id' holds a lone surrogate U+DFFF at code point 0"),
+    ('{"id": "b", "text": ' + "[" * 200_000 + "]" * 200_000 + "}", "line 2: not valid JSON: nested too deeply"),
+]
+
+
+@pytest.mark.parametrize(("line", "message"), BAD_LINES, ids=["surrogate-in-text", "surrogate-in-id", "nested-200k-deep"])
+def test_clean_text_refuses_unpaired_surrogates_and_deep_nesting_with_out(tmp_path: Path, cli: Callable, line: str, message: str) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"id": "a", "text": PROSE[0]}) + "\n" + line + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    out.write_text("the previous run\n", encoding="utf-8")
+    code, _, err = cli("clean-text", source, "--out", out)
+    assert code == 2 and f"peacetalks clean-text: error: {source}: {message}" in err
+    assert "Traceback" not in err and out.read_text(encoding="utf-8") == "the previous run\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl", "out.jsonl"]
+
+
+@pytest.mark.parametrize(("line", "message"), BAD_LINES, ids=["surrogate-in-text", "surrogate-in-id", "nested-200k-deep"])
+def test_clean_text_refuses_unpaired_surrogates_and_deep_nesting_on_stdout(tmp_path: Path, cli: Callable, line: str, message: str) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"id": "a", "text": PROSE[0]}) + "\n" + line + "\n", encoding="utf-8")
+    code, out, err = cli("clean-text", source)
+    assert code == 2 and f"peacetalks clean-text: error: {source}: {message}" in err
+    assert [json.loads(record)["id"] for record in out.splitlines()] == ["a"] and "Traceback" not in err
