@@ -146,10 +146,41 @@ def cmd_clean_text(args: argparse.Namespace, root: Root) -> int:
 # --- schema and validation -----------------------------------------------------
 
 
+def add_root(parser: argparse.ArgumentParser, default: Path | None | str = None) -> None:
+    parser.add_argument("--root", type=Path, default=default,
+                        help="data root with seeds/, corpus/, schema/, annotations/ (default: this repository)")
+
+
+Actions = dict[str, tuple[str, str, Callable[[argparse.ArgumentParser], None]]]  # name → summary, example, arguments
+
+
+def actions(parser: argparse.ArgumentParser, choices: Actions, default: str | None = None) -> None:
+    """Nested subcommands (``peacetalks schema rename OLD NEW``): each with only its own arguments, and ``--root``."""
+    sub = parser.add_subparsers(dest="action", required=default is None, metavar="ACTION")
+    for name, (summary, example, arguments) in choices.items():
+        child = sub.add_parser(name, help=summary, description=summary, epilog=f"Example:\n  {example}",
+                               formatter_class=argparse.RawDescriptionHelpFormatter)
+        add_root(child, default=argparse.SUPPRESS)  # given after the action, it still sets args.root
+        arguments(child)
+    if default:
+        parser.set_defaults(action=default)
+
+
+def _rename_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("old", help="the label's name now")
+    parser.add_argument("new", help="its new name")
+
+
 def _schema_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("action", nargs="?", choices=["generate", "check", "rename", "migrate"], default="generate",
-                        help="generate artefacts (default), check them, rename a label, or migrate annotation files")
-    parser.add_argument("names", nargs="*", help="for rename: OLD NEW")
+    actions(parser, {
+        "generate": ("regenerate schema/labelstudio.xml and the JSON Schema (the default)",
+                     "peacetalks schema generate", no_arguments),
+        "check": ("exit 1 when a generated artefact differs from what schema.json generates",
+                  "peacetalks schema check", no_arguments),
+        "rename": ("rename a label (a major version bump, recorded for migrate)",
+                   "peacetalks schema rename NORP GROUP && peacetalks schema migrate", _rename_arguments),
+        "migrate": ("rewrite every annotation file to the schema's version", "peacetalks schema migrate", no_arguments),
+    }, default="generate")
 
 
 @command("schema", "Generate the Label Studio config and JSON Schema from schema/schema.json; rename labels; migrate files.",
@@ -166,11 +197,9 @@ def cmd_schema(args: argparse.Namespace, root: Root) -> int:
         print(f"schema check: {len(stale)} stale artefacts {[str(p.name) for p in stale]}")
         return 1 if stale else 0
     if args.action == "rename":
-        if len(args.names) != 2:
-            raise PeacetalksError("schema rename takes OLD NEW")
-        schema = rename_label(root, *args.names)
+        schema = rename_label(root, args.old, args.new)
         write_artefacts(root, schema)
-        print(f"schema: renamed {args.names[0]} to {args.names[1]}, version {schema.version}; run `peacetalks schema migrate`")
+        print(f"schema: renamed {args.old} to {args.new}, version {schema.version}; run `peacetalks schema migrate`")
         return 0
     if args.action == "migrate":
         changed = migrate_root(root, schema)
@@ -411,7 +440,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name, spec in COMMANDS.items():
         child = sub.add_parser(name, help=spec.summary, description=spec.summary, epilog=f"Example:\n  {spec.example}",
                                formatter_class=argparse.RawDescriptionHelpFormatter)
-        child.add_argument("--root", type=Path, default=None, help="data root with seeds/, corpus/, schema/, annotations/ (default: this repository)")
+        add_root(child)
         spec.arguments(child)
     return parser
 
