@@ -104,12 +104,12 @@ class Credentials:
 
 
 def private_folder(folder: Path) -> None:
-    """``folder`` (a server's data dir: tokens, the SQLite database) readable by its owner only: 0700, its files 0600."""
+    """``folder`` (a server's data dir: tokens, the SQLite database) and all in it for its owner only (0700, files 0600)."""
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         folder.chmod(0o700)  # an existing data dir may come from an older version or a copy
-        for path in folder.iterdir():
-            if path.is_file() and not path.is_symlink():
+        for path in folder.rglob("*"):
+            if not path.is_symlink():
                 path.chmod(path.stat().st_mode & 0o700)
     except OSError as exc:
         raise PeacetalksError(f"{folder}: cannot make it private: {exc.strerror}") from exc
@@ -368,22 +368,22 @@ def parsed_task(raw: Any) -> ExportTask:
 
 
 def described(raw: Any, error: Any) -> str:
-    """A pydantic error as a path through the export naming the annotation and result ids met on the way."""
+    """A pydantic error as a path through the export, naming the annotation and result ids met on the way."""
     names, path, node, parent = [], [], raw, ""
-    for key in error["loc"]:
+    for depth, key in enumerate(error["loc"], start=1):
         if isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
             node = node[key]
-            ident = node.get("id", key) if isinstance(node, dict) else key
             if parent in ("annotations", "result"):
+                ident = node.get("id", key) if isinstance(node, dict) else key
                 names.append(f"{'annotation' if parent == 'annotations' else 'result'} {ident}")
+                path = []  # the name says where it is
             else:
                 path.append(f"[{key}]")
         elif isinstance(node, dict) and key in node:
             node, parent = node[key], str(key)
-            if parent not in ("annotations", "result"):
-                path.append(f".{key}")
-        elif not isinstance(key, int) and error["type"] == "missing":
-            path.append(f".{key}")  # absent: name it; otherwise a union's tag, not a place in the export
+            path.append(f".{key}")
+        elif depth == len(error["loc"]) and error["type"] == "missing":
+            path.append(f".{key}")  # the absent field; any other key not in the export is a union's tag
     place = ": ".join([*names, "".join(path).lstrip(".") or "it"])
     got = "" if error["type"] == "missing" else f" (got {json.dumps(error['input'])[:60]})"
     return f"{place}: {error['msg']}{got}"
