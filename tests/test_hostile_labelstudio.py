@@ -24,13 +24,14 @@ from label_studio_sdk import LabelStudio
 from test_labelstudio import REPO, ls_root, results, server_args, span_at, tasks_of, tree_digest  # noqa: F401 (fixtures)
 
 from peacetalks.annotations import read_annotation_file
-from peacetalks.labelstudio import KEY_ENV, KEY_ID_MESSAGE, PSEUDONYM_FILE, Server, sign_up
+from peacetalks.labelstudio import PSEUDONYM_FILE, Server, sign_up
 from peacetalks.schema import load_schema
 from peacetalks.storage import Root
 
 pytestmark = pytest.mark.labelstudio
 Cli = Callable[..., tuple[int, str, str]]
 Rewrite = Callable[[BaseHTTPRequestHandler, httpx.Response], None]
+KEY_ENV = "PEACETALKS_PSEUDONYM_KEY"  # where pull finds the pseudonym key when it is not <root>/.labelstudio/pseudonym.key
 EXPORT = r"/api/projects/\d+/export"
 USERS = r"/api/users/?"
 
@@ -180,8 +181,8 @@ def assert_only_bravo_pulled(code: int, out: str, err: str, root: Root, alpha_be
 # --- 1. what an annotator saw is checked, never overwritten ------------------------------------------
 
 SHIFTS = {
-    "shifted by one": lambda v, text: v.update(start=v["start"] + 1, end=v["end"] + 1),  # "oe Biden," for "Joe Biden"
-    "another word": lambda v, text: v.update(text="Putin"),  # the text there is "Kyiv"
+    "shifted by one": lambda v, text: v.update(start=v["start"] + 1, end=v["end"] + 1),  # like "oe Biden," for "Joe Biden"
+    "another word": lambda v, text: v.update(text="Putin"),  # the text there is "Ukraine"
     "float start": lambda v, text: v.update(start=v["start"] + 0.9),
     "string start": lambda v, text: v.update(start=str(v["start"])),
     "bool end": lambda v, text: v.update(start=0, end=True),
@@ -189,8 +190,8 @@ SHIFTS = {
     "no text": lambda v, text: v.pop("text"),
 }
 MESSAGES = {
-    "shifted by one": "the annotator saw 'Kyiv' but the text there is 'yiv '",
-    "another word": "the annotator saw 'Putin' but the text there is 'Kyiv'",
+    "shifted by one": "the annotator saw 'Ukraine' but the text there is 'kraine,'",
+    "another word": "the annotator saw 'Putin' but the text there is 'Ukraine'",
     "float start": "value.start: Input should be a valid integer (got ",
     "string start": "value.start: Input should be a valid integer (got \"",
     "bool end": "value.end: Input should be a valid integer (got true)",
@@ -207,7 +208,7 @@ def test_a_span_whose_offsets_do_not_hold_what_the_annotator_saw_refuses_that_do
     tasks, layer_of = tasks_of(server, project), load_schema(ls_root).layer_of
     alpha, bravo = (ls_root.corpus_text(d).read_text(encoding="utf-8") for d in ("alpha", "bravo"))
     person = annotator(server, f"{change.replace(' ', '.')}@example.org")
-    sent = results([span_at(alpha, "Kyiv", "GPE", "kyiv1")], [], layer_of)
+    sent = results([span_at(alpha, "Ukraine", "GPE", "ukr1")], [], layer_of)  # "… without Ukraine,”"
     SHIFTS[change](sent[0]["value"], alpha)  # the server stores results as sent
     person.annotations.create(tasks["alpha"].id, result=sent)
     person.annotations.create(tasks["bravo"].id, result=results([span_at(bravo, "Kremlin", "ORG", "k1")], [], layer_of))
@@ -216,7 +217,7 @@ def test_a_span_whose_offsets_do_not_hold_what_the_annotator_saw_refuses_that_do
     code, out, err = pull(cli, server.url, server, ls_root, project)
     assert_only_bravo_pulled(code, out, err, ls_root, alpha_before)
     assert re.search(rf"pull: refused: (alpha: task {tasks['alpha'].id}|task {tasks['alpha'].id} \(document 'alpha'\)): .*"
-                     rf"annotation \d+: result kyiv1: ", err), err
+                     rf"annotation \d+: result ukr1: ", err), err
     assert MESSAGES[change] in err
 
 
@@ -232,7 +233,7 @@ def test_a_line_break_rendered_differently_inside_a_span_is_still_what_the_annot
     code, out, err = pull(cli, server.url, server, ls_root, project)
     assert code == 0 and "annotator saw" not in err
     assert [s.text for s in read_annotation_file(ls_root, "alpha").annotators["ann1"].spans] == ["Kyiv on Monday.\n\n“We"]
-    shifted = results([span_at(alpha, "yiv on Monday.\n\n“We ", "GPE", "x2")], [], load_schema(ls_root).layer_of)
+    shifted = results([span_at(alpha, "yiv on Monday.\n\n“We", "GPE", "x2")], [], load_schema(ls_root).layer_of)
     shifted[0]["value"]["text"] = "Kyiv on Monday.\n“We"
     annotator(server, "line.break2@example.org").annotations.create(tasks_of(server, project)["alpha"].id, result=shifted)
     assert "the annotator saw 'Kyiv on Monday.\\n“We'" in pull(cli, server.url, server, ls_root, project)[2]
@@ -446,6 +447,8 @@ def test_the_committed_pseudonym_file_holds_no_salt_and_nothing_tied_to_an_addre
 
 def test_pseudonyms_are_hmacs_under_a_private_key_kept_outside_annotations(
         labelstudio_server: Server, ls_root: Root, project: str, cli: Cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from peacetalks.labelstudio import KEY_ID_MESSAGE
+
     server = labelstudio_server
     push(cli, server, ls_root, project)
     annotate_both(server, ls_root, project, "Keyed.Person@Example.org")
@@ -487,7 +490,7 @@ def test_an_old_salted_pseudonym_file_keeps_its_annotators_names_and_loses_its_s
     assert [e["pseudonym"] for e in json.loads(saved)["annotators"]] == ["ann4", "ann7"]  # ann4 retired, never reused
 
 
-@pytest.mark.parametrize("content", ["{}", '{"scheme": "x", "annotators": []}', "[1",
+@pytest.mark.parametrize("content", ["{}", '{"scheme": "x", "annotators": []}',
                                      json.dumps({"salt": "s", "annotators": [{"pseudonym": "jane.doe@example.org", "hash": "0" * 64}]})])
 def test_a_pseudonym_file_that_is_not_one_is_refused_and_nothing_is_written(
         labelstudio_server: Server, ls_root: Root, project: str, cli: Cli, content: str) -> None:
