@@ -149,12 +149,20 @@ def pull(cli: Cli, url: str, server: Server, root: Root, project: str, *extra: s
     return cli("labelstudio", "pull", "--root", root.path, "--url", url, "--api-key", server.credentials.token, "--project", project, *extra)
 
 
+def pushed(cli: Cli, server: Server, root: Root, project: str) -> tuple[dict[str, Any], dict[str, str], tuple[str, str]]:
+    """Push; then the tasks, the schema's layer of each label, and the clean texts of alpha and bravo."""
+    push(cli, server, root, project)
+    texts = tuple(root.corpus_text(d).read_text(encoding="utf-8") for d in ("alpha", "bravo"))
+    return tasks_of(server, project), load_schema(root).layer_of, texts  # type: ignore[return-value]
+
+
 def annotator(server: Server, email: str) -> LabelStudio:
     return LabelStudio(base_url=server.url, api_key=sign_up(server.url, email, "annotator-pass-9"))
 
 
-def annotate_both(server: Server, root: Root, project: str, email: str) -> dict[str, Any]:
-    """A valid Kremlin span by ``email`` on alpha and bravo; returns the tasks."""
+def annotate_both(cli: Cli, server: Server, root: Root, project: str, email: str) -> dict[str, Any]:
+    """Push, then a valid Kremlin span by ``email`` on alpha and bravo; returns the tasks."""
+    push(cli, server, root, project)
     tasks, layer_of, person = tasks_of(server, project), load_schema(root).layer_of, annotator(server, email)
     for doc_id in ("alpha", "bravo"):
         text = root.corpus_text(doc_id).read_text(encoding="utf-8")
@@ -204,9 +212,7 @@ MESSAGES = {
 def test_a_span_whose_offsets_do_not_hold_what_the_annotator_saw_refuses_that_document_only(
         labelstudio_server: Server, ls_root: Root, project: str, cli: Cli, change: str) -> None:
     server = labelstudio_server
-    push(cli, server, ls_root, project)
-    tasks, layer_of = tasks_of(server, project), load_schema(ls_root).layer_of
-    alpha, bravo = (ls_root.corpus_text(d).read_text(encoding="utf-8") for d in ("alpha", "bravo"))
+    tasks, layer_of, (alpha, bravo) = pushed(cli, server, ls_root, project)
     person = annotator(server, f"{change.replace(' ', '.')}@example.org")
     sent = results([span_at(alpha, "Ukraine", "GPE", "ukr1")], [], layer_of)  # "… without Ukraine,”"
     SHIFTS[change](sent[0]["value"], alpha)  # the server stores results as sent
@@ -245,8 +251,7 @@ def test_a_line_break_rendered_differently_inside_a_span_is_still_what_the_annot
 def test_two_tasks_holding_one_document_refuse_it_and_pull_the_others(
         labelstudio_server: Server, ls_root: Root, project: str, cli: Cli) -> None:
     server = labelstudio_server
-    push(cli, server, ls_root, project)
-    tasks = annotate_both(server, ls_root, project, "twice@example.org")
+    tasks = annotate_both(cli, server, ls_root, project, "twice@example.org")
     client = LabelStudio(base_url=server.url, api_key=server.credentials.token)
     alpha = ls_root.corpus_text("alpha").read_text(encoding="utf-8")
     project_id = next(p.id for p in client.projects.list() if p.title == project)
@@ -290,8 +295,7 @@ def test_an_export_doc_id_that_is_not_a_safe_file_name_is_refused_before_any_pat
 def test_an_export_that_is_not_a_json_array_is_refused_naming_it_and_changes_nothing(
         labelstudio_server: Server, ls_root: Root, project: str, cli: Cli, front: Any, body: bytes) -> None:
     server = labelstudio_server
-    push(cli, server, ls_root, project)
-    annotate_both(server, ls_root, project, f"shape.{project[-12:]}@example.org")
+    annotate_both(cli, server, ls_root, project, f"shape.{project[-12:]}@example.org")
     before = tree_digest(ls_root)
     proxy = front({EXPORT: replaced(body)})
 
@@ -315,8 +319,7 @@ BROKEN = {
 def test_a_task_pull_cannot_read_is_refused_naming_it_and_the_others_are_pulled(
         labelstudio_server: Server, ls_root: Root, project: str, cli: Cli, front: Any, case: str) -> None:
     server = labelstudio_server
-    push(cli, server, ls_root, project)
-    annotate_both(server, ls_root, project, f"{case.replace(' ', '.')}@example.org")
+    annotate_both(cli, server, ls_root, project, f"{case.replace(' ', '.')}@example.org")
     alpha_before = ls_root.annotation_file("alpha").read_bytes()
     change, message = BROKEN[case]
     proxy = front({EXPORT: edited(change)})
@@ -336,9 +339,7 @@ def test_a_task_pull_cannot_read_is_refused_naming_it_and_the_others_are_pulled(
 def test_an_annotator_without_an_e_mail_address_refuses_their_documents(
         labelstudio_server: Server, ls_root: Root, project: str, cli: Cli, front: Any) -> None:
     server = labelstudio_server
-    push(cli, server, ls_root, project)
-    tasks, layer_of = tasks_of(server, project), load_schema(ls_root).layer_of
-    alpha, bravo = (ls_root.corpus_text(d).read_text(encoding="utf-8") for d in ("alpha", "bravo"))
+    tasks, layer_of, (alpha, bravo) = pushed(cli, server, ls_root, project)
     annotator(server, "nameless@example.org").annotations.create(
         tasks["alpha"].id, result=results([span_at(alpha, "Kyiv", "GPE", "k1")], [], layer_of))
     annotator(server, "named@example.org").annotations.create(
@@ -363,8 +364,7 @@ def test_an_annotator_without_an_e_mail_address_refuses_their_documents(
 def test_an_export_that_drips_or_stalls_stops_at_the_deadline_and_writes_nothing(
         labelstudio_server: Server, ls_root: Root, project: str, cli: Cli, front: Any, how: str) -> None:
     server = labelstudio_server
-    push(cli, server, ls_root, project)
-    annotate_both(server, ls_root, project, f"{how}@example.org")
+    annotate_both(cli, server, ls_root, project, f"{how}@example.org")
     before = tree_digest(ls_root)
     proxy = front({EXPORT: dripping(0.2, b"[", b" " if how == "drips" else b"")})
 
@@ -450,8 +450,7 @@ def test_pseudonyms_are_hmacs_under_a_private_key_kept_outside_annotations(
     from peacetalks.labelstudio import KEY_ID_MESSAGE
 
     server = labelstudio_server
-    push(cli, server, ls_root, project)
-    annotate_both(server, ls_root, project, "Keyed.Person@Example.org")
+    annotate_both(cli, server, ls_root, project, "Keyed.Person@Example.org")
     code, out, err = pull(cli, server.url, server, ls_root, project)
     assert code == 0, err
     key_file = ls_root.path / ".labelstudio" / "pseudonym.key"
@@ -474,8 +473,7 @@ def test_pseudonyms_are_hmacs_under_a_private_key_kept_outside_annotations(
 def test_an_old_salted_pseudonym_file_keeps_its_annotators_names_and_loses_its_salt(
         labelstudio_server: Server, ls_root: Root, project: str, cli: Cli) -> None:
     server = labelstudio_server
-    push(cli, server, ls_root, project)
-    annotate_both(server, ls_root, project, "old.hand@example.org")
+    annotate_both(cli, server, ls_root, project, "old.hand@example.org")
     salt = "69e4aa98c86b556347fe63e94d5f1ced"
     known = hashlib.sha256(f"{salt}:old.hand@example.org".encode()).hexdigest()
     (ls_root.annotations / "_meta").mkdir()
@@ -495,8 +493,7 @@ def test_an_old_salted_pseudonym_file_keeps_its_annotators_names_and_loses_its_s
 def test_a_pseudonym_file_that_is_not_one_is_refused_and_nothing_is_written(
         labelstudio_server: Server, ls_root: Root, project: str, cli: Cli, content: str) -> None:
     server = labelstudio_server
-    push(cli, server, ls_root, project)
-    annotate_both(server, ls_root, project, f"unreadable.{project[-12:]}@example.org")
+    annotate_both(cli, server, ls_root, project, f"unreadable.{project[-12:]}@example.org")
     (ls_root.annotations / "_meta").mkdir()
     (ls_root.annotations / "_meta" / PSEUDONYM_FILE).write_text(content, encoding="utf-8")
     before = tree_digest(ls_root)
@@ -507,11 +504,10 @@ def test_a_pseudonym_file_that_is_not_one_is_refused_and_nothing_is_written(
     assert tree_digest(ls_root) == before
 
 
-def test_a_pseudonym_key_readable_by_others_or_not_a_key_is_refused(
+def test_a_pseudonym_key_readable_by_others_not_a_key_or_inside_the_data_is_refused(
         labelstudio_server: Server, ls_root: Root, project: str, cli: Cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     server = labelstudio_server
-    push(cli, server, ls_root, project)
-    annotate_both(server, ls_root, project, "key.check@example.org")
+    annotate_both(cli, server, ls_root, project, "key.check@example.org")
     key_file = tmp_path / "key"
     monkeypatch.setenv(KEY_ENV, str(key_file))
     key_file.write_text("ab" * 32 + "\n", encoding="utf-8")
@@ -523,4 +519,7 @@ def test_a_pseudonym_key_readable_by_others_or_not_a_key_is_refused(
     key_file.write_text("not a key", encoding="utf-8")
     code, _, err = pull(cli, server.url, server, ls_root, project)
     assert code == 2 and f"{key_file}: not a pseudonym key (64 hexadecimal digits)" in err
+    monkeypatch.setenv(KEY_ENV, str(ls_root.annotations / "_meta" / "pseudonym.key"))
+    code, _, err = pull(cli, server.url, server, ls_root, project)
+    assert code == 2 and "the pseudonym key would be committed with the data" in err
     assert tree_digest(ls_root) == before

@@ -360,7 +360,8 @@ def parsed_task(raw: Any) -> ExportTask:
     try:
         return ExportTask.model_validate(raw)
     except ValidationError as exc:
-        task = raw.get("id", "?") if isinstance(raw, dict) else "?"
+        given = raw.get("id") if isinstance(raw, dict) else None
+        task = given if isinstance(given, int) else "?" if given is None else repr(given)[:40]
         data = raw.get("data") if isinstance(raw, dict) else None
         doc = f" (document {data['doc_id']!r})" if isinstance(data, dict) and "doc_id" in data else ""
         problems = "; ".join(described(raw, error) for error in exc.errors()[:3])
@@ -536,6 +537,8 @@ def server_tasks(connection: Connection, project_id: int) -> dict[str, TaskState
     tasks: dict[str, TaskState] = {}
     for listed in listed_tasks(connection, project_id):
         doc_id = listed.data.get("doc_id")
+        if not isinstance(doc_id, str):
+            continue  # not a task push made: it holds none of our documents
         if doc_id in tasks:
             raise PeacetalksError(f"{connection.url}: project {project_id}: tasks {tasks[doc_id].id} and {listed.id} both hold document {doc_id}; delete one")
         tasks[doc_id] = TaskState(listed.id, listed.data, listed.annotations or [], listed.predictions or [])
@@ -750,7 +753,13 @@ def normalised_email(email: str | None) -> str | None:
 
 
 def key_path(root: Root) -> Path:
-    return Path(os.environ[KEY_ENV]) if os.environ.get(KEY_ENV) else root.path / ".labelstudio" / KEY_FILE
+    """Where the key lives: never in a folder that is committed."""
+    path = Path(os.environ[KEY_ENV]) if os.environ.get(KEY_ENV) else root.path / ".labelstudio" / KEY_FILE
+    committed = (root.seeds, root.corpus, root.schema_dir, root.annotations)
+    if any(path.resolve().is_relative_to(folder.resolve()) for folder in committed):
+        raise PeacetalksError(f"{KEY_ENV}={path}: the pseudonym key would be committed with the data; keep it outside "
+                              "seeds/, corpus/, schema/ and annotations/")
+    return path
 
 
 def pseudonym_key(path: Path, notes: list[str]) -> bytes:
