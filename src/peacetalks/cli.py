@@ -335,6 +335,8 @@ def _labelstudio_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--project", default="peacetalks", help="push/pull: project title (default peacetalks)")
     parser.add_argument("--with-annotations", action="store_true", help="push: also load annotations/<id>.json sets into tasks for review")
     parser.add_argument("--no-predictions", action="store_true", help="push: send no pre-annotations (and remove earlier ones)")
+    parser.add_argument("--timeout", type=float, default=None,
+                        help="pull: give up (writing nothing) after this many seconds (default 1800)")
 
 
 @command("labelstudio", "Run a local Label Studio, push corpus documents as tasks with pre-annotations, pull annotations back.",
@@ -352,7 +354,7 @@ def cmd_labelstudio(args: argparse.Namespace, root: Root) -> int:
     if args.action == "push":
         print(labelstudio.push(root, connection, args.project, args.with_annotations, not args.no_predictions).summary(args.project))
         return 0
-    report = labelstudio.pull(root, connection, args.project)
+    report = labelstudio.pull(root, connection, args.project, args.timeout)
     for problem in report.refused:
         say(f"pull: refused: {problem}")
     print(report.summary())

@@ -9,17 +9,22 @@ Tasks are keyed by ``data.doc_id`` because Label Studio has no external ids or u
 from __future__ import annotations
 
 import codecs
+import contextlib
 import functools
 import hashlib
+import hmac
 import itertools
 import json
+import math
 import os
 import re
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterable, Iterator
@@ -27,15 +32,17 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
 from .annotations import canonical, iter_annotation_files, read_annotation_file, write_annotation_file
 from .corpus import document_ids, load_document
-from .models import GOLD, AnnotationFile, AnnotationSet, Document, Provenance, Relation, Span
+from .models import GOLD, AnnotationFile, AnnotationSet, Document, Identifier, Provenance, Relation, Sha256, Span, Strict
 from .preannotate import EntityLexicon, model_version, preannotate
 from .progress import progress, shown_ids
 from .schema import TEXT_CONTROL, Schema, label_config, load_schema
-from .storage import PeacetalksError, Root, canonical_json, dump_model, read_json, write_text_atomic
+from .storage import PeacetalksError, Root, dump_model, parse_model, read_json, write_model, write_text_atomic
 from .validate import check_annotation_file
 
 LS_VERSION = "1.23.2"
@@ -49,6 +56,7 @@ IMPORT_BATCH = 100  # tasks per import request
 LIST_PAGE = 100  # tasks per listing request (the server's time per task grows with bigger pages)
 REVIEW_TAG = "peacetalks_set"  # marks a result item pushed from a local set by --with-annotations
 SERVER_LINE = re.compile(r"Starting development server at (http://\S+?)/?\s*$", re.MULTILINE)
+WHITESPACE = re.compile(r"\s+")
 STRAY_SETTINGS = ("USERNAME", "PASSWORD", "HOST", "PORT", "DEBUG")  # LS reads these unprefixed
 
 
@@ -76,12 +84,35 @@ class Credentials:
             return cls(env["username"], env["password"], env["user_token"]), False  # type: ignore[arg-type]
         saved = data_dir / CREDENTIALS_FILE
         if saved.exists():
-            return cls(**read_json(saved)), False
+            return cls.read(saved), False
         creds = cls("admin@peacetalks.local", secrets.token_urlsafe(12), secrets.token_hex(20))
-        data_dir.mkdir(parents=True, exist_ok=True)
-        write_text_atomic(saved, json.dumps(creds.__dict__, indent=2) + "\n")
-        saved.chmod(0o600)
+        private_folder(data_dir)
+        write_text_atomic(saved, json.dumps(creds.__dict__, indent=2) + "\n", mode=0o600)
         return creds, True
+
+    @classmethod
+    def read(cls, path: Path) -> Credentials:
+        """Saved credentials: exactly the three fields, each a non-empty string (the token 6 to 40 characters)."""
+        saved = read_json(path)
+        fields = set(cls.__dataclass_fields__)
+        if not isinstance(saved, dict) or saved.keys() != fields or not all(isinstance(v, str) and v for v in saved.values()):
+            raise PeacetalksError(f"{path}: not saved credentials: expected exactly the non-empty strings {', '.join(sorted(fields))} "
+                                  "(delete the file only together with the data dir: the admin exists already)")
+        if not 6 <= len(saved["token"]) <= 40:
+            raise PeacetalksError(f"{path}: the token must be 6 to 40 characters long (Label Studio's rule)")
+        return cls(**saved)
+
+
+def private_folder(folder: Path) -> None:
+    """``folder`` (a server's data dir: tokens, the SQLite database) and all in it for its owner only (0700, files 0600)."""
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        folder.chmod(0o700)  # an existing data dir may come from an older version or a copy
+        for path in folder.rglob("*"):
+            if not path.is_symlink():
+                path.chmod(path.stat().st_mode & 0o700)
+    except OSError as exc:
+        raise PeacetalksError(f"{folder}: cannot make it private: {exc.strerror}") from exc
 
 
 def child_environment(data_dir: Path, creds: Credentials) -> dict[str, str]:
@@ -132,13 +163,14 @@ def start_server(data_dir: Path, port: int = DEFAULT_PORT, creds: Credentials | 
         raise PeacetalksError("label-studio is not installed: pip install -e '.[labelstudio]'")
     data_dir = data_dir.resolve()
     creds = creds or Credentials.from_env_or_new(data_dir)[0]
-    data_dir.mkdir(parents=True, exist_ok=True)
+    private_folder(data_dir)
     log = data_dir / LOG_FILE
     command = [executable, "start", "--no-browser", "--internal-host", "127.0.0.1", "--port", str(port),
                "--enable-legacy-api-token"]
-    with log.open("wb") as sink:
+    with open(os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as sink:
+        # umask 077: the server's SQLite database (the admin's token in plain text) and media are born private
         process = subprocess.Popen(command, env=child_environment(data_dir, creds), stdout=sink, stderr=subprocess.STDOUT,
-                                   stdin=subprocess.DEVNULL, start_new_session=True)
+                                   stdin=subprocess.DEVNULL, start_new_session=True, umask=0o077)
     server = Server(process, "", log, creds)
     try:
         server.url = wait_until_healthy(process, log, timeout)
@@ -263,31 +295,145 @@ def results_from_set(aset: AnnotationSet, schema: Schema, tag: str | None = None
     return spans + relations
 
 
-def set_from_results(results: list[dict[str, Any]], text: str, schema: Schema, provenance: Provenance) -> AnnotationSet:
-    """An annotation set from Label Studio results; span text is recomputed from the offsets.
+class Loose(BaseModel):
+    """An export record: strict types for what pull reads (no float or string offsets, no bool ids), the rest ignored."""
 
-    Unknown labels and offsets outside the text are kept for the validator to name; a
-    result that is not a span or relation at all is refused here.
+    model_config = ConfigDict(extra="ignore", frozen=True, strict=True)
+
+
+class SpanValue(Loose):
+    start: int
+    end: int
+    text: str = Field(description="What the annotator saw selected: checked against the offsets, never overwritten")
+    labels: list[str] = []
+
+
+class TaggedResult(Loose):
+    peacetalks_set: str | None = None  # REVIEW_TAG: the local set a result was pushed from
+
+
+class SpanResult(TaggedResult):
+    type: Literal["labels"]
+    id: Identifier
+    from_name: str
+    value: SpanValue
+
+
+class RelationResult(TaggedResult):
+    type: Literal["relation"]
+    from_id: Identifier
+    to_id: Identifier
+    labels: list[str] = []
+
+
+class UserRef(Loose):
+    id: int
+
+
+class ExportAnnotation(Loose):
+    id: int
+    completed_by: int | UserRef
+    was_cancelled: bool = False
+    result: list[Annotated[SpanResult | RelationResult, Field(discriminator="type")]] | None = None
+    updated_at: Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}")]
+
+    @property
+    def user(self) -> int:
+        return self.completed_by.id if isinstance(self.completed_by, UserRef) else self.completed_by
+
+
+class TaskData(Loose):
+    doc_id: Identifier  # it names annotations/<doc_id>.json: checked before any path is built from it
+    text: str
+
+
+class ExportTask(Loose):
+    id: int
+    data: TaskData
+    annotations: list[ExportAnnotation] | None = None
+    predictions: list[Any] | None = None
+    meta: dict[str, Any] | None = None
+
+
+def parsed_task(raw: Any) -> ExportTask:
+    """One exported task in the shape pull reads, or a refusal naming the task, annotation, result and field."""
+    try:
+        return ExportTask.model_validate(raw)
+    except ValidationError as exc:
+        given = raw.get("id") if isinstance(raw, dict) else None
+        task = given if isinstance(given, int) else "?" if given is None else repr(given)[:40]
+        data = raw.get("data") if isinstance(raw, dict) else None
+        doc = f" (document {data['doc_id']!r})" if isinstance(data, dict) and "doc_id" in data else ""
+        problems = "; ".join(described(raw, error) for error in exc.errors()[:3])
+        raise PeacetalksError(f"task {task}{doc}: not a task pull can read: {problems}") from exc
+
+
+def described(raw: Any, error: Any) -> str:
+    """A pydantic error as a path through the export, naming the annotation and result ids met on the way."""
+    names, path, node, parent = [], [], raw, ""
+    for depth, key in enumerate(error["loc"], start=1):
+        if isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
+            node = node[key]
+            if parent in ("annotations", "result"):
+                ident = node.get("id", key) if isinstance(node, dict) else key
+                names.append(f"{'annotation' if parent == 'annotations' else 'result'} {ident}")
+                path = []  # the name says where it is
+            else:
+                path.append(f"[{key}]")
+        elif isinstance(node, dict) and key in node:
+            node, parent = node[key], str(key)
+            path.append(f".{key}")
+        elif depth == len(error["loc"]) and error["type"] == "missing":
+            path.append(f".{key}")  # the absent field; any other key not in the export is a union's tag
+    place = ": ".join([*names, "".join(path).lstrip(".") or "it"])
+    got = "" if error["type"] == "missing" else f" (got {json.dumps(error['input'])[:60]})"
+    return f"{place}: {error['msg']}{got}"
+
+
+def set_from_results(results: Iterable[SpanResult | RelationResult], text: str, schema: Schema, provenance: Provenance) -> AnnotationSet:
+    """An annotation set from checked Label Studio results.
+
+    Every span's offsets must hold the text the annotator saw (``value.text``); unknown labels
+    are kept for the validator to name.
     """
     spans, relations = [], []
     for item in results:
         try:
-            if item.get("type") == "relation":
-                label = "+".join(item.get("labels") or [])
-                relation_id = f"{item['from_id']}-{label or 'unlabelled'}-{item['to_id']}"
-                relations.append(Relation(id=relation_id, head=item["from_id"], tail=item["to_id"], label=label))
-            elif item.get("type") == "labels":
-                value = item["value"]
-                label = "+".join(value.get("labels") or [])
-                if schema.layer_of.get(label, item.get("from_name")) != item.get("from_name"):
-                    label = f"{item.get('from_name')}:{label}"  # sent through the wrong control: span-label names it
-                start, end = int(value["start"]), int(value["end"])
-                spans.append(Span(id=item["id"], start=start, end=end, label=label, text=text[start:end]))
-            else:
-                raise ValueError(f"unsupported result type {item.get('type')!r}")
-        except (KeyError, TypeError, ValueError) as exc:  # pydantic's ValidationError is a ValueError
-            raise PeacetalksError(f"result {item.get('id', '?')}: not a usable span or relation: {exc}") from exc
+            if isinstance(item, RelationResult):
+                label = "+".join(item.labels)
+                relation_id = f"{item.from_id}-{label or 'unlabelled'}-{item.to_id}"
+                relations.append(Relation(id=relation_id, head=item.from_id, tail=item.to_id, label=label))
+                continue
+            value, label = item.value, "+".join(item.value.labels)
+            if schema.layer_of.get(label, item.from_name) != item.from_name:
+                label = f"{item.from_name}:{label}"  # sent through the wrong control: span-label names it
+            spans.append(Span(id=item.id, start=value.start, end=value.end, label=label, text=seen_text(value, text)))
+        except ValidationError as exc:  # e.g. a relation id over 64 characters
+            problem = exc.errors()[0]
+            raise PeacetalksError(f"result {result_name(item)}: not a usable span or relation: {problem['loc'][0]}: {problem['msg']}") from exc
+        except PeacetalksError as exc:
+            raise PeacetalksError(f"result {result_name(item)}: {exc}") from exc
     return AnnotationSet(provenance=provenance, spans=spans, relations=relations)
+
+
+def result_name(item: SpanResult | RelationResult) -> str:
+    return item.id if isinstance(item, SpanResult) else f"{item.from_id}->{item.to_id}"
+
+
+def seen_text(value: SpanValue, text: str) -> str:
+    """The text at a span's offsets, refused unless it is what the annotator saw there.
+
+    Label Studio may render a line break inside a selection differently, so whitespace inside a
+    span may differ; the span's first and last characters may not (a shifted span changes them).
+    """
+    if not 0 <= value.start <= value.end <= len(text):
+        raise PeacetalksError(f"span [{value.start}:{value.end}] ({value.text!r}) lies outside the text ({len(text)} characters)")
+    there = text[value.start:value.end]
+    if there != value.text and not (there.strip() == there and value.text.strip() == value.text
+                                    and WHITESPACE.sub("", there) == WHITESPACE.sub("", value.text)):
+        raise PeacetalksError(f"span [{value.start}:{value.end}]: the annotator saw {value.text!r} but the text there is {there!r} "
+                              "(the task's text or the offsets were changed)")
+    return there
 
 
 def task_data(doc: Document) -> dict[str, str]:
@@ -332,7 +478,7 @@ class TaskState:
 
     id: int
     data: dict[str, Any]
-    annotations: list[dict[str, Any]]
+    annotations: list[ListedAnnotation]
     predictions: list[dict[str, Any]]
 
 
@@ -366,29 +512,63 @@ def find_project(connection: Connection, title: str) -> Any | None:
     return matches[0] if matches else None
 
 
+class ListedAnnotation(Loose):
+    result: list[dict[str, Any]] | None = None
+
+    @property
+    def tags(self) -> set[Any]:
+        return {item.get(REVIEW_TAG) for item in self.result or []}
+
+
+class ListedTask(Loose):
+    id: int
+    data: dict[str, Any]
+    annotations: list[ListedAnnotation] | None = None
+    predictions: list[dict[str, Any]] | None = None
+
+
+class TaskPage(Loose):
+    tasks: list[ListedTask]
+    total: int
+
+
 def server_tasks(connection: Connection, project_id: int) -> dict[str, TaskState]:
     """The project's tasks by ``data.doc_id``; a doc_id on two tasks is an error (an import was duplicated)."""
     tasks: dict[str, TaskState] = {}
-    for raw in listed_tasks(connection, project_id):
-        doc_id = raw["data"].get("doc_id")
+    for listed in listed_tasks(connection, project_id):
+        doc_id = listed.data.get("doc_id")
+        if not isinstance(doc_id, str):
+            continue  # not a task push made: it holds none of our documents
         if doc_id in tasks:
-            raise PeacetalksError(f"{connection.url}: project {project_id}: tasks {tasks[doc_id].id} and {raw['id']} both hold document {doc_id}; delete one")
-        tasks[doc_id] = TaskState(raw["id"], raw["data"], raw.get("annotations") or [], raw.get("predictions") or [])
+            raise PeacetalksError(f"{connection.url}: project {project_id}: tasks {tasks[doc_id].id} and {listed.id} both hold document {doc_id}; delete one")
+        tasks[doc_id] = TaskState(listed.id, listed.data, listed.annotations or [], listed.predictions or [])
     return tasks
 
 
-def listed_tasks(connection: Connection, project_id: int) -> Iterator[dict[str, Any]]:
+def listed_tasks(connection: Connection, project_id: int) -> Iterator[ListedTask]:
     """Every task with its annotations and predictions, page by page, as plain JSON: the SDK's models
     took the client as long as the server to list 10k tasks with predictions."""
     listed = 0
     for page in itertools.count(1):
         response = connection.http.get("/api/tasks", params={"project": project_id, "fields": "all", "page": page, "page_size": LIST_PAGE})
         checked(response)
-        body = response.json()
-        yield from body["tasks"]
-        listed += len(body["tasks"])
-        if not body["tasks"] or listed >= body["total"]:
+        try:
+            body = TaskPage.model_validate_json(response.content)
+        except ValidationError as exc:
+            raise PeacetalksError(f"{connection.url}/api/tasks: page {page} of project {project_id} is not a task listing: "
+                                  f"{described(safe_json(response.content), exc.errors()[0])}") from exc
+        yield from body.tasks
+        listed += len(body.tasks)
+        if not body.tasks or listed >= body.total:
             return
+
+
+def safe_json(raw: bytes) -> Any:
+    """``raw`` parsed, or None: only to name the place of an error in it."""
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return None
 
 
 def refused_updates(root: Root, tasks: dict[str, TaskState]) -> list[str]:
@@ -408,7 +588,7 @@ def local_sets_to_load(root: Root, doc: Document, schema: Schema, task: TaskStat
         return []
     if annotation.text_sha256 != doc.sidecar.text_sha256:
         raise PeacetalksError(f"{root.annotation_file(doc.id)}: {doc.id}: made on another clean text (run `peacetalks realign` first)")
-    loaded = {item.get(REVIEW_TAG) for ann in (task.annotations if task else []) for item in ann.get("result") or []}
+    loaded = {tag for listed in (task.annotations if task else []) for tag in listed.tags}
     return [{"result": results_from_set(aset, schema, tag=name), "ground_truth": name == GOLD}
             for name, aset in sorted(annotation.annotators.items()) if name not in loaded and (aset.spans or aset.relations)]
 
@@ -518,29 +698,134 @@ def replace_predictions(connection: Connection, task: TaskState, prediction: dic
 
 # --- pseudonyms ----------------------------------------------------------------------
 
+KEY_ENV = "PEACETALKS_PSEUDONYM_KEY"  # the key file's path, when it is not <root>/.labelstudio/pseudonym.key
+KEY_FILE = "pseudonym.key"
+KEY_ID_MESSAGE = b"peacetalks pseudonym key id"  # HMAC'd under the key, names it without revealing it
+SCHEME = "hmac-sha256 of the lower-cased e-mail address under a key that is never committed"
+Pseudonym = Annotated[str, StringConstraints(pattern=r"^ann[1-9][0-9]{0,8}$")]
+KeyId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{16}$")]
+
+
+class PseudonymEntry(Strict):
+    """An annotator: their pseudonym and HMAC-SHA256(key, e-mail) under the key ``key_id`` names.
+
+    Without a key and hash the pseudonym is retired: no annotator is recognised as it, and it is never reused.
+    """
+
+    pseudonym: Pseudonym
+    key_id: KeyId | None = None
+    hmac: Sha256 | None = None
+
+    @model_validator(mode="after")
+    def key_with_hash(self) -> PseudonymEntry:
+        if (self.key_id is None) != (self.hmac is None):
+            raise ValueError("key_id and hmac are both given or both null")
+        return self
+
+
+class PseudonymFile(Strict):
+    scheme: Literal[SCHEME]
+    annotators: list[PseudonymEntry]
+
+    @model_validator(mode="after")
+    def each_once(self) -> PseudonymFile:
+        names, hashes = [e.pseudonym for e in self.annotators], [(e.key_id, e.hmac) for e in self.annotators if e.hmac]
+        if len(set(names)) < len(names) or len(set(hashes)) < len(hashes):
+            raise ValueError("a pseudonym or an annotator is listed twice")
+        return self
+
+
+class SaltedEntry(Strict):
+    pseudonym: Pseudonym
+    hash: Sha256
+
+
+class SaltedPseudonymFile(Strict):
+    """The format before issue 12: a committed salt next to sha256(salt:e-mail), which anyone can test guesses against."""
+
+    salt: str
+    annotators: list[SaltedEntry]
+
+
+def normalised_email(email: str | None) -> str | None:
+    address = (email or "").strip().lower()
+    return address or None
+
+
+def key_path(root: Root) -> Path:
+    """Where the key lives: never in a folder that is committed."""
+    path = Path(os.environ[KEY_ENV]) if os.environ.get(KEY_ENV) else root.path / ".labelstudio" / KEY_FILE
+    committed = (root.seeds, root.corpus, root.schema_dir, root.annotations)
+    if any(path.resolve().is_relative_to(folder.resolve()) for folder in committed):
+        raise PeacetalksError(f"{KEY_ENV}={path}: the pseudonym key would be committed with the data; keep it outside "
+                              "seeds/, corpus/, schema/ and annotations/")
+    return path
+
+
+def pseudonym_key(path: Path, notes: list[str]) -> bytes:
+    """The key pseudonyms are made with, read from ``path`` (0600), or made there on first use."""
+    try:
+        if not path.exists():
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            write_text_atomic(path, secrets.token_hex(32) + "\n", mode=0o600)
+            notes.append(f"made a new pseudonym key in {path}: back it up (without it, known annotators get new pseudonyms)")
+        mode = path.stat().st_mode & 0o777
+        if mode & 0o077:
+            raise PeacetalksError(f"{path}: the pseudonym key is readable by others (mode {mode:04o}): chmod 600 {path}")
+        key = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PeacetalksError(f"{path}: cannot read the pseudonym key: {exc}") from exc
+    if not re.fullmatch(r"[0-9a-f]{64}", key):
+        raise PeacetalksError(f"{path}: not a pseudonym key (64 hexadecimal digits); restore it from its backup")
+    return bytes.fromhex(key)
+
 
 @dataclass
 class Pseudonyms:
-    """``annotations/_meta/annotators.json``: salted hashes of e-mail addresses → ``annN``.
+    """``annotations/_meta/annotators.json``: pseudonyms ``annN`` by keyed hash of the e-mail address.
 
-    Committed so pseudonyms stay stable across pulls and machines; it holds no e-mail,
-    name or server user id. It lives in a subfolder so ``annotations/*.json`` stays
+    Committed so pseudonyms stay stable across pulls and machines that share the key; it holds no
+    e-mail, name, server user id or key. It lives in a subfolder so ``annotations/*.json`` stays
     one annotation file per document.
     """
 
     root: Root
     path: Path
-    salt: str
-    by_hash: dict[str, str]
+    entries: dict[str, PseudonymEntry]
+    salted: tuple[str, dict[str, str]] | None = None  # an old file's salt and hashes: carried over, then dropped
     changed: bool = False
+    notes: list[str] = field(default_factory=list)
+    known: dict[str, str] = field(default_factory=dict)  # e-mail → pseudonym, this run only
 
     @classmethod
     def load(cls, root: Root) -> Pseudonyms:
         path = root.annotations / "_meta" / PSEUDONYM_FILE
         if not path.exists():
-            return cls(root, path, secrets.token_hex(16), {})  # saved once it holds a pseudonym
-        data = read_json(path)
-        return cls(root, path, data["salt"], {entry["hash"]: entry["pseudonym"] for entry in data["annotators"]})
+            return cls(root, path, {})  # saved once it holds a pseudonym
+        try:
+            raw = path.read_bytes()
+            current = parse_model(PseudonymFile, raw)
+        except ValidationError as exc:
+            try:
+                old = parse_model(SaltedPseudonymFile, raw)
+            except ValidationError:
+                raise PeacetalksError(f"{path}: not a pseudonym file: {exc.errors()[0]['loc']}: {exc.errors()[0]['msg']}") from exc
+            retired = {e.pseudonym: PseudonymEntry(pseudonym=e.pseudonym) for e in old.annotators}
+            return cls(root, path, retired, (old.salt, {e.hash: e.pseudonym for e in old.annotators}), changed=True)
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise PeacetalksError(f"{path}: cannot read: {exc}") from exc
+        return cls(root, path, {e.pseudonym: e for e in current.annotators})
+
+    @functools.cached_property
+    def key(self) -> tuple[bytes, str]:
+        """The key and its id, read (or made) only when an annotator needs a pseudonym."""
+        key = pseudonym_key(key_path(self.root), self.notes)
+        key_id = hmac.new(key, KEY_ID_MESSAGE, hashlib.sha256).hexdigest()[:16]
+        others = sum(e.key_id not in (None, key_id) for e in self.entries.values())
+        if others:
+            self.notes.append(f"{others} pseudonyms in {self.path.name} were made under another key than {key_path(self.root)}: "
+                              "their annotators get new pseudonyms unless that key is restored")
+        return key, key_id
 
     @functools.cached_property
     def taken(self) -> set[str]:
@@ -549,20 +834,37 @@ class Pseudonyms:
         return {name for annotation in iter_annotation_files(self.root) for name in annotation.annotators}
 
     def of(self, email: str) -> str:
-        digest = hashlib.sha256(f"{self.salt}:{email.strip().lower()}".encode()).hexdigest()
-        if digest not in self.by_hash:
-            used = self.taken | set(self.by_hash.values())
-            self.by_hash[digest] = next(name for n in itertools.count(1) if (name := f"ann{n}") not in used)
-            self.changed = True
-        return self.by_hash[digest]
+        if email not in self.known:
+            key, key_id = self.key
+            digest = hmac.new(key, email.encode(), hashlib.sha256).hexdigest()
+            name = next((e.pseudonym for e in self.entries.values() if (e.key_id, e.hmac) == (key_id, digest)), None)
+            if name is None:
+                name = self.carried_over(email) or self.new_name()
+                self.entries[name] = PseudonymEntry(pseudonym=name, key_id=key_id, hmac=digest)
+                self.changed = True
+            self.known[email] = name
+        return self.known[email]
+
+    def carried_over(self, email: str) -> str | None:
+        """An annotator's pseudonym from an old salted file, which can still recognise them (once)."""
+        if self.salted is None:
+            return None
+        salt, by_hash = self.salted
+        return by_hash.pop(hashlib.sha256(f"{salt}:{email}".encode()).hexdigest(), None)
+
+    def new_name(self) -> str:
+        used = self.taken | set(self.entries)
+        return next(name for n in itertools.count(1) if (name := f"ann{n}") not in used)
 
     def save(self) -> None:
-        entries = [{"pseudonym": name, "hash": digest} for digest, name in sorted(self.by_hash.items(), key=lambda kv: int(kv[1][3:]))]
-        write_text_atomic(self.path, canonical_json({"salt": self.salt, "annotators": entries}) + "\n")
+        entries = sorted(self.entries.values(), key=lambda e: int(e.pseudonym[3:]))
+        write_model(self.path, PseudonymFile(scheme=SCHEME, annotators=entries))
         self.changed = False
 
 
 # --- pull ----------------------------------------------------------------------------
+
+PULL_TIMEOUT = 1800.0  # seconds for a whole pull; 10k tasks take about 200 s (BENCHMARKS.md)
 
 
 @dataclass
@@ -573,23 +875,110 @@ class PullReport:
     unchanged: int = 0
     refused: list[str] = field(default_factory=list)
     annotators: set[str] = field(default_factory=set)
+    notes: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         return (f"pull: {self.tasks} tasks, {self.annotations} annotations by {len(self.annotators)} annotators; "
                 f"{len(self.written)} files written{' (' + shown_ids(self.written) + ')' if self.written else ''}, "
-                f"{self.unchanged} unchanged, {len(self.refused)} refused")
+                f"{self.unchanged} unchanged, {len(self.refused)} refused" + "".join(f"\n  note: {n}" for n in self.notes))
 
 
-def export_tasks(connection: Connection, project_id: int) -> Iterator[dict[str, Any]]:
-    """Every task of the full JSON export (relations included), parsed as it arrives.
+@dataclass
+class Deadline:
+    """One time limit for a whole pull: every request gets what is left, and a stream still open at the end is cut."""
 
-    Not through the SDK: its 120 s timeout is too short for 10k annotated tasks (the server
-    builds the whole export first), and the export is never held whole in memory.
+    seconds: float
+    what: str
+    end: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.end = time.monotonic() + self.seconds
+
+    @property
+    def passed(self) -> bool:
+        return time.monotonic() >= self.end
+
+    def left(self) -> float:
+        if self.passed:
+            raise self.error()
+        return self.end - time.monotonic()
+
+    def error(self) -> PeacetalksError:
+        return PeacetalksError(f"{self.what} did not finish within {self.seconds:g} s (--timeout); nothing was written")
+
+    def chunks(self, chunks: Iterable[bytes]) -> Iterator[bytes]:
+        """Stops a server that drips bytes: each read is quick, the sum is not."""
+        for chunk in chunks:
+            self.left()
+            yield chunk
+
+    @contextmanager
+    def cutting(self, response: Any) -> Iterator[None]:
+        """Shut the response's socket at the deadline, so a read that waits for a stalled server returns at once."""
+        stream = response.extensions.get("network_stream")
+        sock = stream.get_extra_info("socket") if stream is not None else None
+
+        def cut() -> None:
+            with contextlib.suppress(OSError):  # already closed: nothing left to cut
+                sock.shutdown(socket.SHUT_RDWR)
+
+        timer = threading.Timer(self.left(), cut)
+        timer.daemon = True
+        if sock is not None:
+            timer.start()
+        try:
+            yield
+        finally:
+            timer.cancel()
+
+
+def streamed_items(connection: Connection, path: str, params: dict[str, str], deadline: Deadline) -> Iterator[Any]:
+    """The items of the JSON array the server answers ``path`` with, parsed as they arrive, within the deadline.
+
+    Not through the SDK: its 120 s timeout is too short for an export of 10k annotated tasks (the
+    server builds it whole first), its reads have no overall limit, and the export is never held
+    whole in memory.
     """
+    import httpx
+
+    try:
+        with connection.http.stream("GET", path, params=params, timeout=deadline.left()) as response:
+            checked(response)
+            with deadline.cutting(response):
+                yield from json_array_items(deadline.chunks(response.iter_bytes(1 << 20)))
+    except (httpx.TransportError, httpx.StreamError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+        if deadline.passed:
+            raise deadline.error() from exc
+        if isinstance(exc, json.JSONDecodeError):
+            near = exc.doc[exc.pos:exc.pos + 40]
+            raise PeacetalksError(f"{connection.url}{path}: not a JSON array of records: {exc.msg} at character {exc.pos}"
+                                  f"{f' (near {near!r})' if near else ''}") from exc
+        if isinstance(exc, UnicodeDecodeError):
+            raise PeacetalksError(f"{connection.url}{path}: not UTF-8 JSON: {exc.reason}") from exc
+        raise
+
+
+def export_tasks(connection: Connection, project_id: int, deadline: Deadline) -> Iterator[Any]:
+    """Every task of the full JSON export (relations included), unchecked: each is checked on its own."""
     params = {"exportType": "JSON", "download_all_tasks": "true"}
-    with connection.http.stream("GET", f"/api/projects/{project_id}/export", params=params) as response:
-        checked(response)
-        yield from json_array_items(response.iter_bytes(1 << 20))
+    return streamed_items(connection, f"/api/projects/{project_id}/export", params, deadline)
+
+
+class ServerUser(Loose):
+    id: int
+    email: str | None = None
+
+
+def server_emails(connection: Connection, deadline: Deadline) -> dict[int, str | None]:
+    """Each user's normalised e-mail address (None when the server has none) by user id."""
+    users = {}
+    for raw in streamed_items(connection, "/api/users/", {}, deadline):
+        try:
+            user = ServerUser.model_validate(raw)
+        except ValidationError as exc:
+            raise PeacetalksError(f"{connection.url}/api/users/: a user record pull cannot read: {described(raw, exc.errors()[0])}") from exc
+        users[user.id] = normalised_email(user.email)
+    return users
 
 
 BEFORE_ARRAY = re.compile(r"\s*")
@@ -625,38 +1014,53 @@ def json_array_items(chunks: Iterable[bytes]) -> Iterator[Any]:
     raise json.JSONDecodeError("the array ends early", buffer, len(buffer))
 
 
-def task_document(root: Root, task: dict[str, Any]) -> tuple[Document, AnnotationFile | None]:
+@dataclass
+class TaskWork:
+    """One task's checked annotations: its document, the local file, and each annotator's latest set by e-mail."""
+
+    task: ExportTask
+    doc: Document
+    local: AnnotationFile | None
+    sets: dict[str, tuple[ExportAnnotation, AnnotationSet]]
+
+
+def task_document(root: Root, task: ExportTask) -> tuple[Document, AnnotationFile | None]:
     """The task's local document and annotation file, refused when either is out of step with the task."""
-    doc_id = task["data"].get("doc_id")
+    doc_id = task.data.doc_id
     doc = load_document(root, doc_id)
-    if task["data"].get("text") != doc.text:
-        raise PeacetalksError(f"task {task['id']} holds another text than corpus/{doc_id}.txt (push again, or realign first)")
+    if task.data.text != doc.text:
+        raise PeacetalksError(f"task {task.id} holds another text than corpus/{doc_id}.txt (push again, or realign first)")
     local = read_annotation_file(root, doc_id)
     if local is not None and local.text_sha256 != doc.sidecar.text_sha256:
         raise PeacetalksError(f"{root.annotation_file(doc_id)} was made on another clean text (run `peacetalks realign` first)")
     return doc, local
 
 
-def new_annotations(task: dict[str, Any], root: Root, emails: dict[int, str], schema: Schema) -> dict[str, dict[str, Any]]:
-    """Each user's latest submitted annotation on a task, by e-mail, leaving out unedited copies of local sets."""
+def task_work(task: ExportTask, root: Root, emails: dict[int, str | None], schema: Schema) -> TaskWork:
+    """Each user's latest submitted annotation on a task, checked, leaving out unedited copies of local sets."""
     doc, local = task_document(root, task)
-    latest: dict[str, dict[str, Any]] = {}
-    for annotation in sorted(task.get("annotations") or [], key=lambda a: a["id"]):
-        user = annotation["completed_by"]
-        user_id = user["id"] if isinstance(user, dict) else user
-        if user_id not in emails:
-            raise PeacetalksError(f"task {task['id']}: annotation {annotation['id']} by user {user_id}, who is not listed by the server")
-        if annotation.get("was_cancelled"):
+    latest: dict[str, tuple[ExportAnnotation, AnnotationSet]] = {}
+    for annotation in sorted(task.annotations or [], key=lambda a: a.id):
+        if annotation.user not in emails:
+            raise PeacetalksError(f"task {task.id}: annotation {annotation.id} by user {annotation.user}, who is not listed by the server")
+        email = emails[annotation.user]
+        if email is None:
+            raise PeacetalksError(f"task {task.id}: annotation {annotation.id} by user {annotation.user}, who has no e-mail address "
+                                  "(pseudonyms are made from it): give the user one in Label Studio")
+        if annotation.was_cancelled:
             continue
-        as_set = set_from_results(annotation.get("result") or [], doc.text, schema, Provenance(annotator="-", method="label-studio"))
+        try:
+            as_set = set_from_results(annotation.result or [], doc.text, schema, Provenance(annotator="-", method="label-studio"))
+        except PeacetalksError as exc:
+            raise PeacetalksError(f"task {task.id}: annotation {annotation.id}: {exc}") from exc
         if not is_unchanged_push(annotation, local, as_set):
-            latest[emails[user_id]] = annotation
-    return latest
+            latest[email] = (annotation, as_set)
+    return TaskWork(task, doc, local, latest)
 
 
-def is_unchanged_push(annotation: dict[str, Any], local: AnnotationFile | None, pulled: AnnotationSet) -> bool:
+def is_unchanged_push(annotation: ExportAnnotation, local: AnnotationFile | None, pulled: AnnotationSet) -> bool:
     """An annotation loaded by ``push --with-annotations`` that still equals its local set brings nothing new."""
-    tags = {item.get(REVIEW_TAG) for item in annotation.get("result") or []}
+    tags = {item.peacetalks_set for item in annotation.result or []}
     source = local.annotators.get(tags.pop()) if local is not None and len(tags) == 1 and None not in tags else None
     return source is not None and content_of(source) == content_of(pulled)
 
@@ -668,19 +1072,18 @@ def content_of(aset: AnnotationSet) -> tuple[set[tuple[int, int, str]], set[tupl
     return set(spans.values()), relations
 
 
-def pulled_file(root: Root, task: dict[str, Any], annotations: dict[str, dict[str, Any]], schema: Schema) -> AnnotationFile:
+def pulled_file(work: TaskWork, by_pseudonym: dict[str, tuple[ExportAnnotation, AnnotationSet]], schema: Schema) -> AnnotationFile:
     """The local annotation file with the task's annotation sets (by pseudonym) merged in."""
-    doc, local = task_document(root, task)
-    shown = (task.get("meta") or {}).get("predictions") if task.get("predictions") else None
-    sets: dict[str, AnnotationSet] = {}
-    for name, annotation in annotations.items():
-        provenance = Provenance(annotator=name, method="label-studio", tool=TOOL,
-                                pre_annotation=f"{shown} predictions shown in Label Studio" if shown else None,
-                                guidelines_version=schema.version, updated=annotation["updated_at"][:10])
-        sets[name] = set_from_results(annotation.get("result") or [], doc.text, schema, provenance)
-    kept = local.annotators if local else {}
-    return AnnotationFile(document_id=doc.id, text_sha256=doc.sidecar.text_sha256,
-                          schema_version=local.schema_version if local else schema.version, annotators={**kept, **sets})
+    shown = (work.task.meta or {}).get("predictions")
+    model = shown if isinstance(shown, str) and shown else "unrecorded"
+    pre_annotation = f"{model} predictions shown in Label Studio" if work.task.predictions else None
+    sets = {name: AnnotationSet(provenance=Provenance(annotator=name, method="label-studio", tool=TOOL, pre_annotation=pre_annotation,
+                                                      guidelines_version=schema.version, updated=annotation.updated_at[:10]),
+                                spans=aset.spans, relations=aset.relations)
+            for name, (annotation, aset) in by_pseudonym.items()}
+    kept = work.local.annotators if work.local else {}
+    return AnnotationFile(document_id=work.doc.id, text_sha256=work.doc.sidecar.text_sha256,
+                          schema_version=work.local.schema_version if work.local else schema.version, annotators={**kept, **sets})
 
 
 def problems_in(root: Root, annotation: AnnotationFile, text: str, schema: Schema, pulled: set[str]) -> list[str]:
@@ -691,50 +1094,85 @@ def problems_in(root: Root, annotation: AnnotationFile, text: str, schema: Schem
             if item == "file" or item.split("/", 1)[0] in pulled]
 
 
-def pull(root: Root, connection: Connection, title: str = DEFAULT_PROJECT) -> PullReport:
+Refusal = tuple[tuple[str, int], str]  # (document, task or position) to sort by, message
+
+
+def exported_work(root: Root, connection: Connection, project_id: int, schema: Schema, deadline: Deadline,
+                  report: PullReport) -> tuple[list[TaskWork], list[Refusal]]:
+    """Every task's checked work, and a refusal for each task or document that cannot be pulled.
+
+    A document held by two tasks is refused whole: either could be the annotators' (an import was doubled).
+    """
+    emails = server_emails(connection, deadline)
+    works: list[TaskWork] = []  # only tasks with new work are kept
+    idle: list[str] = []
+    refused: list[Refusal] = []
+    holders: dict[str, list[int]] = {}
+    for position, raw in enumerate(progress(export_tasks(connection, project_id, deadline), desc="pull")):
+        report.tasks += 1
+        try:
+            task = parsed_task(raw)
+        except PeacetalksError as exc:
+            refused.append((("", position), str(exc)))
+            continue
+        doc_id = task.data.doc_id
+        holders.setdefault(doc_id, []).append(task.id)
+        try:
+            work = task_work(task, root, emails, schema)
+        except PeacetalksError as exc:
+            refused.append(((doc_id, task.id), f"{doc_id}: {exc}"))
+            continue
+        if work.sets:
+            works.append(work)
+        else:
+            idle.append(doc_id)
+    doubled = {doc_id: ids for doc_id, ids in holders.items() if len(ids) > 1}
+    refused += [((doc_id, min(ids)), f"{doc_id}: tasks {', '.join(map(str, sorted(ids)))} all hold this document (an import was "
+                 "doubled): delete all but one in Label Studio; nothing was pulled for it") for doc_id, ids in doubled.items()]
+    report.unchanged += sum(doc_id not in doubled for doc_id in idle)
+    return [w for w in works if w.doc.id not in doubled], refused
+
+
+def pull(root: Root, connection: Connection, title: str = DEFAULT_PROJECT, timeout: float | None = None) -> PullReport:
     """Write every task's annotations into annotations/<doc>.json, one set per annotator pseudonym.
 
-    Sets not in the export (``gold``, other annotators) are kept; a document whose pulled
-    sets fail validation is left untouched and reported.
+    Sets not in the export (``gold``, other annotators) are kept; a document whose task cannot be
+    read, whose spans do not hold what the annotator saw, or whose pulled sets fail validation is
+    left untouched and reported. Nothing is written before the whole export is read and checked,
+    nor after ``timeout`` seconds.
     """
+    timeout = PULL_TIMEOUT if timeout is None else timeout
+    if not (math.isfinite(timeout) and timeout > 0):
+        raise PeacetalksError(f"--timeout {timeout}: give a positive number of seconds")
     schema = load_schema(root)
     report = PullReport()
+    deadline = Deadline(timeout, f"pull from {connection.url}")
     with server_errors(connection):
         project = find_project(connection, title)
         if project is None:
             raise PeacetalksError(f"{connection.url}: no project titled {title!r} (run `peacetalks labelstudio push` first)")
-        emails = {user.id: user.email for user in connection.client.users.list()}
-        with_work: list[tuple[tuple[str, int], dict[str, Any], dict[str, dict[str, Any]]]] = []  # only these are kept
-        refused: list[tuple[tuple[str, int], str]] = []
-        for task in progress(export_tasks(connection, project.id), desc="pull"):
-            report.tasks += 1
-            key = (str(task["data"].get("doc_id")), task["id"])  # the export's order is not the documents'
-            try:
-                work = new_annotations(task, root, emails, schema)
-            except PeacetalksError as exc:
-                refused.append((key, f"{task['data'].get('doc_id')}: {exc}"))
-                continue
-            if work:
-                with_work.append((key, task, work))
-            else:
-                report.unchanged += 1
+        works, refused = exported_work(root, connection, project.id, schema, deadline, report)
     report.refused = [message for _, message in sorted(refused)]
     pseudonyms = Pseudonyms.load(root)
-    by_pseudonym = [(task, {pseudonyms.of(email): a for email, a in sorted(work.items(), key=lambda kv: kv[1]["id"])})
-                    for _, task, work in sorted(with_work, key=lambda item: item[0])]
-    if pseudonyms.changed:
-        pseudonyms.save()  # before any file that uses a new pseudonym, so an interrupted pull reruns the same
-    for task, by_annotator in by_pseudonym:
+    outputs = []
+    for work in sorted(works, key=lambda w: (w.doc.id, w.task.id)):
+        by_annotator = {pseudonyms.of(email): pair for email, pair in sorted(work.sets.items(), key=lambda kv: kv[1][0].id)}
         report.annotations += len(by_annotator)
         report.annotators.update(by_annotator)
-        merged = pulled_file(root, task, by_annotator, schema)
-        problems = problems_in(root, merged, task["data"]["text"], schema, set(by_annotator))
-        if problems:
-            report.refused.extend(problems)
-        elif write_if_changed(root, merged):
+        merged = pulled_file(work, by_annotator, schema)
+        problems = problems_in(root, merged, work.doc.text, schema, set(by_annotator))
+        report.refused.extend(problems)
+        if not problems:
+            outputs.append(merged)
+    deadline.left()
+    if pseudonyms.changed:
+        pseudonyms.save()  # before any file that uses a new pseudonym, so an interrupted pull reruns the same
+    for merged in outputs:
+        if write_if_changed(root, merged):
             report.written.append(merged.document_id)
         else:
             report.unchanged += 1
+    report.notes = pseudonyms.notes
     return report
 
 

@@ -158,8 +158,10 @@ def sha256_text(text: str) -> str:
 
 
 @contextlib.contextmanager
-def atomic_output(path: Path, text: bool = False) -> Iterator[IO[Any]]:
+def atomic_output(path: Path, text: bool = False, mode: int | None = None) -> Iterator[IO[Any]]:
     """A stream into a temp file beside ``path``, fsynced and renamed over it when the block ends.
+
+    The file gets ``mode``, else an existing file's mode, else 0644; a secret's 0600 holds from creation.
 
     A crash leaves the old file or the new one, never a mix; an error in the block leaves the old
     file untouched and removes the temp file. A failing disk (full, read-only, no permission) is a
@@ -171,7 +173,9 @@ def atomic_output(path: Path, text: bool = False) -> Iterator[IO[Any]]:
     except OSError as exc:
         raise PeacetalksError(f"{path}: cannot write: {exc.strerror}") from exc
     try:
-        os.fchmod(fd, path.stat().st_mode & 0o777 if path.exists() else 0o644)  # mkstemp's 0600 would hide data files
+        if mode is None:  # mkstemp's 0600 would hide data files
+            mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+        os.fchmod(fd, mode)
         with open(fd, "w", encoding="utf-8", newline="\n") if text else open(fd, "wb") as handle:
             yield handle
             handle.flush()
@@ -280,14 +284,14 @@ def replace_folder(new: Path, out: Path) -> None:
     fsync_folder(out.parent)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes, mode: int | None = None) -> None:
     """Write ``data`` to ``path`` atomically (see :func:`atomic_output`)."""
-    with atomic_output(path) as handle:
+    with atomic_output(path, mode=mode) as handle:
         handle.write(data)
 
 
-def write_text_atomic(path: Path, text: str) -> None:
-    write_atomic(path, text.encode("utf-8"))
+def write_text_atomic(path: Path, text: str, mode: int | None = None) -> None:
+    write_atomic(path, text.encode("utf-8"), mode)
 
 
 def stale_files(outputs: dict[Path, str]) -> list[Path]:
