@@ -72,8 +72,34 @@ def test_build_never_replaces_a_folder_holding_files_it_did_not_make(root: Root,
     mine.mkdir()
     (mine / "thesis.tex").write_text("years of work\n", encoding="utf-8")
     err = refused(cli, root, "build", "--out", mine)
-    assert f"{mine}: is not empty and holds no MANIFEST.sha256" in err
+    assert f"{mine}: is not empty and is not a release this tool built" in err
     assert (mine / "thesis.tex").read_text(encoding="utf-8") == "years of work\n"
+
+
+@pytest.mark.parametrize("forge", ["sha256sum", "link"])
+def test_a_checksummed_folder_or_a_forged_manifest_does_not_pass_for_a_release(root: Root, cli: Cli, tmp_path: Path, forge: str) -> None:
+    """A user's `sha256sum * > MANIFEST.sha256`, or a manifest that is a link, is not the tool's mark."""
+    mine = tmp_path / "my-folder"
+    mine.mkdir()
+    (mine / "thesis.tex").write_text("years of work\n", encoding="utf-8")
+    digest = hashlib.sha256((mine / "thesis.tex").read_bytes()).hexdigest()
+    lines = "".join(f"{digest}  {name}\n" for name in ("thesis.tex", "stats.json"))
+    if forge == "link":
+        (tmp_path / "forged").write_text(lines, encoding="utf-8")
+        (mine / "MANIFEST.sha256").symlink_to(tmp_path / "forged")
+    else:
+        (mine / "MANIFEST.sha256").write_text(lines, encoding="utf-8")
+    assert "is not a release this tool built" in refused(cli, root, "build", "--out", mine)
+    assert (mine / "thesis.tex").read_text(encoding="utf-8") == "years of work\n"
+
+
+def test_a_users_dot_old_folder_beside_the_release_is_never_removed(root: Root, cli: Cli, tmp_path: Path) -> None:
+    keep = tmp_path / ".release.old"
+    keep.mkdir()
+    (keep / "NOTES.md").write_text("mine\n", encoding="utf-8")
+    for _ in range(2):  # a first build and a replacing one
+        assert cli("build", "--root", root.path, "--out", tmp_path / "release")[0] == 0
+    assert (keep / "NOTES.md").read_text(encoding="utf-8") == "mine\n"
 
 
 def test_a_release_folder_with_a_file_added_by_hand_is_not_replaced(root: Root, cli: Cli, tmp_path: Path) -> None:
@@ -110,10 +136,18 @@ def test_building_folders_left_by_killed_builds_are_removed_and_ignored_by_git(r
     leftover = tmp_path / f".release.building.{dead}.abc123"
     leftover.mkdir()
     (leftover / "half.parquet").write_bytes(b"PAR1")
+    (leftover / ".peacetalks-building").touch()
     live = tmp_path / f".release.building.{os.getpid()}.xyz789"  # a build still running (this process)
     live.mkdir()
+    (live / ".peacetalks-building").touch()
+    users = [tmp_path / f".release.building.{dead}.mine", tmp_path / ".release.building.².x",
+             tmp_path / ".release.building.99999999999999999999.x"]  # no mark, or pids no process has
+    for folder in users:
+        folder.mkdir()
+        (folder / "thesis.tex").write_text("mine\n", encoding="utf-8")
     assert cli("build", "--root", root.path, "--out", tmp_path / "release")[0] == 0
     assert not leftover.exists() and live.exists()
+    assert all((folder / "thesis.tex").exists() for folder in users)
     ignored = subprocess.run(["git", "-C", REPO, "check-ignore", "-q", "--no-index", ".release.building.123.abc/"])
     assert ignored.returncode == 0
 

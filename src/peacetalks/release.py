@@ -10,13 +10,10 @@ only then renames the folder into place.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import re
 import shutil
 from bisect import bisect_left, bisect_right
-import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -37,7 +34,7 @@ from .progress import progress
 from .schema import Schema, load_schema
 from .split import SPLITS, Assignment, Overlap, cross_split_leaks, overlaps, shingles
 from .splits import plan_splits
-from .storage import PeacetalksError, Root, read_text, replace_folder, replaceable_folder, sha256_file
+from .storage import BUILDING_MARK, PeacetalksError, Root, building_folder, read_text, replace_folder, replaceable_folder, sha256_file
 from .validate import Problem, annotation_paths, artefact_problems, checked_file
 
 VERSION_FILE = "VERSION"
@@ -45,6 +42,7 @@ CHANGELOG_FILE = "CHANGELOG.md"
 DATASHEET_FILE = "DATASHEET.md"
 FIGURES_DIR = Path("docs") / "figures"
 MANIFEST_FILE = "MANIFEST.sha256"
+OWN_FILES = ("stats.json", "leakage.json")  # only a release this tool built lists these in its manifest
 CONFIGS = ("documents", "tokens", "quotes")
 DEFAULT_CONFIG = "documents"
 BATCH_ROWS = 256
@@ -490,7 +488,7 @@ def copy_if_present(root: Root, folder: Path, relative: Path) -> None:
 
 def manifest(folder: Path) -> str:
     """``sha256sum -c`` format, one line per file, sorted by path."""
-    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.name != MANIFEST_FILE)
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.name not in (MANIFEST_FILE, BUILDING_MARK))
     return "".join(f"{sha256_file(p)}  {p.relative_to(folder).as_posix()}\n" for p in files)
 
 
@@ -532,44 +530,15 @@ def build(root: Root, out: Path) -> BuildReport:
     those a killed build left are removed first, under a lock that keeps two builds of ``out`` apart.
     """
     plan = plan_release(root)
-    out = replaceable_folder(out, root, MANIFEST_FILE)
+    out = replaceable_folder(out, root, MANIFEST_FILE, OWN_FILES)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         with building_folder(out) as folder:
             sizes, leakage = write_release(root, plan, folder)
-            replace_folder(folder, replaceable_folder(out, root, MANIFEST_FILE))
+            replace_folder(folder, replaceable_folder(out, root, MANIFEST_FILE, OWN_FILES))
     except OSError as exc:  # a full disk, a read-only file system: name the place, keep the old release
         raise PeacetalksError(f"{exc.filename or out}: cannot write the release: {exc.strerror}; {out} left as it was") from exc
     return BuildReport(out, plan.version, sizes, plan.assignment.new, len(leakage["near_duplicate_groups"]))
-
-
-@contextlib.contextmanager
-def building_folder(out: Path) -> Iterator[Path]:
-    """A fresh ``.<out>.building.<pid>.*`` folder beside ``out``, removed afterwards unless it was swapped in.
-
-    Those whose build process is gone (killed) are removed first: the name is ours, the pid tells
-    that no running build still writes there.
-    """
-    prefix = f".{out.name}.building."
-    for stale in out.parent.glob(f"{prefix}*"):
-        pid = stale.name.removeprefix(prefix).split(".")[0]
-        if stale.is_dir() and not stale.is_symlink() and pid.isdigit() and not process_alive(int(pid)):
-            shutil.rmtree(stale, ignore_errors=True)
-    folder = Path(tempfile.mkdtemp(dir=out.parent, prefix=f"{prefix}{os.getpid()}."))
-    try:
-        yield folder
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # alive, another user's
-    return True
 
 
 def write_release(root: Root, plan: Plan, folder: Path) -> tuple[SplitSizes, dict[str, Any]]:
