@@ -20,11 +20,11 @@ import yaml
 from peacetalks.annotations import iter_annotation_files, read_annotation_file, write_annotation_file
 from peacetalks.bio import bio_to_spans
 from peacetalks.datasheet import BEGIN, END, sync_datasheet
-from peacetalks.models import GOLD, Span
+from peacetalks.models import GOLD, CorpusSidecar, Span
 from peacetalks.release import CONFIGS, build, release_doc, token_row
 from peacetalks.splits import read_split_file
 from peacetalks.schema import load_schema
-from peacetalks.storage import PeacetalksError, Root, write_text_atomic
+from peacetalks.storage import PeacetalksError, Root, read_model, sha256_text, write_model, write_text_atomic
 
 EMAIL = re.compile(rb"[\w.+-]+@[\w-]+\.[\w.-]+")
 
@@ -235,7 +235,10 @@ def test_build_lists_every_problem_validate_finds_in_its_order(release_root: Roo
 def test_build_refuses_an_email_address_in_the_released_text(release_root: Root, tmp_path: Path) -> None:
     unannotated = next(doc for doc in read_split_file(release_root) if read_annotation_file(release_root, doc) is None)
     path = release_root.corpus_text(unannotated)
-    path.write_text(path.read_text(encoding="utf-8") + "\n\nWrite to tips@example.org.", encoding="utf-8")
+    text = path.read_text(encoding="utf-8") + "\n\nWrite to tips@example.org."
+    path.write_text(text, encoding="utf-8")
+    sidecar = read_model(release_root.corpus_sidecar(unannotated), CorpusSidecar)  # as a cleaner that kept the line would
+    write_model(release_root.corpus_sidecar(unannotated), sidecar.model_copy(update={"text_sha256": sha256_text(text)}))
     with pytest.raises(PeacetalksError, match="e-mail address: data/documents/train.parquet"):
         build(release_root, tmp_path / "out")
     assert not (tmp_path / "out").exists()

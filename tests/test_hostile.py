@@ -362,3 +362,75 @@ def test_two_cleans_at_once_both_succeed_and_leave_the_corpus_in_step(cli: Cli, 
     results = run_at_once(*(peacetalks("clean", "--root", big.path) for _ in range(2)))
     assert [code for code, _ in results] == [0, 0], results
     assert subprocess.run(peacetalks("clean", "--root", big.path, "--check"), capture_output=True).returncode == 0
+
+
+# --- found by an adversarial review of the above ----------------------------------------------------
+
+
+def test_an_annotation_file_named_after_another_document_is_refused_before_realign_writes(root: Root, cli: Cli, tmp_path: Path) -> None:
+    shutil.copytree(root.corpus, tmp_path / "old")
+    shutil.copyfile(root.annotation_file("syn_0000001"), root.annotations / "syn_0000001-old.json")
+    err = refused(cli, root, "realign", "--old-corpus", tmp_path / "old")
+    assert f"{root.annotations / 'syn_0000001-old.json'}: file-name: holds document 'syn_0000001', not 'syn_0000001-old'" in err
+    assert "file-name" in refused(cli, root, "agreement")  # the same file would count the document twice
+
+
+@pytest.mark.parametrize("content", [b"{}", b"[1, 2]", b"\xff\xfe"])
+def test_a_broken_agreement_report_is_named_by_datasheet_and_rewritten_by_agreement(root: Root, cli: Cli, content: bytes) -> None:
+    assert cli("agreement", "--root", root.path, "--first", "ann1", "--second", "ann2")[0] == 0
+    (root.path / "DATASHEET.md").write_text("# Datasheet\n\n<!-- stats:begin -->\n<!-- stats:end -->\n", encoding="utf-8")
+    report = root.annotations / "agreement" / "agreement.json"
+    report.write_bytes(content)
+    code, _, err = cli("datasheet", "--root", root.path)
+    assert code == 2 and err.startswith(f"peacetalks datasheet: error: {report}: not "), err
+    assert cli("agreement", "--root", root.path, "--first", "ann1", "--second", "ann2")[0] == 0
+    assert json.loads(report.read_text(encoding="utf-8"))["annotators"] == ["ann1", "ann2"]
+
+
+def test_build_refuses_a_clean_text_that_is_a_link_or_does_not_hash_to_its_sidecar(root: Root, cli: Cli, tmp_path: Path) -> None:
+    text = root.corpus_text("syn_0000001")
+    root.annotation_file("syn_0000001").unlink()  # an unannotated document: only the release's own checks stand guard
+    secret = tmp_path / "secret.txt"
+    secret.write_text("SECRET: the password is hunter2\n", encoding="utf-8")
+    text.write_text(secret.read_text(encoding="utf-8"), encoding="utf-8")
+    assert "doc-text-hash" in refused(cli, root, "build", "--out", root.path / "release")
+    text.unlink()
+    text.symlink_to(secret)
+    assert "doc-file: a symbolic link" in refused(cli, root, "build", "--out", root.path / "release")
+
+
+def test_a_manifest_listing_one_id_twice_is_refused(root: Root, cli: Cli) -> None:
+    manifest = json.loads(root.manifest.read_text(encoding="utf-8"))
+    manifest["seeds"].append(dict(manifest["seeds"][0]))
+    root.manifest.write_text(json.dumps(manifest), encoding="utf-8")
+    assert refused(cli, root, "clean") == (f"peacetalks clean: error: {root.manifest}: seeds[3]: document id 'syn_0000000' "
+                                           "is listed twice\n")
+
+
+def test_add_refuses_a_pipe_and_copies_the_bytes_it_checked(root: Root, cli: Cli, tmp_path: Path) -> None:
+    pipe = tmp_path / "pipe.txt"
+    os.mkfifo(pipe)
+    assert refused(cli, root, "add", pipe) == f"peacetalks add: error: {pipe}: not a regular file (a pipe or a device?); add files\n"
+
+
+def test_a_refused_publish_leaves_the_release_as_it_was(root: Root, cli: Cli, tmp_path: Path) -> None:
+    subprocess.run(["git", "init", "-q", str(root.path)], check=True)
+    shutil.rmtree(root.path / ".git" / "HEAD", ignore_errors=True)
+    out = tmp_path / "release"
+    assert cli("build", "--root", root.path, "--out", out)[0] == 0
+    before = out.stat().st_ino
+    subprocess.run(["git", "-C", str(root.path), "add", "-A"], check=True)
+    subprocess.run(["git", "-C", str(root.path), "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "data"], check=True)
+    code, _, err = cli("publish", "--root", root.path, "--repo-id", "org/name", "--out", out, "--dry-run")
+    assert code == 2 and "splits.json records no split" in err, err
+    assert out.stat().st_ino == before
+
+
+def test_clean_never_deletes_half_an_orphan_pair_whose_text_is_a_folder(root: Root, cli: Cli) -> None:
+    sidecar = root.corpus_sidecar("syn_0000002").read_text(encoding="utf-8").replace("syn_0000002", "ghost")
+    (root.corpus / "ghost.json").write_text(sidecar, encoding="utf-8")
+    (root.corpus / "ghost.txt").mkdir()
+    (root.corpus / "ghost.txt" / "keep.md").write_text("mine\n", encoding="utf-8")
+    code, out, _ = cli("clean", "--root", root.path)
+    assert code == 0 and "left alone, not made by clean: ghost.txt" in out
+    assert (root.corpus / "ghost.txt" / "keep.md").exists()

@@ -32,8 +32,14 @@ def read_annotation_file(root: Root, doc_id: str) -> AnnotationFile | None:
 
 
 def iter_annotation_files(root: Root) -> Iterator[AnnotationFile]:
+    """Every annotation file, in name order; one named after another document is refused (it would
+    be read as that document, and written back over its real file)."""
     for path in sorted(root.annotations.glob("*.json")) if root.annotations.exists() else []:
-        yield read_model(path, AnnotationFile)
+        annotation = read_model(path, AnnotationFile)
+        if annotation.document_id != path.stem:
+            raise PeacetalksError(f"{path}: file-name: holds document {annotation.document_id!r}, not {path.stem!r} "
+                                  "(rename or remove it; `peacetalks validate` lists it)")
+        yield annotation
 
 
 def migrate(annotation: AnnotationFile, schema: Schema) -> AnnotationFile:

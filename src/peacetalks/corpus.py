@@ -10,7 +10,7 @@ from .clean import CLEANER_VERSION, CleanResult, clean, most_first
 from .models import CorpusSidecar, Document, RemovalCount, RemovedBlock, SeedEntry, Title
 from .progress import progress, shown_ids
 from .seeds import is_temp_name, iter_seeds, seed_files
-from .storage import PeacetalksError, Root, dump_model, read_model, read_text, sha256_text, write_text_atomic
+from .storage import PeacetalksError, Root, current_text, dump_model, read_model, read_text, sha256_text, write_text_atomic
 
 
 def sidecar_for(seed: SeedEntry, result: CleanResult) -> CorpusSidecar:
@@ -56,18 +56,10 @@ class CleanReport:
                 f"{self.unchanged} unchanged, {len(self.orphans)} orphaned files removed{left}")
 
 
-def current_text(path: Path) -> str | None:
-    """What a corpus file holds now, or ``None`` when it is missing or unreadable (so clean rewrites it)."""
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
-
-
 def made_by_clean(path: Path) -> bool:
     """Whether ``path`` is a clean text or sidecar this stage wrote: its sidecar parses and names its id."""
     sidecar = path.with_suffix(".json")
-    if path.is_symlink() or path.suffix not in (".txt", ".json") or sidecar.is_symlink():
+    if path.is_symlink() or not path.is_file() or path.suffix not in (".txt", ".json") or sidecar.is_symlink():
         return False
     try:
         return read_model(sidecar, CorpusSidecar).id == path.stem

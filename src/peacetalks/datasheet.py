@@ -17,7 +17,7 @@ from typing import Any
 
 from .agreement import REPORT_DIR, REPORT_JSON, agreement_tables
 from .release import DATASHEET_FILE, FIGURES_DIR, collect_stats, plan_release
-from .storage import PeacetalksError, Root, read_json, write_atomic
+from .storage import PeacetalksError, Root, read_json, read_text, write_atomic
 
 BEGIN, END = "<!-- stats:begin -->", "<!-- stats:end -->"
 FIGURE_NAMES = ("label_distribution.png", "span_lengths.png", "document_lengths.png")
@@ -71,10 +71,13 @@ def agreement_section(root: Root) -> str:
     if not path.exists():
         return f"Inter-annotator agreement: not yet measured (no `annotations/{REPORT_DIR}/{REPORT_JSON}`)."
     report = read_json(path)
-    first, second = report["annotators"]
-    return (f"**Inter-annotator agreement** ({first} vs {second}, {len(report['documents'])} documents; "
-            f"from `annotations/{REPORT_DIR}/{REPORT_JSON}`, see `annotations/PROVENANCE.md` for what it means):\n\n"
-            + agreement_tables(report))
+    try:
+        first, second = report["annotators"]
+        return (f"**Inter-annotator agreement** ({first} vs {second}, {len(report['documents'])} documents; "
+                f"from `annotations/{REPORT_DIR}/{REPORT_JSON}`, see `annotations/PROVENANCE.md` for what it means):\n\n"
+                + agreement_tables(report))
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise PeacetalksError(f"{path}: not an agreement report ({type(exc).__name__}: {exc}); run `peacetalks agreement`") from exc
 
 
 def stats_block(root: Root, stats: dict[str, Any]) -> str:
@@ -171,7 +174,7 @@ def expected_files(root: Root) -> dict[Path, bytes]:
     path = root.path / DATASHEET_FILE
     if not path.exists():
         raise PeacetalksError(f"{path}: missing (the hand-written datasheet with a {BEGIN} … {END} block)")
-    outputs = {path: with_block(path.read_text(encoding="utf-8"), stats_block(root, stats), path).encode("utf-8")}
+    outputs = {path: with_block(read_text(path), stats_block(root, stats), path).encode("utf-8")}
     outputs.update({root.path / FIGURES_DIR / name: data for name, data in figures(stats).items()})
     return outputs
 

@@ -86,7 +86,11 @@ def realign_file(root: Root, annotation: AnnotationFile, old_corpus: Path) -> tu
     if old_sidecar.raw_sha256 != doc.sidecar.raw_sha256 or old_sidecar.raw_basis != doc.sidecar.raw_basis:
         raise PeacetalksError(f"{root.corpus_sidecar(doc.id)}: {doc.id}: the raw text itself changed; realign maps only cleaner changes")
     old, new = Alignment(tuple(old_sidecar.alignment)), Alignment(tuple(doc.sidecar.alignment))
-    moved = {name: move_set(aset, old, new, doc.text) for name, aset in annotation.annotators.items()}
+    try:
+        moved = {name: move_set(aset, old, new, doc.text) for name, aset in annotation.annotators.items()}
+    except ValueError as exc:  # a span the old alignment does not cover: the file or the old sidecar is broken
+        raise PeacetalksError(f"{root.annotation_file(doc.id)}: {doc.id}: cannot move its spans through "
+                              f"{old_corpus / f'{doc.id}.json'}: {exc}; run `peacetalks validate` on the old corpus") from exc
     kept = annotation.model_copy(update={"text_sha256": doc.sidecar.text_sha256, "annotators": {n: m.kept for n, m in moved.items()}})
     review = annotation.model_copy(update={"annotators": {n: m.review for n, m in moved.items() if m.review.spans}})
     return kept, review

@@ -34,7 +34,8 @@ from .progress import progress
 from .schema import Schema, load_schema
 from .split import SPLITS, Assignment, Overlap, cross_split_leaks, overlaps, shingles
 from .splits import plan_splits
-from .storage import BUILDING_MARK, PeacetalksError, Root, building_folder, read_text, replace_folder, replaceable_folder, sha256_file
+from .storage import (BUILDING_MARK, PeacetalksError, Root, building_folder, read_text, replace_folder, replaceable_folder,
+                      sha256_file, sha256_text)
 from .validate import Problem, annotation_paths, artefact_problems, checked_file
 
 VERSION_FILE = "VERSION"
@@ -197,8 +198,14 @@ CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # C0 controls but t
 
 
 def require_releasable_text(root: Root, document: Document) -> None:
-    """A released text is neither empty nor carries control characters (a NUL breaks C tools and tokenizers)."""
+    """A released text is the file clean wrote (no link, its recorded hash), neither empty nor with control
+    characters (a NUL breaks C tools and tokenizers)."""
     path = root.corpus_text(document.id)
+    if path.is_symlink():
+        raise PeacetalksError(f"{path}: {document.id}: doc-file: a symbolic link; a clean text is a file `peacetalks clean` wrote")
+    if sha256_text(document.text) != document.sidecar.text_sha256:
+        raise PeacetalksError(f"{path}: {document.id}: doc-text-hash: the text does not hash to its sidecar's text_sha256 "
+                              "(edited by hand?); run `peacetalks clean`; nothing built")
     if not document.text.strip():
         raise PeacetalksError(f"{path}: {document.id}: doc-empty: the clean text is empty (was the seed all boilerplate?); "
                               "fix or remove the seed; nothing built")

@@ -56,15 +56,21 @@ def newline_style(text: str) -> str:
     return styles[0] if len(styles) == 1 else ("none" if not styles else "mixed")
 
 
-def describe(path: Path, doc_id: str, metadata: SeedMetadata) -> SeedEntry:
-    """Read and check one candidate seed; raises on anything we must refuse."""
+def read_input(path: Path) -> bytes:
+    """A raw input's bytes, read once: what is checked is what is copied. FIFOs and devices are refused."""
+    if present(path) and not path.is_dir() and not path.is_file():
+        raise PeacetalksError(f"{path}: not a regular file (a pipe or a device?); add files")
+    return read_bytes(path)
+
+
+def describe(path: Path, doc_id: str, metadata: SeedMetadata, data: bytes) -> SeedEntry:
+    """Check one candidate seed (``data`` is its content); raises on anything we must refuse."""
     suffix = path.suffix.lower()
     if suffix not in TEXT_SUFFIXES | HTML_SUFFIXES:
         raise PeacetalksError(f"{path}: unsupported file type {suffix!r} (expected .txt, .html or .htm)")
     if not ID_RE.fullmatch(doc_id):
         shown = str(path) if str(path).isprintable() else repr(str(path))  # a name with a newline stays on one line
         raise PeacetalksError(f"{shown}: document id {doc_id!r} must match {ID_RE.pattern}")
-    data = read_bytes(path)
     if NUL in data:
         raise PeacetalksError(f"{path}: holds NUL bytes (the first at byte {data.index(NUL)}): not a text file")
     text = raw_text(path, data)
@@ -123,11 +129,16 @@ def iter_manifest(root: Root) -> Iterator[SeedEntry]:
     if not present(root.manifest):
         return
     with reading(root.manifest), root.manifest.open("rb") as handle, manifest_errors(root):
+        seen: set[str] = set()
         for number, item in enumerate(ijson.items(handle, "seeds.item", use_float=True)):
             try:
-                yield SeedEntry.model_validate(item)
+                entry = SeedEntry.model_validate(item)
             except ValidationError as exc:
                 raise PeacetalksError(f"{root.manifest}: seeds[{number}] does not match SeedEntry: {validation_text(exc)}") from exc
+            if entry.id in seen:
+                raise PeacetalksError(f"{root.manifest}: seeds[{number}]: document id {entry.id!r} is listed twice")
+            seen.add(entry.id)
+            yield entry
 
 
 def add_seeds(root: Root, paths: Iterable[Path], metadata: SeedMetadata) -> list[SeedEntry]:
@@ -135,17 +146,18 @@ def add_seeds(root: Root, paths: Iterable[Path], metadata: SeedMetadata) -> list
     manifest = load_manifest(root)
     by_id = {seed.id: seed for seed in manifest.seeds}
     by_hash = {seed.content_sha256: seed for seed in manifest.seeds}
-    new: list[tuple[Path, SeedEntry]] = []
+    new: list[tuple[bytes, SeedEntry]] = []
     for path in paths:
-        entry = describe(path, path.stem, metadata)
+        data = read_input(path)
+        entry = describe(path, path.stem, metadata, data)
         if entry.id in by_id:
             raise PeacetalksError(f"{path}: document id {entry.id!r} already used by seeds/{by_id[entry.id].file}")
         if entry.content_sha256 in by_hash:
             raise PeacetalksError(f"{path}: duplicate of seeds/{by_hash[entry.content_sha256].file} (same content hash)")
         by_id[entry.id] = by_hash[entry.content_sha256] = entry
-        new.append((path, entry))
-    for path, entry in new:
-        write_atomic(root.seeds / entry.file, path.read_bytes())  # a crash never leaves a half-copied seed
+        new.append((data, entry))
+    for data, entry in new:
+        write_atomic(root.seeds / entry.file, data)  # a crash never leaves a half-copied seed
     seeds = sorted([*manifest.seeds, *(entry for _, entry in new)], key=lambda seed: seed.id)
     write_model(root.manifest, SeedManifest(description=manifest.description, seeds=seeds))
     return [entry for _, entry in new]

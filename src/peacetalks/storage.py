@@ -341,9 +341,17 @@ def write_text_atomic(path: Path, text: str, mode: int | None = None) -> None:
     write_atomic(path, text.encode("utf-8"), mode)
 
 
+def current_text(path: Path) -> str | None:
+    """What a generated file holds now, or ``None`` when it is missing or unreadable (so it is rewritten)."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
 def stale_files(outputs: dict[Path, str]) -> list[Path]:
     """Generated files whose content on disk differs from what should be there."""
-    return [path for path, text in outputs.items() if not path.exists() or path.read_text(encoding="utf-8") != text]
+    return [path for path, text in outputs.items() if current_text(path) != text]
 
 
 def sync_files(outputs: dict[Path, str], check: bool = False) -> list[Path]:

@@ -364,7 +364,7 @@ def write_document(root: Root, index: int, seed: int, schema: Schema) -> SeedEnt
     path = root.seeds / f"{doc_id}.txt"
     data = art.raw.encode("utf-8")
     path.write_bytes(data)
-    entry = describe(path, doc_id, SeedMetadata(source=f"peacetalks synth --seed {seed}", notes="synthetic document"))
+    entry = describe(path, doc_id, SeedMetadata(source=f"peacetalks synth --seed {seed}", notes="synthetic document"), data)
     result = clean(raw_text(path, data))
     root.corpus_text(doc_id).write_text(result.text, encoding="utf-8", newline="")
     root.corpus_sidecar(doc_id).write_text(dump_model(sidecar_for(entry, result)), encoding="utf-8", newline="")
