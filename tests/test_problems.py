@@ -19,7 +19,7 @@ from peacetalks.models import AnnotationSet
 from peacetalks.problems import LEVELS, RULES, Place, Problem, check, require_no_errors
 from peacetalks.schema import load_schema
 from peacetalks.storage import PeacetalksError, Root, write_text_atomic
-from peacetalks.validate import annotation_paths, check_spans, files_problems, validate_root
+from peacetalks.validate import annotation_paths, check_spans, files_problems, release_problems, validate_root
 
 MISSED_TRUMP = 'annotations/doc1.json: doc1: gold/chars 51-56: complete-entity-mention: warning: "Trump" is annotated elsewhere but not here'
 MISSPELT = 'annotations/doc1.json: doc1: gold/span x1: span-text: text[39:45] is "agreed", span says "agree"'
@@ -74,13 +74,14 @@ def test_bio_round_trip_is_a_registered_rule_naming_the_span_tokens_cannot_carry
         "a.json: doc1: gold/span x1: bio-round-trip: DATE [38, 45): its edges are not token edges (tokenise with the spans' edges as breaks)"]
 
 
-def test_a_gold_set_with_only_warnings_is_also_checked_as_the_release_carries_it(root: Root, monkeypatch: pytest.MonkeyPatch) -> None:
-    demote(monkeypatch, "span-whitespace")
-    write(root, with_spans(span("x1", (38, 45), "DATE")))
+def test_release_problems_run_the_release_rules_and_validate_does_not(root: Root, monkeypatch: pytest.MonkeyPatch) -> None:
+    demote(monkeypatch, "span-whitespace")  # so that the set has no error for a release to stop at
+    data = with_spans(span("x1", (38, 45), "DATE"))
+    write(root, data)
     assert [str(p) for p in validate_root(root, load_schema(root))] == [
-        'annotations/doc1.json: doc1: gold/span x1: span-whitespace: warning: " agreed" starts or ends with whitespace',
-        "annotations/doc1.json: doc1: gold/span x1: bio-round-trip: DATE [38, 45): its edges are not token edges "
-        "(tokenise with the spans' edges as breaks)"]
+        'annotations/doc1.json: doc1: gold/span x1: span-whitespace: warning: " agreed" starts or ends with whitespace']
+    gold = AnnotationSet.model_validate(data["annotators"]["gold"])
+    assert [p.rule for p in release_problems(gold, TEXT, load_schema(root), Place("annotations/doc1.json", DOC).in_set("gold"))] == ["bio-round-trip"]
 
 
 # --- what validate shows and its exit code ---------------------------------------------------------
@@ -159,3 +160,9 @@ def test_add_set_prints_each_problem_as_validate_does_and_files_nothing_on_an_er
     assert not (root.annotations / f"{DOC}.json").exists()
     write_text_atomic(sets / f"{DOC}.json", json.dumps(good_gold()))
     assert add_set(root, sets).returncode == 0 and list(validate_root(root, load_schema(root))) == []
+
+
+def test_the_release_rules_refuse_two_spans_of_one_layer_at_the_same_place_as_the_build_does(repo_root: Root) -> None:
+    twice = AnnotationSet.model_validate({**good_gold(), "spans": [span("x1", (33, 38), "PERSON"), span("x2", (33, 38), "PERSON")]})
+    found = release_problems(twice, TEXT, load_schema(repo_root), Place("a.json", DOC).in_set("gold"))
+    assert [str(p) for p in found] == ["a.json: doc1: gold/span x1: bio-round-trip: PERSON [33, 38): overlaps another span of the same layer"]

@@ -10,8 +10,7 @@ marker, so every line printed before levels existed is unchanged.
 Scopes say what a check is given and who runs it (see :mod:`peacetalks.validate`):
 ``root`` (the data root), ``read`` (an annotation file's bytes, run by the reader),
 ``file`` (a parsed annotation file), ``set`` (every annotation set), ``gold`` (the gold
-set), ``release`` (a gold set that passed every ``set`` and ``gold`` check: what
-``build`` turns into rows).
+set), ``release`` (the gold set a build turns into rows, run by the build only).
 """
 
 from __future__ import annotations
