@@ -19,7 +19,7 @@ from peacetalks.annotations import read_annotation_file, write_annotation_file
 from peacetalks.models import AnnotationFile, AnnotationSet, Provenance
 from peacetalks.schema import load_schema
 from peacetalks.storage import Root, read_model, sha256_text
-from peacetalks.validate import check_annotation_file
+from peacetalks.validate import FileContext, annotation_problems
 
 
 def main() -> int:
@@ -42,10 +42,10 @@ def main() -> int:
         current = read_annotation_file(root, doc_id) or AnnotationFile(
             document_id=doc_id, text_sha256=sha256_text(text), schema_version=schema.version, annotators={})
         updated = current.model_copy(update={"annotators": {**current.annotators, args.name: aset}})
-        problems = list(check_annotation_file(updated, text, schema, expected_id=doc_id))
-        if problems:
-            for item, rule, message in problems:
-                print(f"{path}: {doc_id}: {item}: {rule}: {message}", file=sys.stderr)
+        problems = annotation_problems(updated, FileContext(text, expected_id=doc_id), schema, str(path))
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        if any(problem.is_error for problem in problems):
             return 1
         write_annotation_file(root, updated)
         print(f"{doc_id}: set {args.name!r} with {len(aset.spans)} spans, {len(aset.relations)} relations", file=sys.stderr)

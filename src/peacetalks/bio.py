@@ -10,14 +10,21 @@ between consecutive boundaries, so no token ever crosses a span edge. Hence
 ``Trump's`` with a span over ``Trump`` becomes ``Trump`` + ``'s``, and converting
 spans → BIO → spans gives back exactly the spans, which :func:`check_round_trip`
 proves for every document at build time (it raises instead of dropping a span).
+The same proof is the registered rule ``bio-round-trip`` (:func:`check_bio_round_trip`, scope
+``release``: run by the build on the gold set it releases, not by ``validate``, whose span rules
+imply it).
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+
+from .models import AnnotationSet
+from .problems import Place, Problem, check
+from .schema import Schema
 
 TOKEN = re.compile(r"\d+(?:[.,]\d+)*|\w+(?:['’]\w+)*|[^\w\s]")
 OUTSIDE = "O"
@@ -39,7 +46,8 @@ class RoundTripError(ValueError):
     """A span that BIO tags cannot reproduce exactly; ``span`` names it."""
 
     def __init__(self, span: LabelledSpan, message: str) -> None:
-        super().__init__(f"{ROUND_TRIP_RULE}: {span.label} [{span.start}, {span.end}): {message}")
+        self.detail = f"{span.label} [{span.start}, {span.end}): {message}"
+        super().__init__(f"{ROUND_TRIP_RULE}: {self.detail}")
         self.span = span
 
 
@@ -107,3 +115,19 @@ def check_round_trip(tokens: Sequence[Offsets], spans: Sequence[LabelledSpan], t
     if len(recovered) != len(set(spans)):
         extra = sorted(recovered - set(spans), key=lambda s: (s.start, s.end))[0]
         raise RoundTripError(extra, "produced by BIO → spans but not annotated")
+
+
+@check(ROUND_TRIP_RULE, scope="release")
+def check_bio_round_trip(aset: AnnotationSet, text: str, schema: Schema, place: Place) -> Iterator[Problem]:
+    """Released spans survive spans → BIO → spans in every layer, tokens cut at every released span's edge."""
+    exported = {label: layer.name for layer in schema.layers for label in layer.exported_labels}
+    released = [(LabelledSpan(s.start, s.end, s.label), s) for s in aset.spans if s.label in exported]
+    tokens = tokenize(text, span_breaks(labelled for labelled, _ in released))
+    for layer in schema.layers:
+        layer_spans = [labelled for labelled, _ in released if exported[labelled.label] == layer.name]
+        try:
+            check_round_trip(tokens, layer_spans, spans_to_bio(tokens, layer_spans))
+        except RoundTripError as exc:
+            owner = next((span for labelled, span in released if labelled == exc.span), None)  # None: a span the tags made up
+            item = f"span {owner.id}" if owner else f"chars {exc.span.start}-{exc.span.end}"
+            yield place.problem(ROUND_TRIP_RULE, item, exc.detail)

@@ -210,23 +210,34 @@ def cmd_schema(args: argparse.Namespace, root: Root) -> int:
     return 0
 
 
-@command("validate", "Check every annotation file against the schema and corpus; exit 1 on any problem.",
-         "peacetalks validate\n  peacetalks validate --format json | jq '.problems[].rule'",
-         arguments=lambda p: p.add_argument("--format", choices=["text", "json"], default="text", help="output format"),
-         lock=reads)
+def _validate_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", choices=["text", "json"], default="text", help="output format")
+    parser.add_argument("--level", choices=["warning", "error"], default="warning",
+                        help="the least severe level shown (default warning: every problem)")
+    parser.add_argument("--no-warnings", dest="level", action="store_const", const="error", help="show errors only (--level error)")
+    parser.add_argument("--exclude", action="append", default=[], metavar="RULE", help="leave out one rule's problems (repeatable)")
+
+
+@command("validate", "Check every annotation file against the schema and corpus; exit 1 when an error is shown.",
+         "peacetalks validate --no-warnings --exclude complete-quote\n  peacetalks validate --format json | jq '.problems[].rule'",
+         arguments=_validate_arguments, lock=reads)
 def cmd_validate(args: argparse.Namespace, root: Root) -> int:
     from .schema import load_schema
-    from .validate import validate_root
+    from .validate import Selection, validate_root
 
-    problems = list(validate_root(root, load_schema(root)))
+    selection = Selection(args.level, frozenset(args.exclude))
+    found = list(validate_root(root, load_schema(root)))
+    problems = [p for p in found if selection.shows(p)]
     files = len(list(root.annotations.glob("*.json"))) if root.annotations.exists() else 0
     if args.format == "json":
         print(json.dumps({"files": files, "problems": [p.as_dict() for p in problems]}, ensure_ascii=False, indent=2))
     else:
         for problem in problems:
             print(problem)
-        print(f"validate: {files} annotation files, {len(problems)} problems")
-    return 1 if problems else 0
+        warnings = sum(not p.is_error for p in problems)
+        print(f"validate: {files} annotation files, {len(problems)} problems" + (f" ({warnings} warnings)" if warnings else "")
+              + (f"; {len(found) - len(problems)} not shown (--level, --exclude)" if len(found) > len(problems) else ""))
+    return 1 if any(p.is_error for p in problems) else 0
 
 
 def _agreement_arguments(parser: argparse.ArgumentParser) -> None:
