@@ -25,7 +25,8 @@ from pathlib import Path
 from peacetalks.models import AnnotationSet, Provenance, Relation, Span
 from peacetalks.schema import load_schema
 from peacetalks.storage import Root, write_model
-from peacetalks.validate import check_set
+from peacetalks.problems import Place
+from peacetalks.validate import set_problems
 
 MARK = re.compile(r"⟦([^⟦⟧|]+)\|([A-Z_]+)(?:#([A-Za-z0-9_]+))?⟧")
 RELATION_HEADER = "### relations"
@@ -80,9 +81,9 @@ def main() -> int:
         spans += layer_spans
         relations += layer_relations
     aset = AnnotationSet(provenance=Provenance(annotator=args.annotator, method="inline markup"), spans=spans, relations=relations)
-    findings = list(check_set(aset, text, load_schema(root), gold=True))
-    for item, rule, message in findings:
-        print(f"{args.doc}: {item}: {rule}: {message}", file=sys.stderr)
+    findings = set_problems(aset, text, load_schema(root), Place(str(path), args.doc), gold=True)
+    for problem in findings:
+        print(problem, file=sys.stderr)
     write_model(args.out / f"{args.doc}.json", aset)
     print(f"{args.doc}: {len(spans)} spans, {len(relations)} relations, {len(findings)} problems", file=sys.stderr)
     return 1 if findings else 0

@@ -23,7 +23,7 @@ from peacetalks.labelstudio import TOOL, Server, connect, json_array_items, serv
 from peacetalks.models import GOLD, AnnotationFile, AnnotationSet, Provenance, Relation, Span
 from peacetalks.schema import load_schema
 from peacetalks.storage import Root, read_json, sha256_text
-from peacetalks.validate import check_annotation_file
+from peacetalks.validate import FileContext, annotation_problems
 
 pytestmark = pytest.mark.labelstudio
 REPO = Path(__file__).resolve().parents[1]
@@ -147,7 +147,7 @@ def test_push_annotate_pull_gives_the_annotators_file(labelstudio_server: Server
             spans=spans, relations=relations)})
     pulled = read_annotation_file(ls_root, "bravo")
     assert pulled is not None
-    assert list(check_annotation_file(pulled, bravo_text, schema, require_gold=False)) == []
+    assert annotation_problems(pulled, FileContext(bravo_text, require_gold=False), schema, "-") == []
     assert pulled == canonical(expected)
 
     pseudonyms = (ls_root.annotations / "_meta" / "annotators.json").read_text(encoding="utf-8")

@@ -14,7 +14,8 @@ from peacetalks.models import AnnotationSet, Span
 from peacetalks.preannotate import EntityLexicon, NameIndex, entity_mentions, model_version, preannotate
 from peacetalks.schema import load_schema
 from peacetalks.storage import Root
-from peacetalks.validate import check_set
+from peacetalks.problems import Place
+from peacetalks.validate import set_problems
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEMA = load_schema(Root(REPO))
@@ -64,7 +65,7 @@ def test_two_quotes_around_one_cue_share_the_cue_span() -> None:
         ("cue", "We are ready to talk", "said"), ("source", "We are ready to talk", "he"),
         ("cue", "but not at any price.", "said"), ("source", "but not at any price.", "he"),
     }
-    assert list(check_set(aset, text, load_schema(Root(REPO)))) == []
+    assert set_problems(aset, text, load_schema(Root(REPO)), Place("-", "-")) == []
 
 
 def test_short_scare_quotes_are_not_quotes() -> None:
@@ -156,7 +157,7 @@ def test_suggestions_on_the_real_corpus_pass_the_validator() -> None:
     quotes = 0
     for doc in iter_documents(root):
         aset = preannotate(doc.text, lexicon, schema)
-        assert list(check_set(aset, doc.text, schema)) == [], doc.id
+        assert set_problems(aset, doc.text, schema, Place("-", "-")) == [], doc.id
         quotes += sum(s.label == "QUOTE" for s in aset.spans)
     assert quotes > 0
 
@@ -166,4 +167,4 @@ def test_suggestions_on_the_real_corpus_pass_the_validator() -> None:
 def test_any_text_gets_valid_suggestions(text: str) -> None:
     schema = load_schema(Root(REPO))
     aset = preannotate(text, {"Tb": "PERSON", "a": "GPE"}, schema)
-    assert list(check_set(aset, text, schema)) == []
+    assert set_problems(aset, text, schema, Place("-", "-")) == []

@@ -14,7 +14,7 @@ from peacetalks.corpus import load_document
 from peacetalks.models import AnnotationFile, AnnotationSet, Provenance, Relation, Span
 from peacetalks.schema import load_schema
 from peacetalks.storage import Root, read_model, sha256_text, write_model
-from peacetalks.validate import check_annotation_file
+from peacetalks.validate import FileContext, annotation_problems
 
 REPO = Path(__file__).resolve().parents[1]
 Cli = Callable[..., tuple[int, str, str]]
@@ -76,7 +76,7 @@ def test_surviving_spans_move_exactly_and_the_rest_wait_for_review(changed: tupl
 
     moved = read_annotation_file(root, "talks")
     assert moved.text_sha256 == sha256_text(new_text)
-    assert list(check_annotation_file(moved, new_text, schema, require_gold=False)) == []
+    assert annotation_problems(moved, FileContext(new_text, require_gold=False), schema, "-") == []
     assert [(s.id, s.start, s.text) for s in moved.annotators["ann1"].spans] == [
         ("e1", new_text.index("Kremlin"), "Kremlin"), ("q1", new_text.index("We are"), "We are ready to listen"),
         ("s1", new_text.index("Peskov"), "Peskov"), ("c1", new_text.index("told"), "told"),
@@ -87,7 +87,7 @@ def test_surviving_spans_move_exactly_and_the_rest_wait_for_review(changed: tupl
     review = read_model(root.annotations / "_review" / "talks.json", AnnotationFile)
     old_text = (old_dir / "talks.txt").read_text(encoding="utf-8")
     assert review.text_sha256 == old.text_sha256  # anchored to the old text, so it stays checkable
-    assert list(check_annotation_file(review, old_text, schema, require_gold=False)) == []
+    assert annotation_problems(review, FileContext(old_text, require_gold=False), schema, "-") == []
     assert [s.id for s in review.annotators["ann1"].spans] == ["e2", "e3"]
     assert [s.id for s in review.annotators["ann2"].spans] == ["s9", "q1"] and [r.id for r in review.annotators["ann2"].relations] == ["r9"]
     for name, aset in old.annotators.items():  # nothing dropped: every span moved or waits for review

@@ -43,7 +43,7 @@ from .preannotate import EntityLexicon, model_version, preannotate
 from .progress import progress, shown_ids
 from .schema import TEXT_CONTROL, Schema, label_config, load_schema
 from .storage import PeacetalksError, Root, dump_model, parse_model, read_json, write_model, write_text_atomic
-from .validate import check_annotation_file
+from .validate import FileContext, annotation_problems
 
 LS_VERSION = "1.23.2"
 TOOL = f"label-studio {LS_VERSION}"
@@ -1088,10 +1088,9 @@ def pulled_file(work: TaskWork, by_pseudonym: dict[str, tuple[ExportAnnotation, 
 
 def problems_in(root: Root, annotation: AnnotationFile, text: str, schema: Schema, pulled: set[str]) -> list[str]:
     """Validator findings for the pulled sets (and the file as a whole), as ``file: doc: item: rule: message``."""
-    shown = root.annotation_file(annotation.document_id).relative_to(root.path)
-    findings = check_annotation_file(annotation, text, schema, require_gold=False)
-    return [f"{shown}: {annotation.document_id}: {item}: {rule}: {message}" for item, rule, message in findings
-            if item == "file" or item.split("/", 1)[0] in pulled]
+    shown = str(root.annotation_file(annotation.document_id).relative_to(root.path))
+    problems = annotation_problems(annotation, FileContext(text, require_gold=False), schema, shown)
+    return [str(p) for p in problems if p.is_error and (p.item == "file" or p.item.split("/", 1)[0] in pulled)]
 
 
 Refusal = tuple[tuple[str, int], str]  # (document, task or position) to sort by, message

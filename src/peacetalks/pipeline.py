@@ -33,7 +33,7 @@ STAGES: tuple[Stage, ...] = (
     Stage("annotate", "`annotations/`", "peacetalks labelstudio start/push/pull", "`corpus/`, `schema/`",
           "`annotations/<id>.json`"),
     Stage("validate", "—", "peacetalks validate [--format json]", "`annotations/`, `corpus/`, `schema/`",
-          "a report; exit 1 on any problem", ("validate",)),
+          "a report; exit 1 on any error shown", ("validate",)),
     Stage("agreement", "`annotations/agreement/`", "peacetalks agreement", "the `ann1` and `ann2` sets in `annotations/`",
           "`agreement.json`, `AGREEMENT.md`", ("agreement", "--check")),
     Stage("split", "`splits.json`", "peacetalks split", "`corpus/`, `splits.json`",

@@ -328,20 +328,3 @@ class Selection:
 
     def shows(self, problem: Problem) -> bool:
         return LEVELS.index(problem.level) >= LEVELS.index(self.level) and problem.rule not in self.exclude
-
-
-# --- for callers that still take (item, rule, message); to go once they take Problems --------------------
-
-
-def check_set(aset: AnnotationSet, text: str, schema: Schema, gold: bool = False) -> Iterator[tuple[str, str, str]]:
-    """Transitional: :func:`set_problems` as (item, rule, message), for scripts/markup_to_spans.py."""
-    for problem in set_problems(aset, text, schema, Place("-", "-"), gold):
-        yield problem.item, problem.rule, problem.message
-
-
-def check_annotation_file(
-    annotation: AnnotationFile, text: str | None, schema: Schema, expected_id: str | None = None, require_gold: bool = True,
-) -> Iterator[tuple[str, str, str]]:
-    """Transitional: :func:`annotation_problems` as (item, rule, message), for ``labelstudio.problems_in``."""
-    for problem in annotation_problems(annotation, FileContext(text, expected_id=expected_id, require_gold=require_gold), schema, "-"):
-        yield problem.item, problem.rule, problem.message
