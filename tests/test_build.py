@@ -21,7 +21,10 @@ from peacetalks.annotations import iter_annotation_files, read_annotation_file, 
 from peacetalks.bio import bio_to_spans
 from peacetalks.datasheet import BEGIN, END, sync_datasheet
 from peacetalks.models import GOLD, Span
-from peacetalks.release import CONFIGS, build, release_doc, token_row
+from peacetalks.release.build import build
+from peacetalks.release.features import CONFIGS
+from peacetalks.release.rows import token_row
+from peacetalks.release.stream import release_doc
 from peacetalks.splits import read_split_file
 from peacetalks.schema import load_schema
 from peacetalks.storage import PeacetalksError, Root, write_text_atomic

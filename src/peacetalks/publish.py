@@ -13,7 +13,9 @@ import subprocess
 from pathlib import Path
 
 from .datasheet import sync_datasheet
-from .release import MANIFEST_FILE, build, read_version
+from .release.build import build
+from .release.layout import MANIFEST_FILE
+from .release.plan import read_version
 from .storage import PeacetalksError, Root
 
 REPO_TYPE = "dataset"
@@ -84,7 +86,7 @@ def publish(root: Root, repo_id: str, out: Path, dry_run: bool = False) -> str:
     if report.new_documents:
         raise PeacetalksError(f"splits.json records no split for {', '.join(report.new_documents)}; "
                               "run `peacetalks split` and commit splits.json first")
-    stale = sync_datasheet(root, check=True)
+    stale = sync_datasheet(root, check=True, release=report.out)  # the corpus is streamed once
     if stale:
         raise PeacetalksError(f"stale: {', '.join(p.name for p in stale)}; run `peacetalks datasheet` and commit")
     plan = plan_text(repo_id, tag, report.out, dry_run)
