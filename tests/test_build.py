@@ -368,6 +368,18 @@ def test_datasheet_shows_the_statistics_of_the_release_it_is_given(release_root:
     assert "| test | 999 |" in (release_root.path / "DATASHEET.md").read_text(encoding="utf-8")
 
 
+def test_datasheet_refuses_a_root_whose_release_would_carry_an_email_address(release_root: Root, cli: Any) -> None:
+    """The datasheet's statistics come from a real build, so it refuses what the build refuses."""
+    datasheet = release_root.path / "DATASHEET.md"
+    before = datasheet.read_bytes()
+    with (release_root.path / "CHANGELOG.md").open("a", encoding="utf-8") as changelog:
+        changelog.write("\nReport problems to maintainer@example.org.\n")
+    code, _, err = cli("datasheet", "--check", "--root", release_root.path)
+    assert code == 2
+    assert err.strip() == "peacetalks datasheet: error: release files contain an e-mail address: CHANGELOG.md; nothing built"
+    assert datasheet.read_bytes() == before
+
+
 def test_figures_are_deterministic_pngs_without_metadata(release_root: Root, tmp_path: Path) -> None:
     twin = Root(tmp_path / "twin")
     shutil.copytree(release_root.path, twin.path)
