@@ -1,4 +1,4 @@
-"""DATASHEET.md's generated statistics block and its figures, kept current from the build.
+"""Datasheet stage, I/O: DATASHEET.md's generated statistics block and its figures, from a release's stats.json.
 
 The prose of ``DATASHEET.md`` is written by hand; the block between
 ``<!-- stats:begin -->`` and ``<!-- stats:end -->`` and the PNGs in
