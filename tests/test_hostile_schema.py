@@ -191,7 +191,7 @@ def test_a_relation_end_that_is_not_a_declared_label_is_refused(root: Root, cli:
 def test_renaming_a_label_to_a_name_outside_the_pattern_is_refused_not_a_traceback(root: Root, cli: CLI) -> None:
     code, _, err = cli("schema", "rename", "PERSON", 'PER" x="', "--root", root.path)
     assert code == 2 and "cannot rename 'PERSON' to 'PER\" x=\"'" in err and "String should match pattern" in err
-    assert load_schema(root).version == "1.0.0"
+    assert load_schema(root).version == "1.1.0"
 
 
 # --- 3. every rule works from the schema, not from a name --------------------------------------------
@@ -264,16 +264,16 @@ def test_an_offset_that_is_not_a_json_integer_is_refused_not_coerced(root: Root,
 
 
 def test_a_file_written_by_a_newer_minor_schema_is_refused(root: Root) -> None:
-    write_file(root, annotation_file(schema_version="1.1.0"))
-    assert problems(root) == ["annotations/doc1.json: doc1: file: schema-version: annotated with schema 1.1.0, newer than this schema 1.0.0 "
+    write_file(root, annotation_file(schema_version="1.2.0"))
+    assert problems(root) == ["annotations/doc1.json: doc1: file: schema-version: annotated with schema 1.2.0, newer than this schema 1.1.0 "
                               "(update schema/schema.json)"]
 
 
 def test_migrate_refuses_to_move_a_newer_file_back(root: Root, cli: CLI) -> None:
-    path = write_file(root, annotation_file(schema_version="1.1.0"))
+    path = write_file(root, annotation_file(schema_version="1.2.0"))
     before = path.read_bytes()
     code, _, err = cli("schema", "migrate", "--root", root.path)
-    assert code == 2 and "annotations/doc1.json: schema-version: annotated with schema 1.1.0, newer than this schema 1.0.0" in err
+    assert code == 2 and "annotations/doc1.json: schema-version: annotated with schema 1.2.0, newer than this schema 1.1.0" in err
     assert path.read_bytes() == before
 
 
@@ -320,7 +320,7 @@ def test_a_file_name_that_is_not_utf8_is_reported_printably(root: Root) -> None:
 @pytest.mark.parametrize(("hostile", "message"), [
     (lambda path: path.write_text("[" * 200_000 + "]" * 200_000), "not valid JSON: arrays or objects nested too deeply"),
     (lambda path: (path.unlink(), path.mkdir()), "is a folder, expected a file"),
-    (lambda path: path.write_text(path.read_text().replace('"version": "1.0.0"', f'"version": "{"9" * 5000}.0.0"')), "version: String should match pattern"),
+    (lambda path: path.write_text(path.read_text().replace('"version": "1.1.0"', f'"version": "{"9" * 5000}.0.0"')), "version: String should match pattern"),
     (lambda path: path.write_text(path.read_text().replace('"layers": [', '"layers": [], "x": [', 1)), "layers: List should have at least 1 item"),
     (lambda path: path.write_text(path.read_text().replace('"export": false', '"export": "no"')), "export: Input should be a valid boolean"),
 ])
