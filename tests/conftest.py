@@ -177,7 +177,7 @@ def release_root(tmp_path: Path) -> Root:
 @pytest.fixture(scope="module")
 def built_release(tmp_path_factory: pytest.TempPathFactory) -> tuple[Root, Path]:
     """One release built from a synthetic-gold root, shared by the read-only tests of a module."""
-    from peacetalks.release import build
+    from peacetalks.release.build import build
 
     base = tmp_path_factory.mktemp("release")
     root = make_release_root(base / "root")

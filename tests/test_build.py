@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -21,12 +24,16 @@ from peacetalks.annotations import iter_annotation_files, read_annotation_file, 
 from peacetalks.bio import bio_to_spans
 from peacetalks.datasheet import BEGIN, END, sync_datasheet
 from peacetalks.models import GOLD, CorpusSidecar, Span
-from peacetalks.release import CONFIGS, build, release_doc, token_row
+from peacetalks.release.build import build
+from peacetalks.release.features import CONFIGS
+from peacetalks.release.rows import token_row
+from peacetalks.release.stream import release_doc
 from peacetalks.splits import read_split_file
 from peacetalks.schema import load_schema
 from peacetalks.storage import PeacetalksError, Root, read_model, sha256_text, write_model, write_text_atomic
 
 EMAIL = re.compile(rb"[\w.+-]+@[\w-]+\.[\w.-]+")
+REPO = Path(__file__).resolve().parents[1]
 
 
 def load(out: Path, config: str, cache: Path) -> datasets.DatasetDict:
@@ -171,6 +178,24 @@ def test_a_rebuild_is_byte_identical_and_the_manifest_lists_every_file(built_rel
     assert any(name.endswith(".parquet") for name in first)
     listed = dict(line.split("  ")[::-1] for line in first["MANIFEST.sha256"].decode().splitlines())
     assert listed == {name: hashlib.sha256(data).hexdigest() for name, data in first.items() if name != "MANIFEST.sha256"}
+
+
+def test_an_installed_copy_ships_its_card_and_licence_templates_and_builds_the_same_release(
+        built_release: tuple[Root, Path], tmp_path: Path) -> None:
+    """A non-editable install (the package's files copied, not this checkout on the path) finds the
+    card and LICENSE templates it ships as package data."""
+    root, out = built_release
+    source, site = tmp_path / "source", tmp_path / "site"
+    shutil.copytree(REPO / "src", source / "src", ignore=shutil.ignore_patterns("*.egg-info", "__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copyfile(REPO / name, source / name)
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
+                    "--target", str(site), str(source)], check=True, capture_output=True)
+    program = ("import sys; import peacetalks.release.card as card; from peacetalks.cli import main; "
+               "assert card.__file__.startswith(sys.argv[1]), card.__file__; sys.exit(main(sys.argv[2:]))")
+    subprocess.run([sys.executable, "-c", program, str(site), "build", "--root", str(root.path), "--out", str(tmp_path / "installed")],
+                   check=True, capture_output=True, env={**os.environ, "PYTHONPATH": str(site)})
+    assert folder_bytes(tmp_path / "installed") == folder_bytes(out)
 
 
 def test_no_email_address_in_any_release_file(built_release: tuple[Root, Path]) -> None:
@@ -332,6 +357,30 @@ def test_datasheet_check_fails_when_stale_and_shows_agreement_when_measured(rele
     block = (release_root.path / "DATASHEET.md").read_text(encoding="utf-8").split(BEGIN)[1].split(END)[0]
     assert "| entity | 120 | 0.810 | 0.900 | 0.950 |" in block and "| attribution agreement | 0.750 |" in block
     assert "not yet measured" not in block
+
+
+def test_datasheet_shows_the_statistics_of_the_release_it_is_given(release_root: Root, tmp_path: Path) -> None:
+    out = build(release_root, tmp_path / "out").out
+    assert sync_datasheet(release_root, release=out)
+    assert sync_datasheet(release_root, check=True) == []  # the same as a fresh build's
+    stats = json.loads((out / "stats.json").read_text(encoding="utf-8"))
+    stats["splits"]["test"]["documents"] = 999
+    (out / "stats.json").write_text(json.dumps(stats), encoding="utf-8")
+    assert [p.name for p in sync_datasheet(release_root, check=True, release=out)] == ["DATASHEET.md"]
+    sync_datasheet(release_root, release=out)
+    assert "| test | 999 |" in (release_root.path / "DATASHEET.md").read_text(encoding="utf-8")
+
+
+def test_datasheet_refuses_a_root_whose_release_would_carry_an_email_address(release_root: Root, cli: Any) -> None:
+    """The datasheet's statistics come from a real build, so it refuses what the build refuses."""
+    datasheet = release_root.path / "DATASHEET.md"
+    before = datasheet.read_bytes()
+    with (release_root.path / "CHANGELOG.md").open("a", encoding="utf-8") as changelog:
+        changelog.write("\nReport problems to maintainer@example.org.\n")
+    code, _, err = cli("datasheet", "--check", "--root", release_root.path)
+    assert code == 2
+    assert err.strip() == "peacetalks datasheet: error: release files contain an e-mail address: CHANGELOG.md; nothing built"
+    assert datasheet.read_bytes() == before
 
 
 def test_figures_are_deterministic_pngs_without_metadata(release_root: Root, tmp_path: Path) -> None:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import subprocess
+import sys
+from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +19,24 @@ from peacetalks.models import GOLD
 from peacetalks.storage import Root
 
 REPO_ID = "peacetalks-test/peacetalks"
+RECORDING: list[Counter[str]] = []  # while a test records: real path → times this process opened it
+
+
+def record_open(event: str, args: tuple[Any, ...]) -> None:
+    if RECORDING and event == "open" and isinstance(args[0], (str, os.PathLike)):
+        RECORDING[-1][os.path.realpath(args[0])] += 1
+
+
+sys.addaudithook(record_open)  # the interpreter's own "open" audit events: every file read counts
+
+
+@contextlib.contextmanager
+def opened_files() -> Iterator[Counter[str]]:
+    RECORDING.append(Counter())
+    try:
+        yield RECORDING[-1]
+    finally:
+        RECORDING.pop()
 
 
 def git(root: Root, *args: str) -> str:
@@ -49,6 +72,15 @@ def test_dry_run_builds_and_prints_the_plan_without_tagging(git_root: Root, tmp_
     assert (tmp_path / "out" / "README.md").exists()
     assert git(git_root, "tag", "--list") == ""
     assert git(git_root, "status", "--porcelain") == ""
+
+
+def test_a_dry_run_reads_every_annotation_file_once(git_root: Root, tmp_path: Path, cli: Any) -> None:
+    """publish checks the datasheet against its own build's stats.json: the corpus is streamed once."""
+    with opened_files() as opened:
+        code, _, err = publish(cli, git_root, tmp_path / "out", "--dry-run")
+    assert code == 0, err
+    annotation_files = [os.path.realpath(path) for path in sorted(git_root.annotations.glob("*.json"))]
+    assert annotation_files and [opened[path] for path in annotation_files] == [1] * len(annotation_files)
 
 
 def test_refuses_a_dirty_tree_before_building(git_root: Root, tmp_path: Path, cli: Any) -> None:

@@ -127,7 +127,7 @@ def test_validate_in_parallel_reports_what_it_reports_serially(synth_root: Root,
 def test_a_build_on_every_core_gives_the_bytes_of_a_serial_build(synth_root: Root, tmp_path: Path,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     from peacetalks import parallel
-    from peacetalks.release import build
+    from peacetalks.release.build import build
 
     root = Root(tmp_path / "root")
     shutil.copytree(synth_root.path, root.path)
@@ -138,7 +138,8 @@ def test_a_build_on_every_core_gives_the_bytes_of_a_serial_build(synth_root: Roo
 
 def test_a_group_too_large_for_pairs_is_listed_without_them_and_summarised_in_the_card(synth_root: Root, tmp_path: Path) -> None:
     """Synthetic documents share template sentences, so all of them form one near-duplicate group."""
-    from peacetalks.release import PAIRS_LISTED_UP_TO, build
+    from peacetalks.release.build import build
+    from peacetalks.release.leakage import PAIRS_LISTED_UP_TO
 
     root = Root(tmp_path / "root")
     shutil.copytree(synth_root.path, root.path)

@@ -274,7 +274,7 @@ def cmd_agreement(args: argparse.Namespace, root: Root) -> int:
          "peacetalks build --out release && python -c 'import datasets; print(datasets.load_dataset(\"release\"))'",
          arguments=lambda p: p.add_argument("--out", type=Path, required=True, help="release folder (built in a temp folder, then swapped in whole)"))
 def cmd_build(args: argparse.Namespace, root: Root) -> int:
-    from .release import build
+    from .release.build import build
 
     report = build(root, args.out)
     print(report.how_to_load())

@@ -1,22 +1,24 @@
-"""DATASHEET.md's generated statistics block and its figures, kept current from the build.
+"""Datasheet stage, I/O: DATASHEET.md's generated statistics block and its figures, from a release's stats.json.
 
 The prose of ``DATASHEET.md`` is written by hand; the block between
 ``<!-- stats:begin -->`` and ``<!-- stats:end -->`` and the PNGs in
-``docs/figures/`` are generated from the same stream of rows the build writes
-(:func:`peacetalks.release.collect_stats`), so ``peacetalks datasheet --check``
-fails in CI when any of them is stale.
+``docs/figures/`` are generated from a release's ``stats.json``: the one ``publish`` has just built,
+or else one built into a temp folder for the purpose (a fresh clone has none), so
+``peacetalks datasheet --check`` fails in CI when any of them is stale.
 """
 
 from __future__ import annotations
 
 import io
+import tempfile
 from collections import Counter
 from pathlib import Path
 from statistics import median
 from typing import Any
 
 from .agreement import REPORT_DIR, REPORT_JSON, agreement_tables
-from .release import DATASHEET_FILE, FIGURES_DIR, collect_stats, plan_release
+from .release.build import build
+from .release.layout import DATASHEET_FILE, FIGURES_DIR, STATS_FILE
 from .storage import PeacetalksError, Root, read_json, read_text, write_atomic
 
 BEGIN, END = "<!-- stats:begin -->", "<!-- stats:end -->"
@@ -169,8 +171,17 @@ def figures(stats: dict[str, Any]) -> dict[str, bytes]:
 # --- sync ---------------------------------------------------------------------------------
 
 
-def expected_files(root: Root) -> dict[Path, bytes]:
-    stats = collect_stats(root, plan_release(root))
+def release_stats(root: Root, release: Path | None) -> dict[str, Any]:
+    """The ``stats.json`` of ``release`` (a folder ``build`` made from ``root``), or of a build of
+    ``root`` into a temp folder, removed afterwards."""
+    if release is not None:
+        return read_json(release / STATS_FILE)
+    with tempfile.TemporaryDirectory(prefix="peacetalks-datasheet.") as scratch:
+        return read_json(build(root, Path(scratch) / "release").out / STATS_FILE)
+
+
+def expected_files(root: Root, release: Path | None) -> dict[Path, bytes]:
+    stats = release_stats(root, release)
     path = root.path / DATASHEET_FILE
     if not path.exists():
         raise PeacetalksError(f"{path}: missing (the hand-written datasheet with a {BEGIN} … {END} block)")
@@ -179,9 +190,10 @@ def expected_files(root: Root) -> dict[Path, bytes]:
     return outputs
 
 
-def sync_datasheet(root: Root, check: bool = False) -> list[Path]:
-    """Bring the datasheet block and figures up to date (unless ``check``); returns the stale files."""
-    outputs = expected_files(root)
+def sync_datasheet(root: Root, check: bool = False, release: Path | None = None) -> list[Path]:
+    """Bring the datasheet block and figures up to date with ``release`` or a fresh build (unless
+    ``check``); returns the stale files."""
+    outputs = expected_files(root, release)
     stale = [path for path, data in outputs.items() if not path.exists() or path.read_bytes() != data]
     if not check:
         for path in stale:

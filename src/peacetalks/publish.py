@@ -13,7 +13,9 @@ import subprocess
 from pathlib import Path
 
 from .datasheet import sync_datasheet
-from .release import MANIFEST_FILE, build, read_version
+from .release.build import build
+from .release.layout import MANIFEST_FILE
+from .release.plan import read_version
 from .splits import run_split
 from .storage import PeacetalksError, Root
 
@@ -81,14 +83,14 @@ def publish(root: Root, repo_id: str, out: Path, dry_run: bool = False) -> str:
     tag = f"v{read_version(root)}"
     require_clean_tree(root, "before the build")
     require_new_local_tag(root, tag)
-    unrecorded = run_split(root, check=True).new  # every refusal comes before the build replaces ``out``
+    unrecorded = run_split(root, check=True).new  # refused before the build replaces ``out``
     if unrecorded:
         raise PeacetalksError(f"splits.json records no split for {', '.join(unrecorded)}; "
                               "run `peacetalks split` and commit splits.json first")
-    stale = sync_datasheet(root, check=True)
+    report = build(root, out)
+    stale = sync_datasheet(root, check=True, release=report.out)  # the corpus is streamed once
     if stale:
         raise PeacetalksError(f"stale: {', '.join(p.name for p in stale)}; run `peacetalks datasheet` and commit")
-    report = build(root, out)
     plan = plan_text(repo_id, tag, report.out, dry_run)
     if dry_run:
         return plan

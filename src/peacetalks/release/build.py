@@ -1,0 +1,112 @@
+"""Build stage, I/O (writes): ``build(root, out)`` makes the versioned Hugging Face dataset folder.
+
+It refuses to run on a root that does not validate, streams every document once per split into
+three Parquet configs (documents, tokens, quotes), writes the dataset card, the leakage report,
+build statistics, a licence statement and a sha256 manifest into a temp folder beside ``out``,
+checks that no e-mail address got in, and only then swaps the folder into place. It reads
+``splits.json`` and never writes it (``peacetalks split`` does).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..storage import BUILDING_MARK, PeacetalksError, Root, building_folder, replace_folder, replaceable_folder, sha256_file
+from .card import license_text, released_configs, render_card
+from .features import features_of
+from .layout import (CARD_FILE, CHANGELOG_FILE, DATASHEET_FILE, FIGURES_DIR, LEAKAGE_FILE, LICENSE_FILE, MANIFEST_FILE, OWN_FILES,
+                     STATS_FILE)
+from .leakage import leakage_report
+from .parquet import SplitSizes, write_data
+from .plan import Plan, plan_release
+from .rows import EMAIL
+
+
+def dump_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2) + "\n"
+
+
+def copy_if_present(root: Root, folder: Path, relative: Path) -> None:
+    source = root.path / relative
+    if source.is_file():
+        (folder / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, folder / relative)
+    elif source.is_dir():
+        for path in sorted(source.glob("*.png")):
+            copy_if_present(root, folder, relative / path.name)
+
+
+def manifest(folder: Path) -> str:
+    """``sha256sum -c`` format, one line per file, sorted by path."""
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.name not in (MANIFEST_FILE, BUILDING_MARK))
+    return "".join(f"{sha256_file(p)}  {p.relative_to(folder).as_posix()}\n" for p in files)
+
+
+def files_with_emails(folder: Path) -> list[str]:
+    """Release files other than Parquet holding an e-mail address (Parquet rows are scanned as they are written)."""
+    return [path.relative_to(folder).as_posix() for path in sorted(folder.rglob("*"))
+            if path.is_file() and path.suffix != ".parquet" and EMAIL.search(path.read_text(encoding="utf-8", errors="replace"))]
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    out: Path
+    version: str
+    sizes: SplitSizes
+    new_documents: list[str]
+    near_duplicate_groups: int
+
+    def examples(self, config: str) -> dict[str, int]:
+        return {split: size["num_examples"] for split, size in self.sizes[config].items()}
+
+    def summary(self) -> str:
+        docs = self.examples("documents")
+        per_split = ", ".join(f"{split} {n}" for split, n in docs.items())
+        return (f"build: release {self.version} in {self.out}: {sum(docs.values())} documents ({per_split}), "
+                f"{sum(self.examples('quotes').values())} quotes, {self.near_duplicate_groups} near-duplicate groups (leakage.json)"
+                + (f"; {len(self.new_documents)} documents have no split in splits.json yet: assigned by its rule for this build, "
+                   "run `peacetalks split` to record them" if self.new_documents else ""))
+
+    def how_to_load(self) -> str:
+        lines = [f'  datasets.load_dataset("{self.out}", "{config}")' for config in released_configs(self.sizes)]
+        return "load it with:\n" + "\n".join(lines)
+
+
+def build(root: Root, out: Path) -> BuildReport:
+    """Build the release into ``out`` (replaced whole), or raise and leave ``out`` as it was.
+
+    ``out`` is replaced only when replacing it deletes nothing the tool did not make (see
+    :func:`storage.replaceable_folder`). The release is built in ``.<out>.building.*`` beside it;
+    those a killed build left are removed first, under a lock that keeps two builds of ``out`` apart.
+    """
+    plan = plan_release(root)
+    out = replaceable_folder(out, root, MANIFEST_FILE, OWN_FILES)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with building_folder(out) as folder:
+            sizes, leakage = write_release(root, plan, folder)
+            replace_folder(folder, replaceable_folder(out, root, MANIFEST_FILE, OWN_FILES))
+    except OSError as exc:  # a full disk, a read-only file system: name the place, keep the old release
+        raise PeacetalksError(f"{exc.filename or out}: cannot write the release: {exc.strerror}; {out} left as it was") from exc
+    return BuildReport(out, plan.version, sizes, plan.assignment.new, len(leakage["near_duplicate_groups"]))
+
+
+def write_release(root: Root, plan: Plan, folder: Path) -> tuple[SplitSizes, dict[str, Any]]:
+    stats, sizes = write_data(folder, root, plan)
+    leakage = leakage_report(root, plan)
+    (folder / STATS_FILE).write_text(dump_json(stats), encoding="utf-8")
+    (folder / LEAKAGE_FILE).write_text(dump_json(leakage), encoding="utf-8")
+    (folder / LICENSE_FILE).write_text(license_text(), encoding="utf-8")
+    (folder / CARD_FILE).write_text(render_card(plan, features_of(plan.schema), stats, sizes, leakage), encoding="utf-8")
+    for relative in (Path(CHANGELOG_FILE), Path(DATASHEET_FILE), FIGURES_DIR):
+        copy_if_present(root, folder, relative)
+    leaked = files_with_emails(folder)
+    if leaked:
+        raise PeacetalksError(f"release files contain an e-mail address: {', '.join(leaked)}; nothing built")
+    (folder / MANIFEST_FILE).write_text(manifest(folder), encoding="utf-8")
+    folder.chmod(0o755)
+    return sizes, leakage

@@ -1,0 +1,86 @@
+"""Build stage, I/O (writes): the Parquet sink: every config's rows of every split, in batches, with
+the features in the file metadata."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from datasets import Features
+
+from ..storage import Root
+from .features import CONFIGS, features_of
+from .layout import parquet_path
+from .plan import Plan
+from .rows import Rows
+from .stream import collect_stats
+
+BATCH_ROWS = 256
+
+
+class ParquetSink:
+    """The Parquet files of one split, one per config, written in fixed-size batches with the features
+    in their metadata (so ClassLabel names survive). A config with no rows in the split gets no file:
+    ``datasets`` cannot load an empty split, so the card declares only the splits a config has."""
+
+    def __init__(self, folder: Path, features: dict[str, Features], split: str) -> None:
+        self.folder, self.features, self.split = folder, features, split
+        self.pending: Rows = {config: [] for config in CONFIGS}
+        self.writers: dict[str, pq.ParquetWriter] = {}
+        self.rows: Counter[str] = Counter()
+        self.nbytes: Counter[str] = Counter()
+
+    def add(self, rows: Rows) -> None:
+        for config, config_rows in rows.items():
+            self.pending[config].extend(config_rows)
+            if len(self.pending[config]) >= BATCH_ROWS:
+                self.flush(config)
+
+    def flush(self, config: str) -> None:
+        if not self.pending[config]:
+            return
+        schema = self.features[config].arrow_schema
+        if config not in self.writers:
+            path = self.folder / parquet_path(config, self.split)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.writers[config] = pq.ParquetWriter(path, schema, compression="zstd")
+        table = pa.Table.from_pylist(self.pending[config], schema=schema)
+        self.writers[config].write_table(table)
+        self.rows[config] += table.num_rows
+        self.nbytes[config] += table.nbytes
+        self.pending[config] = []
+
+    def close(self) -> None:
+        for config in CONFIGS:
+            self.flush(config)
+        for writer in self.writers.values():
+            writer.close()
+
+
+SplitSizes = dict[str, dict[str, dict[str, int]]]  # config → split → {"num_examples", "num_bytes"}
+
+
+def write_data(folder: Path, root: Root, plan: Plan) -> tuple[dict[str, Any], SplitSizes]:
+    """Every Parquet file; returns the statistics and, per config, the sizes of its non-empty splits."""
+    features = features_of(plan.schema)
+    sinks: dict[str, ParquetSink] = {}
+
+    def write(split: str, rows: Rows) -> None:
+        if split not in sinks:
+            sinks[split] = ParquetSink(folder, features, split)
+        sinks[split].add(rows)
+
+    try:
+        stats = collect_stats(root, plan, write)
+    finally:
+        for sink in sinks.values():
+            sink.close()
+    sizes: SplitSizes = {
+        config: {split: {"num_examples": sink.rows[config], "num_bytes": sink.nbytes[config]}
+                 for split, sink in sinks.items() if sink.rows[config]}
+        for config in CONFIGS
+    }
+    return stats, sizes

@@ -1,0 +1,132 @@
+"""Build stage, pure: one document and its gold set → its rows for the three configs (no file is read;
+``root`` only names files in refusals)."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from ..bio import LabelledSpan, RoundTripError, check_round_trip, span_breaks, spans_to_bio, tokenize
+from ..models import GOLD, AnnotationFile, AnnotationSet, Document, Span
+from ..schema import Schema
+from ..storage import PeacetalksError, Root, sha256_text
+from .features import LabelIds, exported_labels, tag_column
+
+EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+EMAIL_SCANNED = ("documents", "quotes")  # every token is cut from `text`, which the documents row carries
+
+Rows = dict[str, list[dict[str, Any]]]  # config → the rows one document gives it
+
+
+@dataclass(frozen=True)
+class ReleaseDoc:
+    """One document with the part of its gold set that a release carries."""
+
+    document: Document
+    gold: AnnotationSet | None
+    spans: list[Span]
+
+    @property
+    def id(self) -> str:
+        return self.document.id
+
+
+def releasable_doc(root: Root, schema: Schema, document: Document, annotation: AnnotationFile | None) -> ReleaseDoc:
+    """The document with the exported part of ``annotation``'s gold set (a validated file)."""
+    doc_id = document.id
+    require_releasable_text(root, document)
+    gold = annotation.annotators.get(GOLD) if annotation else None
+    exported = set(exported_labels(schema))
+    spans = [s for s in gold.spans if s.label in exported] if gold else []
+    kept = {s.id for s in spans}
+    for relation in gold.relations if gold else []:
+        if relation.head not in kept or relation.tail not in kept:
+            raise PeacetalksError(f"{root.annotation_file(doc_id)}: {doc_id}: gold/relation {relation.id}: relation-ends: "
+                                  "links a span that is not exported (review markers never go into a release)")
+    return ReleaseDoc(document, gold, sorted(spans, key=lambda s: (s.start, s.end, s.label, s.id)))
+
+
+CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # C0 controls but tab and newline, and DEL
+
+
+def require_releasable_text(root: Root, document: Document) -> None:
+    """A released text has its recorded hash, is not empty and has no control characters (a NUL breaks C
+    tools and tokenizers)."""
+    path = root.corpus_text(document.id)
+    if sha256_text(document.text) != document.sidecar.text_sha256:
+        raise PeacetalksError(f"{path}: {document.id}: doc-text-hash: the text does not hash to its sidecar's text_sha256 "
+                              "(edited by hand?); run `peacetalks clean`; nothing built")
+    if not document.text.strip():
+        raise PeacetalksError(f"{path}: {document.id}: doc-empty: the clean text is empty (was the seed all boilerplate?); "
+                              "fix or remove the seed; nothing built")
+    control = CONTROL_CHARACTER.search(document.text)
+    if control:
+        raise PeacetalksError(f"{path}: {document.id}: doc-control-character: U+{ord(control.group()):04X} at offset "
+                              f"{control.start()}; released text holds no control characters; nothing built")
+
+
+def document_row(doc: ReleaseDoc, ids: LabelIds) -> dict[str, Any]:
+    sidecar = doc.document.sidecar
+    relations = sorted(doc.gold.relations, key=lambda r: (r.head, r.label, r.tail, r.id)) if doc.gold else []
+    return {
+        "id": doc.id, "title": sidecar.title.text if sidecar.title else None, "text": doc.document.text,
+        "spans": [{"id": s.id, "start": s.start, "end": s.end, "label": ids.spans[s.label], "text": s.text} for s in doc.spans],
+        "relations": [{"id": r.id, "head": r.head, "tail": r.tail, "label": ids.relations[r.label]} for r in relations],
+        "seed": sidecar.seed, "raw_sha256": sidecar.raw_sha256, "text_sha256": sidecar.text_sha256,
+        "cleaner_version": sidecar.cleaner_version, "language": sidecar.language, "flags": list(sidecar.flags),
+        "removed": [{"rule": r.rule, "reason": r.reason, "chars": r.raw_end - r.raw_start} for r in sidecar.removed],
+        "annotated": doc.gold is not None,
+    }
+
+
+def token_row(root: Root, schema: Schema, doc: ReleaseDoc) -> dict[str, Any]:
+    """Tokens cut at every span edge, one BIO column per layer, proven to give the spans back."""
+    text = doc.document.text
+    labelled = [(span, LabelledSpan(span.start, span.end, span.label)) for span in doc.spans]
+    tokens = tokenize(text, span_breaks(ls for _, ls in labelled))
+    row: dict[str, Any] = {"id": doc.id, "tokens": [text[a:b] for a, b in tokens],
+                           "token_starts": [a for a, _ in tokens], "token_ends": [b for _, b in tokens]}
+    for layer in schema.layers:
+        exported = set(layer.exported_labels)
+        layer_spans = [ls for span, ls in labelled if span.label in exported]
+        try:
+            tags = spans_to_bio(tokens, layer_spans)
+            check_round_trip(tokens, layer_spans, tags)
+        except RoundTripError as exc:
+            span = next(s for s, ls in labelled if ls == exc.span)
+            raise PeacetalksError(f"{root.annotation_file(doc.id)}: {doc.id}: gold/span {span.id}: {exc}") from exc
+        row[tag_column(layer.name)] = tags
+    return row
+
+
+def quote_rows(doc: ReleaseDoc, schema: Schema) -> list[dict[str, Any]]:
+    """One row per span of the schema's quote label, with the spans its source and cue relations link."""
+    by_id = {span.id: span for span in doc.spans}
+    relations = doc.gold.relations if doc.gold else []
+    quote, roles = schema.label_roles.get("quote"), schema.relation_roles
+
+    def ends(span: Span, role: str) -> list[dict[str, Any]]:
+        linked = sorted((by_id[r.tail] for r in relations if r.head == span.id and r.label == roles.get(role)), key=lambda s: (s.start, s.id))
+        return [{"id": s.id, "text": s.text, "start": s.start, "end": s.end} for s in linked]
+
+    return [
+        {"id": f"{doc.id}:{span.id}", "document_id": doc.id, "text": span.text, "start": span.start, "end": span.end,
+         "sources": ends(span, "source"), "cues": ends(span, "cue")}
+        for span in doc.spans if span.label == quote
+    ]
+
+
+def rows_of(root: Root, schema: Schema, ids: LabelIds, doc: ReleaseDoc) -> Rows:
+    """One document's rows per config, labels as ClassLabel ids, ready for Arrow."""
+    tokens = token_row(root, schema, doc)
+    for layer, tag_ids in ids.tags.items():
+        tokens[tag_column(layer)] = [tag_ids[tag] for tag in tokens[tag_column(layer)]]
+    return {"documents": [document_row(doc, ids)], "tokens": [tokens], "quotes": quote_rows(doc, schema)}
+
+
+
+def config_with_email(rows: Rows) -> str | None:
+    """The first scanned config whose rows hold an e-mail address, if any."""
+    return next((config for config in EMAIL_SCANNED if EMAIL.search(json.dumps(rows[config], ensure_ascii=False))), None)

@@ -1,0 +1,62 @@
+"""Build stage, pure: the build statistics (``stats.json``), counted from the rows of every document."""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from .features import exported_labels
+from .plan import Plan
+from .rows import Rows
+
+
+@dataclass
+class SplitStats:
+    documents: int = 0
+    annotated: int = 0
+    characters: int = 0
+    tokens: int = 0
+    quotes: int = 0
+    spans: Counter[str] = field(default_factory=Counter)
+    relations: Counter[str] = field(default_factory=Counter)
+    document_tokens: list[int] = field(default_factory=list)
+    span_tokens: Counter[str] = field(default_factory=Counter)  # "LABEL:length" → count
+    languages: Counter[str] = field(default_factory=Counter)
+
+    def add(self, rows: Rows, labels: list[str], relations: list[str]) -> None:
+        """Count one document's rows; ``labels`` and ``relations`` name the ClassLabel ids in them."""
+        document, token_row = rows["documents"][0], rows["tokens"][0]
+        starts, ends = token_row["token_starts"], token_row["token_ends"]
+        self.documents += 1
+        self.annotated += document["annotated"]
+        self.characters += len(document["text"])
+        self.tokens += len(starts)
+        self.quotes += len(rows["quotes"])
+        self.document_tokens.append(len(starts))
+        self.languages[document["language"]] += 1
+        for span in document["spans"]:
+            label = labels[span["label"]]
+            self.spans[label] += 1
+            length = bisect_right(ends, span["end"]) - bisect_left(starts, span["start"])  # tokens never cross span edges
+            self.span_tokens[f"{label}:{length}"] += 1
+        self.relations.update(relations[r["label"]] for r in document["relations"])
+
+    def as_dict(self, labels: list[str], relations: list[str]) -> dict[str, Any]:
+        return {
+            "documents": self.documents, "annotated": self.annotated, "characters": self.characters,
+            "tokens": self.tokens, "quotes": self.quotes,
+            "spans": {label: self.spans[label] for label in labels},
+            "relations": {label: self.relations[label] for label in relations},
+            "document_tokens": sorted(self.document_tokens),
+            "span_tokens": dict(sorted(self.span_tokens.items())),
+            "languages": dict(sorted(self.languages.items())),
+        }
+
+
+def stats_document(plan: Plan, per_split: dict[str, SplitStats]) -> dict[str, Any]:
+    labels, relations = exported_labels(plan.schema), list(plan.schema.relations)
+    return {"version": plan.version, "schema_version": plan.schema.version,
+            "splits": {name: per_split[name].as_dict(labels, relations) for name in plan.splits}}
+
