@@ -13,9 +13,12 @@ import pytest
 from peacetalks.clean import PIPELINE, PageKind, Pipeline, clean, split_lines
 from peacetalks.clean.rules import (
     Advertisement,
+    AuthorBio,
     ContentRegion,
     EdgeNotices,
     LeadChrome,
+    Page,
+    RegionEdges,
     RelatedLinks,
     Rule,
     TailContact,
@@ -116,6 +119,25 @@ def test_content_region_drops_the_menu_and_footer_of_a_whole_page() -> None:
     result = clean(raw, alone(ContentRegion()))
     assert result.text.split("\n\n") == PROSE
     assert {r.line.text for r in result.removed} >= {*MENU, *FOOTER}
+
+
+BIO = "Jane Doe is a correspondent covering the war for the paper since 2019."  # prose-shaped: the region keeps it
+
+
+def test_region_edges_remove_the_notice_just_inside_a_whole_pages_region_and_keep_its_paragraphs() -> None:
+    raw = "\n".join([*MENU, TITLE, *PROSE, BIO, *FOOTER])
+    without_pass = Pipeline(tuple(step for step in PIPELINE.steps if not isinstance(step, RegionEdges)))
+    assert BIO in clean(raw, without_pass).text  # the first edge passes stop at the footer
+    result = clean(raw)
+    assert result.text.split("\n\n") == PROSE
+    assert result.removal_counts()[("author_bio", "author-bio")] == 1
+
+
+def test_region_edges_leave_an_extracted_article_to_the_first_passes() -> None:
+    step = RegionEdges(EdgeNotices((AuthorBio(),), bridge=None, links=None), headlines=None)
+    lines = split_lines("\n".join([*PROSE, BIO]))
+    assert step.find(Page(lines, "en", whole_page=False), {}) == []
+    assert [line.text for line, _ in step.find(Page(lines, "en", whole_page=True), {})] == [BIO]
 
 
 # --- counts ----------------------------------------------------------------------------

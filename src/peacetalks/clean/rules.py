@@ -442,6 +442,28 @@ class EdgeNotices:
         return found
 
 
+@dataclass(frozen=True)
+class RegionEdges:
+    """Not a rule but a pass, on a whole page only, after ``ContentRegion``: the edge notices (``edges``) and the
+    run of headlines (``headlines``) at the top and bottom of the region kept. On a whole page the first edge
+    passes see the page's menus and footer, not the article's edges; the share prompts, 'Read more' lines,
+    credits and related headlines that stand just inside the region are reached only here. An extracted article
+    is left to the first passes (its edges are the article's)."""
+
+    edges: EdgeNotices
+    headlines: TailHeadlines | None
+
+    def find(self, page: Page, removed: Removed) -> Found:
+        if not page.whole_page:
+            return []
+        seen, found = dict(removed), []
+        for step in (self.edges, self.headlines):
+            for line, removal in step.find(page, seen) if step is not None else []:
+                seen.setdefault(line.index, removal)
+                found.append((line, removal))
+        return found
+
+
 # --- sections and blocks ---------------------------------------------------------------
 
 
