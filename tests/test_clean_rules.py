@@ -56,6 +56,10 @@ CASES = [  # (rule, lines, the lines it removes)
     (Advertisement(), [*PROSE[:2], "Anzeige", *PROSE[2:]], ["Anzeige"]),
     (Advertisement(), ["This post contains affiliate links.", *PROSE], ["This post contains affiliate links."]),
     (Advertisement(), [*PROSE, "Advertisement revenue fell by a third, the paper said on Tuesday in Riyadh."], []),
+    (Advertisement(), [TITLE, "This post contains affiliate links to the shops we review.", *PROSE],  # under the headline: the edge
+     ["This post contains affiliate links to the shops we review."]),
+    (RelatedLinks(), [TITLE, "- Envoys from both sides meet again in Riyadh for a second round of talks",  # key points, not links
+                      "- The sides agree on an exchange of prisoners before the winter", *PROSE], []),
     (RelatedLinks(), [*PROSE[:2], "Lea también: Los negociadores vuelven a Riad", *PROSE[2:]], ["Lea también: Los negociadores vuelven a Riad"]),
     (RelatedLinks(), [*PROSE, "Weitere Beiträge aus der Kolumne:"], ["Weitere Beiträge aus der Kolumne:"]),
     (RelatedLinks(), [PROSE[0], "Weitere Informationen erteilt das Büro der Delegation unter der bekannten Nummer.", *PROSE[1:]], []),

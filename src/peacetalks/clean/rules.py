@@ -398,10 +398,16 @@ class TailBlock(Rule):
         return not (is_bullet(line) or removal.rule in (ShareCounter.name, TailTags.name) or bare_address)
 
 
+def is_headline(line: Line) -> bool:
+    """The article's headline as the first line: headline-like, and neither a list item nor a table row."""
+    return is_headline_like(line) and not is_bullet(line) and not is_table_row(line)
+
+
 @dataclass(frozen=True)
 class EdgeNotices:
     """Not a rule but a pass: the notices of ``rules`` that stand at the top or bottom of the article, bridged by
-    ``bridge`` when it is given, and bulleted teasers after two bulleted links when ``links`` is given."""
+    ``bridge`` when it is given, and bulleted teasers after two bulleted links when ``links`` is given. At the top
+    the headline is stepped over (kept): a disclosure or a prompt printed under it stands at the article's edge."""
 
     rules: tuple[Rule, ...]
     bridge: TailBlock | None
@@ -423,10 +429,16 @@ class EdgeNotices:
         found: Found = []
         gap: list[Line] = []
         link_bullets = 0
+        headline: Line | None = None
         for line in reversed(page.lines) if from_end else page.lines:
             removal = removed.get(line.index)
             if removal is None:
+                if headline is not None and is_bullet(line):
+                    break  # bullets right under the headline are the article's key points, not links
                 removal = self._reason(line, page, from_end, link_bullets >= 2)
+                if removal is None and not (from_end or found or gap or headline) and is_headline(line):
+                    headline = line  # kept: the notices under it ('This post contains affiliate links.') are the edge
+                    continue
                 if removal is None:
                     if not (found and self.bridge and self.bridge.bridgeable(line, gap)):
                         break
