@@ -58,6 +58,12 @@ CASES = [  # (rule, lines, the lines it removes)
     (Advertisement(), [*PROSE, "Advertisement revenue fell by a third, the paper said on Tuesday in Riyadh."], []),
     (Advertisement(), [TITLE, "This post contains affiliate links to the shops we review.", *PROSE],  # under the headline: the edge
      ["This post contains affiliate links to the shops we review."]),
+    (Advertisement(), [*PROSE, "Dieser Artikel kann Links zu Anbietern enthalten, von denen das Magazin eine Provision erhält.",
+                       "*Dieser Beitrag ist in freundlicher Kooperation mit dem Tourismusverband entstanden."],
+     ["Dieser Artikel kann Links zu Anbietern enthalten, von denen das Magazin eine Provision erhält.",
+      "*Dieser Beitrag ist in freundlicher Kooperation mit dem Tourismusverband entstanden."]),
+    (Advertisement(), [*PROSE, "Die Provision des Maklers ist nach dem neuen Gesetz auf zwei Prozent begrenzt.",  # no link, no post
+                       "Das Haus ist in Zusammenarbeit mit der Stadt entstanden."], []),
     (RelatedLinks(), [TITLE, "- Envoys from both sides meet again in Riyadh for a second round of talks",  # key points, not links
                       "- The sides agree on an exchange of prisoners before the winter", *PROSE], []),
     (RelatedLinks(), [*PROSE[:2], "Lea también: Los negociadores vuelven a Riad", *PROSE[2:]], ["Lea también: Los negociadores vuelven a Riad"]),

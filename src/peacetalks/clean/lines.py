@@ -251,10 +251,12 @@ is_navigation_line = matches([r"^\W*(" + "|".join([
 # 'Weitere Informationen erteilt ...' inside an article is text)
 is_more_heading = matches([r"^(weitere|mehr|ähnliche) (aktuelle |spannende )?(themen|beiträge|artikel|tourentipps|tipps|news|meldungen)\b",
                            r"^vorschau auf\b", r"^\W*weiter zu\b", r"^(more|other|latest) (stories|articles|news|posts)\b"])
-# 'This post contains affiliate links', 'We may receive compensation ...', '*Werbung.': an advertising disclosure
+# 'This post contains affiliate links', 'We may receive compensation ...', '*Werbung.', '... Links, für die wir eine Provision
+# erhalten', 'Dieser Beitrag ist in Kooperation mit ... entstanden': an advertising disclosure (links or the post named: evidence)
 is_ad_disclosure = matches([r"^\*?(werbung|anzeige)\b", r"\b(contains|enthält) (affiliate[- ]links|werbung|references to products)\b",
                             r"\bwe may (receive|earn) (a )?(compensation|commission)\b", r"\badvertisers do not influence\b",
-                            r"\baffiliate[- ]links?\b"])
+                            r"\baffiliate[- ]links?\b", r"\blinks?\b.{0,80}\bprovision\b",
+                            r"\b(beitrag|artikel|post)\b.{0,30}\bin (freundlicher |bezahlter )?(kooperation|zusammenarbeit) mit\b"])
 is_contact_heading = matches([r"^(kontakt|contact|telefon|tel|phone|fax|e-mail)\s*[:.]"])  # 'Kontakt:', 'Telefon: +49 ...'
 is_advertisement = matches([r"^(advertisement|anzeige|publicité|publicidad|pubblicità|sponsored( content)?|werbung)$"])
 
