@@ -18,6 +18,7 @@ from peacetalks.clean.rules import (
     EdgeNotices,
     LeadChrome,
     Page,
+    PageNavigation,
     RegionEdges,
     RelatedLinks,
     Rule,
@@ -76,6 +77,8 @@ CASES = [  # (rule, lines, the lines it removes)
      ["Dave Matthews Band takes over the Rock Hall Fan Vote", "Who will make the Rock Hall of Fame in the year 2020?"]),
     (TailHeadlines(), [*PROSE, "Wie gefallen Euch die neuen Modelle nach diesem langen Test auf der Straße und im Gelände bei "
                        "jedem Wetter und zu jeder Jahreszeit im Verlauf der letzten drei Monate", "Mehr dazu im nächsten Heft der Reihe"], []),
+    (PageNavigation(), [*PROSE, "Terms of Service Privacy Notice", "Impressum", "Share"], ["Terms of Service Privacy Notice", "Impressum", "Share"]),
+    (PageNavigation(), [*PROSE[:2], "Print", *PROSE[2:], "Home is where the talks began, the envoy said."], []),
     (LeadChrome(), [TITLE, "5:45 AM PST 11/19/2019 by Jane Doe", *PROSE], ["5:45 AM PST 11/19/2019 by Jane Doe"]),
     (LeadChrome(), [TITLE, "When I woke up, there was nothing.", *PROSE], []),
 ]
@@ -135,12 +138,17 @@ BIO = "Jane Doe is a correspondent covering the war for the paper since 2019."  
 
 
 def test_region_edges_remove_the_notice_just_inside_a_whole_pages_region_and_keep_its_paragraphs() -> None:
-    raw = "\n".join([*MENU, TITLE, *PROSE, BIO, *FOOTER])
+    raw = "\n".join([*MENU, TITLE, *PROSE, BIO, *FOOTER, "Example Media GmbH, Hauptstraße 1, 10115 Berlin"])
     without_pass = Pipeline(tuple(step for step in PIPELINE.steps if not isinstance(step, RegionEdges)))
-    assert BIO in clean(raw, without_pass).text  # the first edge passes stop at the footer
+    assert BIO in clean(raw, without_pass).text  # the first edge passes stop at the publisher's address
     result = clean(raw)
     assert result.text.split("\n\n") == PROSE
     assert result.removal_counts()[("author_bio", "author-bio")] == 1
+
+
+def test_a_short_article_between_a_menu_and_a_bio_is_not_bridged_as_one_widget() -> None:
+    raw = "\n".join([*MENU, TITLE, *PROSE, BIO, *FOOTER])
+    assert clean(raw).text.split("\n\n") == PROSE
 
 
 def test_region_edges_leave_an_extracted_article_to_the_first_passes() -> None:

@@ -30,6 +30,7 @@ from .rules import (
     LeadChrome,
     MetadataBlock,
     Page,
+    PageNavigation,
     RegionEdges,
     RelatedLinks,
     Removal,
@@ -156,7 +157,7 @@ def default_pipeline() -> Pipeline:
     counter, advertisement = ShareCounter(), Advertisement()
     edges = EdgeNotices(
         (TailPrompt(), TailCredit(), TailCopyright(), links, counter, advertisement, AuthorBio(), TailAbout(),
-         TailContact(), TailTags()),
+         TailContact(), TailTags(), PageNavigation()),
         bridge=TailBlock(), links=links)
     headlines = TailHeadlines()
     return Pipeline((counter, RepeatedLine(), MetadataBlock(), edges, AuthorSection(), advertisement, links, headlines,

@@ -40,6 +40,8 @@ from .lines import (
     is_list_entry,
     is_machine_value,
     is_more_heading,
+    is_navigation_line,
+    is_navigation_row,
     is_number_table,
     is_prose,
     is_related_prompt,
@@ -277,6 +279,22 @@ class TailTags(Rule):
 
 
 @dataclass(frozen=True)
+class PageNavigation(Rule):
+    """A menu entry, a legal link or a social button at an edge, alone or as a row of them: page chrome an
+    extractor or the content region left at the article's ends (whole lines of those words only).
+
+    Removes: 'Terms of Service Privacy Notice', 'Impressum' and 'Share' under the article.
+    Keeps: 'Home is where the talks began, the envoy said.' (a sentence), and 'Print' between two paragraphs.
+    """
+
+    name: ClassVar[str] = "page_navigation"
+    reasons: ClassVar[tuple[str, ...]] = ("navigation",)
+
+    def edge_reason(self, line: Line, page: Page, from_end: bool) -> str | None:
+        return self.reasons[0] if is_navigation_line(line) or is_navigation_row(line) else None
+
+
+@dataclass(frozen=True)
 class ShareCounter(Rule):
     """Bare counts two or more in a row, beside the title or at the edges (not in a table of numbers).
 
@@ -393,9 +411,10 @@ class TailBlock(Rule):
     @staticmethod
     def is_anchor(line: Line, removal: Removal) -> bool:
         """A notice that ends a widget: not a bullet, a counter, a bare address or a list of keywords (a broken
-        paragraph can look like one: 'Veteran actress, Jane Doe, who in 2008, won the')."""
+        paragraph can look like one: 'Veteran actress, Jane Doe, who in 2008, won the'), nor a menu entry (the
+        whole article stands between the menu and the footer)."""
         bare_address = len(ADDRESS.sub(" ", line.text).split()) <= 1
-        return not (is_bullet(line) or removal.rule in (ShareCounter.name, TailTags.name) or bare_address)
+        return not (is_bullet(line) or removal.rule in (ShareCounter.name, TailTags.name, PageNavigation.name) or bare_address)
 
 
 def is_headline(line: Line) -> bool:
