@@ -70,8 +70,9 @@ class Page:
     language: str
     whole_page: bool
 
-    def listed(self) -> set[int]:
-        return listed_bullets(self.lines)
+    @cached_property
+    def listed(self) -> frozenset[int]:  # asked once a line by the edge passes: computed once a page
+        return frozenset(listed_bullets(self.lines))
 
     @cached_property
     def mixed_list(self) -> frozenset[int]:
@@ -352,13 +353,13 @@ class RelatedLinks(Rule):
 
     def edge_reason(self, line: Line, page: Page, from_end: bool) -> str | None:
         prompt = len(line.words) <= 40 and is_related_prompt(line) or len(line.words) <= self.heading_max_words and is_more_heading(line)
-        bullet = is_headline_bullet(line, self.min_words) and line.index not in page.listed() and line.index not in page.mixed_list
+        bullet = is_headline_bullet(line, self.min_words) and line.index not in page.listed and line.index not in page.mixed_list
         return self.reasons[0] if prompt or bullet else None
 
     def is_teaser(self, line: Line, page: Page) -> bool:
         """'- Jones tells a story ... The owner might have hired ...': a bulleted link with a sentence of teaser."""
         low, high = self.teaser_words
-        return is_bullet(line) and low <= len(line.words) <= high and line.index not in page.listed() and not ADDRESS.search(line.text)
+        return is_bullet(line) and low <= len(line.words) <= high and line.index not in page.listed and not ADDRESS.search(line.text)
 
 
 @dataclass(frozen=True)
@@ -378,7 +379,7 @@ class TailHeadlines(Rule):
     run_max: int = 12  # a longer run of short lines at the end is a list the article ends with
 
     def find(self, page: Page, removed: Removed) -> Found:
-        listed = page.listed()
+        listed = page.listed
 
         def linked_headline(line: Line) -> bool:
             return (is_headline_like(line, self.max_words) and len(line.words) >= self.min_words and not line.text.endswith(":")
