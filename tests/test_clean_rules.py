@@ -13,9 +13,13 @@ import pytest
 from peacetalks.clean import PIPELINE, PageKind, Pipeline, clean, split_lines
 from peacetalks.clean.rules import (
     Advertisement,
+    AuthorBio,
     ContentRegion,
     EdgeNotices,
     LeadChrome,
+    Page,
+    PageNavigation,
+    RegionEdges,
     RelatedLinks,
     Rule,
     TailContact,
@@ -53,6 +57,16 @@ CASES = [  # (rule, lines, the lines it removes)
     (Advertisement(), [*PROSE[:2], "Anzeige", *PROSE[2:]], ["Anzeige"]),
     (Advertisement(), ["This post contains affiliate links.", *PROSE], ["This post contains affiliate links."]),
     (Advertisement(), [*PROSE, "Advertisement revenue fell by a third, the paper said on Tuesday in Riyadh."], []),
+    (Advertisement(), [TITLE, "This post contains affiliate links to the shops we review.", *PROSE],  # under the headline: the edge
+     ["This post contains affiliate links to the shops we review."]),
+    (Advertisement(), [*PROSE, "Dieser Artikel kann Links zu Anbietern enthalten, von denen das Magazin eine Provision erhält.",
+                       "*Dieser Beitrag ist in freundlicher Kooperation mit dem Tourismusverband entstanden."],
+     ["Dieser Artikel kann Links zu Anbietern enthalten, von denen das Magazin eine Provision erhält.",
+      "*Dieser Beitrag ist in freundlicher Kooperation mit dem Tourismusverband entstanden."]),
+    (Advertisement(), [*PROSE, "Die Provision des Maklers ist nach dem neuen Gesetz auf zwei Prozent begrenzt.",  # no link, no post
+                       "Das Haus ist in Zusammenarbeit mit der Stadt entstanden."], []),
+    (RelatedLinks(), [TITLE, "- Envoys from both sides meet again in Riyadh for a second round of talks",  # key points, not links
+                      "- The sides agree on an exchange of prisoners before the winter", *PROSE], []),
     (RelatedLinks(), [*PROSE[:2], "Lea también: Los negociadores vuelven a Riad", *PROSE[2:]], ["Lea también: Los negociadores vuelven a Riad"]),
     (RelatedLinks(), [*PROSE, "Weitere Beiträge aus der Kolumne:"], ["Weitere Beiträge aus der Kolumne:"]),
     (RelatedLinks(), [PROSE[0], "Weitere Informationen erteilt das Büro der Delegation unter der bekannten Nummer.", *PROSE[1:]], []),
@@ -63,6 +77,8 @@ CASES = [  # (rule, lines, the lines it removes)
      ["Dave Matthews Band takes over the Rock Hall Fan Vote", "Who will make the Rock Hall of Fame in the year 2020?"]),
     (TailHeadlines(), [*PROSE, "Wie gefallen Euch die neuen Modelle nach diesem langen Test auf der Straße und im Gelände bei "
                        "jedem Wetter und zu jeder Jahreszeit im Verlauf der letzten drei Monate", "Mehr dazu im nächsten Heft der Reihe"], []),
+    (PageNavigation(), [*PROSE, "Terms of Service Privacy Notice", "Impressum", "Share"], ["Terms of Service Privacy Notice", "Impressum", "Share"]),
+    (PageNavigation(), [*PROSE[:2], "Print", *PROSE[2:], "Home is where the talks began, the envoy said."], []),
     (LeadChrome(), [TITLE, "5:45 AM PST 11/19/2019 by Jane Doe", *PROSE], ["5:45 AM PST 11/19/2019 by Jane Doe"]),
     (LeadChrome(), [TITLE, "When I woke up, there was nothing.", *PROSE], []),
 ]
@@ -116,6 +132,30 @@ def test_content_region_drops_the_menu_and_footer_of_a_whole_page() -> None:
     result = clean(raw, alone(ContentRegion()))
     assert result.text.split("\n\n") == PROSE
     assert {r.line.text for r in result.removed} >= {*MENU, *FOOTER}
+
+
+BIO = "Jane Doe is a correspondent covering the war for the paper since 2019."  # prose-shaped: the region keeps it
+
+
+def test_region_edges_remove_the_notice_just_inside_a_whole_pages_region_and_keep_its_paragraphs() -> None:
+    raw = "\n".join([*MENU, TITLE, *PROSE, BIO, *FOOTER, "Example Media GmbH, Hauptstraße 1, 10115 Berlin"])
+    without_pass = Pipeline(tuple(step for step in PIPELINE.steps if not isinstance(step, RegionEdges)))
+    assert BIO in clean(raw, without_pass).text  # the first edge passes stop at the publisher's address
+    result = clean(raw)
+    assert result.text.split("\n\n") == PROSE
+    assert result.removal_counts()[("author_bio", "author-bio")] == 1
+
+
+def test_a_short_article_between_a_menu_and_a_bio_is_not_bridged_as_one_widget() -> None:
+    raw = "\n".join([*MENU, TITLE, *PROSE, BIO, *FOOTER])
+    assert clean(raw).text.split("\n\n") == PROSE
+
+
+def test_region_edges_leave_an_extracted_article_to_the_first_passes() -> None:
+    step = RegionEdges(EdgeNotices((AuthorBio(),), bridge=None, links=None), headlines=None)
+    lines = split_lines("\n".join([*PROSE, BIO]))
+    assert step.find(Page(lines, "en", whole_page=False), {}) == []
+    assert [line.text for line, _ in step.find(Page(lines, "en", whole_page=True), {})] == [BIO]
 
 
 # --- counts ----------------------------------------------------------------------------

@@ -236,7 +236,7 @@ def is_company_boilerplate(line: Line) -> bool:
 
 
 # Lines only page chrome consists of: a menu entry, a legal link, a social button, a skip link (whole lines only).
-is_navigation_line = matches([r"^\W*(" + "|".join([
+NAVIGATION_ENTRY = "(?:" + "|".join([
     "home", "homepage", "startseite", "accueil", "inicio", "portada", "menu", "menü", "navigation", "hauptmenü", "search", "suche",
     "suchen", "rechercher", "buscar", "login", "log ?in", "sign in", "anmelden", "abmelden", "einloggen", "mein konto", "my account",
     "connexion", "contact( us)?", "kontakt", "nous contacter", "contacto", "contatti", "impressum", "imprint", "legal notice",
@@ -246,15 +246,20 @@ is_navigation_line = matches([r"^\W*(" + "|".join([
     "hilfe", "help", "barrierefreiheit", "accessibility", "skip to (main )?content", "zum inhalt( springen)?", "direkt zum inhalt",
     "aller au contenu", "back to top", "nach oben", "zurück", "weiter", "facebook", "twitter", "instagram", "youtube", "linkedin",
     "pinterest", "whatsapp", "xing", "rss", "e-?mail", "drucken", "print", "teilen", "share", "partager", "compartir", "newsletter",
-]) + r")\W*$"])
+]) + ")"
+is_navigation_line = matches([rf"^\W*{NAVIGATION_ENTRY}\W*$"])
+# 'Terms of Service Privacy Notice', 'Contact Us/FAQ | Terms of Use | Privacy Policy': a row of two or more of them
+is_navigation_row = matches([rf"^\W*{NAVIGATION_ENTRY}(?:\W+{NAVIGATION_ENTRY})+\W*$"])
 # 'Weitere aktuelle Themen', 'Mehr Themen:', 'Vorschau auf den nächsten Artikel': headings of a link list (edges only:
 # 'Weitere Informationen erteilt ...' inside an article is text)
 is_more_heading = matches([r"^(weitere|mehr|ähnliche) (aktuelle |spannende )?(themen|beiträge|artikel|tourentipps|tipps|news|meldungen)\b",
                            r"^vorschau auf\b", r"^\W*weiter zu\b", r"^(more|other|latest) (stories|articles|news|posts)\b"])
-# 'This post contains affiliate links', 'We may receive compensation ...', '*Werbung.': an advertising disclosure
+# 'This post contains affiliate links', 'We may receive compensation ...', '*Werbung.', '... Links, für die wir eine Provision
+# erhalten', 'Dieser Beitrag ist in Kooperation mit ... entstanden': an advertising disclosure (links or the post named: evidence)
 is_ad_disclosure = matches([r"^\*?(werbung|anzeige)\b", r"\b(contains|enthält) (affiliate[- ]links|werbung|references to products)\b",
                             r"\bwe may (receive|earn) (a )?(compensation|commission)\b", r"\badvertisers do not influence\b",
-                            r"\baffiliate[- ]links?\b"])
+                            r"\baffiliate[- ]links?\b", r"\blinks?\b.{0,80}\bprovision\b",
+                            r"\b(beitrag|artikel|post)\b.{0,30}\bin (freundlicher |bezahlter )?(kooperation|zusammenarbeit) mit\b"])
 is_contact_heading = matches([r"^(kontakt|contact|telefon|tel|phone|fax|e-mail)\s*[:.]"])  # 'Kontakt:', 'Telefon: +49 ...'
 is_advertisement = matches([r"^(advertisement|anzeige|publicité|publicidad|pubblicità|sponsored( content)?|werbung)$"])
 

@@ -30,6 +30,8 @@ from .rules import (
     LeadChrome,
     MetadataBlock,
     Page,
+    PageNavigation,
+    RegionEdges,
     RelatedLinks,
     Removal,
     Removed,
@@ -46,7 +48,7 @@ from .rules import (
     TailTags,
 )
 
-CLEANER_VERSION = "1.3"
+CLEANER_VERSION = "1.4"
 PARAGRAPH_SEPARATOR = "\n\n"
 
 
@@ -95,13 +97,14 @@ class PageKind:
         return self.navigation_lines(lines) >= self.min_navigation_lines
 
 
-Step = Rule | EdgeNotices
+Step = Rule | EdgeNotices | RegionEdges
 
 
 @dataclass(frozen=True)
 class Pipeline:
-    """The ordered steps of the cleaner. Edge passes run three times: prompts can hide behind a foreign bio and
-    the other way round. ``without(name)`` switches one rule off everywhere (the benchmark's ablation)."""
+    """The ordered steps of the cleaner. Edge passes run twice (prompts can hide behind a bio and the other way
+    round), and once more at the edges of a whole page's content region. ``without(name)`` switches one rule
+    off everywhere (the benchmark's ablation)."""
 
     steps: tuple[Step, ...]
     page_kind: PageKind = PageKind()
@@ -116,6 +119,10 @@ class Pipeline:
 
     def without(self, name: str) -> Pipeline:
         def strip(step: Step) -> Step | None:
+            if isinstance(step, RegionEdges):
+                edges = strip(step.edges)
+                assert isinstance(edges, EdgeNotices)
+                return RegionEdges(edges, step.headlines if step.headlines and step.headlines.name != name else None)
             if isinstance(step, EdgeNotices):
                 return EdgeNotices(tuple(r for r in step.rules if r.name != name),
                                    step.bridge if step.bridge and step.bridge.name != name else None,
@@ -138,6 +145,8 @@ class Pipeline:
 
 
 def step_rules(step: Step) -> list[Rule]:
+    if isinstance(step, RegionEdges):
+        return [*step_rules(step.edges), *([step.headlines] if step.headlines else [])]
     if isinstance(step, EdgeNotices):
         return [*step.rules, *(rule for rule in (step.links, step.bridge) if rule is not None)]
     return [step]
@@ -148,10 +157,11 @@ def default_pipeline() -> Pipeline:
     counter, advertisement = ShareCounter(), Advertisement()
     edges = EdgeNotices(
         (TailPrompt(), TailCredit(), TailCopyright(), links, counter, advertisement, AuthorBio(), TailAbout(),
-         TailContact(), TailTags()),
+         TailContact(), TailTags(), PageNavigation()),
         bridge=TailBlock(), links=links)
-    return Pipeline((counter, RepeatedLine(), MetadataBlock(), edges, AuthorSection(), advertisement, links, TailHeadlines(),
-                     edges, ContentRegion(), CommentSection(), HeadDateline(), LeadChrome()))
+    headlines = TailHeadlines()
+    return Pipeline((counter, RepeatedLine(), MetadataBlock(), edges, AuthorSection(), advertisement, links, headlines,
+                     edges, ContentRegion(), CommentSection(), RegionEdges(edges, headlines), HeadDateline(), LeadChrome()))
 
 
 PIPELINE = default_pipeline()

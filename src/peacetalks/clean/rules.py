@@ -40,6 +40,8 @@ from .lines import (
     is_list_entry,
     is_machine_value,
     is_more_heading,
+    is_navigation_line,
+    is_navigation_row,
     is_number_table,
     is_prose,
     is_related_prompt,
@@ -68,8 +70,9 @@ class Page:
     language: str
     whole_page: bool
 
-    def listed(self) -> set[int]:
-        return listed_bullets(self.lines)
+    @cached_property
+    def listed(self) -> frozenset[int]:  # asked once a line by the edge passes: computed once a page
+        return frozenset(listed_bullets(self.lines))
 
     @cached_property
     def mixed_list(self) -> frozenset[int]:
@@ -277,6 +280,22 @@ class TailTags(Rule):
 
 
 @dataclass(frozen=True)
+class PageNavigation(Rule):
+    """A menu entry, a legal link or a social button at an edge, alone or as a row of them: page chrome an
+    extractor or the content region left at the article's ends (whole lines of those words only).
+
+    Removes: 'Terms of Service Privacy Notice', 'Impressum' and 'Share' under the article.
+    Keeps: 'Home is where the talks began, the envoy said.' (a sentence), and 'Print' between two paragraphs.
+    """
+
+    name: ClassVar[str] = "page_navigation"
+    reasons: ClassVar[tuple[str, ...]] = ("navigation",)
+
+    def edge_reason(self, line: Line, page: Page, from_end: bool) -> str | None:
+        return self.reasons[0] if is_navigation_line(line) or is_navigation_row(line) else None
+
+
+@dataclass(frozen=True)
 class ShareCounter(Rule):
     """Bare counts two or more in a row, beside the title or at the edges (not in a table of numbers).
 
@@ -334,13 +353,13 @@ class RelatedLinks(Rule):
 
     def edge_reason(self, line: Line, page: Page, from_end: bool) -> str | None:
         prompt = len(line.words) <= 40 and is_related_prompt(line) or len(line.words) <= self.heading_max_words and is_more_heading(line)
-        bullet = is_headline_bullet(line, self.min_words) and line.index not in page.listed() and line.index not in page.mixed_list
+        bullet = is_headline_bullet(line, self.min_words) and line.index not in page.listed and line.index not in page.mixed_list
         return self.reasons[0] if prompt or bullet else None
 
     def is_teaser(self, line: Line, page: Page) -> bool:
         """'- Jones tells a story ... The owner might have hired ...': a bulleted link with a sentence of teaser."""
         low, high = self.teaser_words
-        return is_bullet(line) and low <= len(line.words) <= high and line.index not in page.listed() and not ADDRESS.search(line.text)
+        return is_bullet(line) and low <= len(line.words) <= high and line.index not in page.listed and not ADDRESS.search(line.text)
 
 
 @dataclass(frozen=True)
@@ -360,7 +379,7 @@ class TailHeadlines(Rule):
     run_max: int = 12  # a longer run of short lines at the end is a list the article ends with
 
     def find(self, page: Page, removed: Removed) -> Found:
-        listed = page.listed()
+        listed = page.listed
 
         def linked_headline(line: Line) -> bool:
             return (is_headline_like(line, self.max_words) and len(line.words) >= self.min_words and not line.text.endswith(":")
@@ -393,15 +412,22 @@ class TailBlock(Rule):
     @staticmethod
     def is_anchor(line: Line, removal: Removal) -> bool:
         """A notice that ends a widget: not a bullet, a counter, a bare address or a list of keywords (a broken
-        paragraph can look like one: 'Veteran actress, Jane Doe, who in 2008, won the')."""
+        paragraph can look like one: 'Veteran actress, Jane Doe, who in 2008, won the'), nor a menu entry (the
+        whole article stands between the menu and the footer)."""
         bare_address = len(ADDRESS.sub(" ", line.text).split()) <= 1
-        return not (is_bullet(line) or removal.rule in (ShareCounter.name, TailTags.name) or bare_address)
+        return not (is_bullet(line) or removal.rule in (ShareCounter.name, TailTags.name, PageNavigation.name) or bare_address)
+
+
+def is_headline(line: Line) -> bool:
+    """The article's headline as the first line: headline-like, and neither a list item nor a table row."""
+    return is_headline_like(line) and not is_bullet(line) and not is_table_row(line)
 
 
 @dataclass(frozen=True)
 class EdgeNotices:
     """Not a rule but a pass: the notices of ``rules`` that stand at the top or bottom of the article, bridged by
-    ``bridge`` when it is given, and bulleted teasers after two bulleted links when ``links`` is given."""
+    ``bridge`` when it is given, and bulleted teasers after two bulleted links when ``links`` is given. At the top
+    the headline is stepped over (kept): a disclosure or a prompt printed under it stands at the article's edge."""
 
     rules: tuple[Rule, ...]
     bridge: TailBlock | None
@@ -423,10 +449,16 @@ class EdgeNotices:
         found: Found = []
         gap: list[Line] = []
         link_bullets = 0
+        headline: Line | None = None
         for line in reversed(page.lines) if from_end else page.lines:
             removal = removed.get(line.index)
             if removal is None:
+                if headline is not None and is_bullet(line):
+                    break  # bullets right under the headline are the article's key points, not links
                 removal = self._reason(line, page, from_end, link_bullets >= 2)
+                if removal is None and not (from_end or found or gap or headline) and is_headline(line):
+                    headline = line  # kept: the notices under it ('This post contains affiliate links.') are the edge
+                    continue
                 if removal is None:
                     if not (found and self.bridge and self.bridge.bridgeable(line, gap)):
                         break
@@ -439,6 +471,28 @@ class EdgeNotices:
                 gap = []
                 found.append((line, removal))
             link_bullets = link_bullets + 1 if removal.rule == RelatedLinks.name and is_bullet(line) else 0
+        return found
+
+
+@dataclass(frozen=True)
+class RegionEdges:
+    """Not a rule but a pass, on a whole page only, after ``ContentRegion``: the edge notices (``edges``) and the
+    run of headlines (``headlines``) at the top and bottom of the region kept. On a whole page the first edge
+    passes see the page's menus and footer, not the article's edges; the share prompts, 'Read more' lines,
+    credits and related headlines that stand just inside the region are reached only here. An extracted article
+    is left to the first passes (its edges are the article's)."""
+
+    edges: EdgeNotices
+    headlines: TailHeadlines | None
+
+    def find(self, page: Page, removed: Removed) -> Found:
+        if not page.whole_page:
+            return []
+        seen, found = dict(removed), []
+        for step in (self.edges, self.headlines):
+            for line, removal in step.find(page, seen) if step is not None else []:
+                seen.setdefault(line.index, removal)
+                found.append((line, removal))
         return found
 
 
