@@ -81,7 +81,7 @@ def build(root: Root, out: Path) -> BuildReport:
 
     ``out`` is replaced only when replacing it deletes nothing the tool did not make (see
     :func:`storage.replaceable_folder`). The release is built in ``.<out>.building.*`` beside it;
-    those a killed build left are removed first, under a lock that keeps two builds of ``out`` apart.
+    those a killed build left are removed first (see :func:`storage.building_folder`).
     """
     plan = plan_release(root)
     out = replaceable_folder(out, root, MANIFEST_FILE, OWN_FILES)
