@@ -24,7 +24,8 @@ from label_studio_sdk import LabelStudio
 from test_labelstudio import REPO, ls_root, results, server_args, span_at, tasks_of, tree_digest  # noqa: F401 (fixtures)
 
 from peacetalks.annotations import read_annotation_file
-from peacetalks.labelstudio import PSEUDONYM_FILE, Server, sign_up
+from peacetalks.labelstudio import Server, sign_up
+from peacetalks.labelstudio.pseudonyms import PSEUDONYM_FILE
 from peacetalks.schema import load_schema
 from peacetalks.storage import Root
 
@@ -399,7 +400,7 @@ def test_the_servers_data_dir_and_every_file_in_it_are_private(labelstudio_serve
 def test_generated_credentials_are_0600_from_creation_in_a_0700_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import os
 
-    from peacetalks.labelstudio import CREDENTIALS_FILE, Credentials
+    from peacetalks.labelstudio.server import CREDENTIALS_FILE, Credentials
 
     for key in ("USERNAME", "PASSWORD", "USER_TOKEN"):
         monkeypatch.delenv(f"LABEL_STUDIO_{key}", raising=False)
@@ -421,7 +422,7 @@ def test_generated_credentials_are_0600_from_creation_in_a_0700_folder(tmp_path:
                                    {"username": "a@b.c", "password": "p", "token": 12345678}, [1, 2]])
 def test_saved_credentials_that_are_not_three_strings_are_a_clear_error(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Cli, saved: Any) -> None:
-    from peacetalks.labelstudio import CREDENTIALS_FILE
+    from peacetalks.labelstudio.server import CREDENTIALS_FILE
 
     for key in ("USERNAME", "PASSWORD", "USER_TOKEN"):
         monkeypatch.delenv(f"LABEL_STUDIO_{key}", raising=False)
@@ -447,7 +448,7 @@ def test_the_committed_pseudonym_file_holds_no_salt_and_nothing_tied_to_an_addre
 
 def test_pseudonyms_are_hmacs_under_a_private_key_kept_outside_annotations(
         labelstudio_server: Server, ls_root: Root, project: str, cli: Cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from peacetalks.labelstudio import KEY_ID_MESSAGE
+    from peacetalks.labelstudio.pseudonyms import KEY_ID_MESSAGE
 
     server = labelstudio_server
     annotate_both(cli, server, ls_root, project, "Keyed.Person@Example.org")

@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 from label_studio_sdk import LabelStudio
 
 from peacetalks.annotations import canonical, read_annotation_file, write_annotation_file
-from peacetalks.labelstudio import TOOL, Server, connect, json_array_items, server_tasks, sign_up
+from peacetalks.labelstudio import TOOL, Server, connect, server_tasks, sign_up
+from peacetalks.labelstudio.export import NotAJSONArray, array_items
 from peacetalks.models import GOLD, AnnotationFile, AnnotationSet, Provenance, Relation, Span
 from peacetalks.schema import load_schema
 from peacetalks.storage import Root, read_json, sha256_text
@@ -290,7 +291,7 @@ def test_start_moves_to_a_free_port_prints_the_url_and_stops_on_ctrl_c_or_sigter
     import sys
 
     from conftest import LS_TEMPLATE
-    from peacetalks.labelstudio import health
+    from peacetalks.labelstudio.server import health
 
     data_dir = tmp_path / "ls"
     shutil.copytree(LS_TEMPLATE, data_dir)
@@ -387,7 +388,7 @@ def test_pull_keeps_local_sets_it_did_not_receive_and_never_reuses_their_names(
 
 def test_credentials_come_from_the_environment_or_are_generated_once_and_kept_in_the_data_dir(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from peacetalks.labelstudio import CREDENTIALS_FILE, Credentials, child_environment
+    from peacetalks.labelstudio.server import CREDENTIALS_FILE, Credentials, child_environment
 
     for key in ("USERNAME", "PASSWORD", "USER_TOKEN"):
         monkeypatch.delenv(f"LABEL_STUDIO_{key}", raising=False)
@@ -420,7 +421,8 @@ def test_a_pull_summary_names_at_most_ten_documents() -> None:
 
 # --- the export, parsed as it arrives --------------------------------------------------------
 
-TASKS = st.lists(st.fixed_dictionaries({"id": st.integers(), "data": st.dictionaries(st.text(max_size=3), st.text("a\"\\ 🇺é,[]{}\n", max_size=8))}),
+INT64 = st.integers(1 - 2**63, 2**63 - 1)  # what a server's ids are; a larger number is refused (MALFORMED)
+TASKS = st.lists(st.fixed_dictionaries({"id": INT64, "data": st.dictionaries(st.text(max_size=3), st.text("a\"\\ 🇺é,[]{}\n", max_size=8))}),
                  max_size=5)
 
 
@@ -429,7 +431,41 @@ TASKS = st.lists(st.fixed_dictionaries({"id": st.integers(), "data": st.dictiona
 def test_the_export_is_read_item_by_item_from_chunks_cut_anywhere(tasks: list[dict[str, Any]], cuts: list[int], indent: int) -> None:
     raw = json.dumps(tasks, ensure_ascii=False, indent=indent or None).encode()  # cuts may split a UTF-8 character
     bounds = [0, *sorted(c % (len(raw) + 1) for c in cuts), len(raw)]
-    assert list(json_array_items(raw[a:b] for a, b in zip(bounds, bounds[1:]))) == tasks
-    with pytest.raises(json.JSONDecodeError):
-        list(json_array_items([raw[:-1]]))
+    assert list(array_items(raw[a:b] for a, b in zip(bounds, bounds[1:]))) == tasks
+    with pytest.raises(NotAJSONArray):
+        list(array_items([raw[:-1]]))
+
+
+MALFORMED = {  # an answer, cut in chunks as it arrives → the refusal: what is wrong, and where
+    "an HTML page": ([b"<!DOCTYPE html><html><body>Log in</body></html>"],
+                     "not a JSON array of records: expected a JSON array at character 0 (near '<!DOCTYPE html><html><body>Log in</body>')"),
+    "an object after whitespace": ([b"\n  ", b' {"detail": "Not found"}'],
+                                   "not a JSON array of records: expected a JSON array at character 4 (near '{\"detail\": \"Not found\"}')"),
+    "an empty answer": ([], "not a JSON array of records: expected a JSON array at character 0 (the answer ends there)"),
+    "whitespace only": ([b" \n", b"\t"], "not a JSON array of records: expected a JSON array at character 3 (the answer ends there)"),
+    "a truncated array": ([b'[{"id": 1}, ', b'{"id": 2, "data": {"te'], "not a JSON array of records: parse error: premature EOF at byte 34, the end"),
+    "bytes that are not UTF-8 before the array": ([b"\xff\xfe[]"], "not a JSON array of records: expected a JSON array at character 0 (near '\ufffd\ufffd[]')"),
+    "bytes that are not UTF-8 in a string": ([b'[{"id": 1}, ', b'{"text": "\xff"}]'],
+                                             "not UTF-8 JSON: lexical error: invalid bytes in UTF8 string in bytes 12-26 (near '{\"text\": \"\ufffd\"}]')"),
+    "a missing comma": ([b'[{"id": 1} {"id": 2}]'],
+                        "not a JSON array of records: parse error: after array element, I expect ',' or ']' in bytes 0-21 (near '[{\"id\": 1} {\"id\": 2}]')"),
+    "something after the array": ([b'[{"id": 1}] <p>'], "not a JSON array of records: parse error: trailing garbage in bytes 0-15 (near '[{\"id\": 1}] <p>')"),
+    "a number past 64 bits": ([b'[{"id": 9223372036854775808}]'],
+                              "not a JSON array of records: parse error: integer overflow in bytes 0-29 (near '[{\"id\": 9223372036854775808}]')"),
+    "NaN": ([b'[{"id": NaN}]'], "not a JSON array of records: lexical error: invalid char in json text in bytes 0-13 (near '[{\"id\": NaN}]')"),
+}
+
+
+@pytest.mark.parametrize("case", list(MALFORMED))
+def test_an_answer_that_is_not_one_json_array_is_refused_saying_what_and_where(case: str) -> None:
+    chunks, message = MALFORMED[case]
+    with pytest.raises(NotAJSONArray) as refused:
+        list(array_items(chunks))
+    assert str(refused.value) == message
+
+
+def test_the_exports_numbers_are_read_as_json_reads_them() -> None:
+    raw = b'[{"id": 9223372036854775807, "value": {"start": 1.0, "end": 2.5e1}, "flag": true, "none": null}]'
+    assert list(array_items([raw])) == json.loads(raw)
+    assert [type(v) for v in next(array_items([raw]))["value"].values()] == [float, float]
 

@@ -1,0 +1,170 @@
+"""Stage 4, I/O (reads the export, writes annotations/): pull annotations back, one set per annotator pseudonym.
+
+Every task of the export is checked on its own (convert.py); nothing is written before the whole
+export is read and checked, nor after the deadline. Sets not in the export are kept.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from ..annotations import canonical, read_annotation_file, write_annotation_file
+from ..corpus import load_document
+from ..models import AnnotationFile, AnnotationSet, Document, Provenance
+from ..progress import progress, shown_ids
+from ..schema import Schema, load_schema
+from ..storage import PeacetalksError, Root, dump_model
+from ..validate import FileContext, annotation_problems
+from .client import DEFAULT_PROJECT, Connection, find_project, server_errors
+from .convert import ExportAnnotation, ExportTask, TaskWork, is_unchanged_push, parsed_task, pulled_file, set_from_results
+from .export import Deadline, export_tasks, server_emails
+from .pseudonyms import Pseudonyms
+
+PULL_TIMEOUT = 1800.0  # seconds for a whole pull; 10k tasks take about 200 s (BENCHMARKS.md)
+Refusal = tuple[tuple[str, int], str]  # (document, task or position) to sort by, message
+
+
+@dataclass
+class PullReport:
+    tasks: int = 0
+    annotations: int = 0
+    written: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    refused: list[str] = field(default_factory=list)
+    annotators: set[str] = field(default_factory=set)
+    notes: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (f"pull: {self.tasks} tasks, {self.annotations} annotations by {len(self.annotators)} annotators; "
+                f"{len(self.written)} files written{' (' + shown_ids(self.written) + ')' if self.written else ''}, "
+                f"{self.unchanged} unchanged, {len(self.refused)} refused" + "".join(f"\n  note: {n}" for n in self.notes))
+
+
+def task_document(root: Root, task: ExportTask) -> tuple[Document, AnnotationFile | None]:
+    """The task's local document and annotation file, refused when either is out of step with the task."""
+    doc_id = task.data.doc_id
+    doc = load_document(root, doc_id)
+    if task.data.text != doc.text:
+        raise PeacetalksError(f"task {task.id} holds another text than corpus/{doc_id}.txt (push again, or realign first)")
+    local = read_annotation_file(root, doc_id)
+    if local is not None and local.text_sha256 != doc.sidecar.text_sha256:
+        raise PeacetalksError(f"{root.annotation_file(doc_id)} was made on another clean text (run `peacetalks realign` first)")
+    return doc, local
+
+
+def task_work(task: ExportTask, root: Root, emails: dict[int, str | None], schema: Schema) -> TaskWork:
+    """Each user's latest submitted annotation on a task, checked, leaving out unedited copies of local sets."""
+    doc, local = task_document(root, task)
+    latest: dict[str, tuple[ExportAnnotation, AnnotationSet]] = {}
+    for annotation in sorted(task.annotations or [], key=lambda a: a.id):
+        if annotation.user not in emails:
+            raise PeacetalksError(f"task {task.id}: annotation {annotation.id} by user {annotation.user}, who is not listed by the server")
+        email = emails[annotation.user]
+        if email is None:
+            raise PeacetalksError(f"task {task.id}: annotation {annotation.id} by user {annotation.user}, who has no e-mail address "
+                                  "(pseudonyms are made from it): give the user one in Label Studio")
+        if annotation.was_cancelled:
+            continue
+        try:
+            as_set = set_from_results(annotation.result or [], doc.text, schema, Provenance(annotator="-", method="label-studio"))
+        except PeacetalksError as exc:
+            raise PeacetalksError(f"task {task.id}: annotation {annotation.id}: {exc}") from exc
+        if not is_unchanged_push(annotation, local, as_set):
+            latest[email] = (annotation, as_set)
+    return TaskWork(task, doc, local, latest)
+
+
+def problems_in(root: Root, annotation: AnnotationFile, text: str, schema: Schema, pulled: set[str]) -> list[str]:
+    """Validator findings for the pulled sets (and the file as a whole), as ``file: doc: item: rule: message``."""
+    shown = str(root.annotation_file(annotation.document_id).relative_to(root.path))
+    problems = annotation_problems(annotation, FileContext(text, require_gold=False), schema, shown)
+    return [str(p) for p in problems if p.is_error and (p.item == "file" or p.item.split("/", 1)[0] in pulled)]
+
+
+def exported_work(root: Root, connection: Connection, project_id: int, schema: Schema, deadline: Deadline,
+                  report: PullReport) -> tuple[list[TaskWork], list[Refusal]]:
+    """Every task's checked work, and a refusal for each task or document that cannot be pulled.
+
+    A document held by two tasks is refused whole: either could be the annotators' (an import was doubled).
+    """
+    emails = server_emails(connection, deadline)
+    works: list[TaskWork] = []  # only tasks with new work are kept
+    idle: list[str] = []
+    refused: list[Refusal] = []
+    holders: dict[str, list[int]] = {}
+    for position, raw in enumerate(progress(export_tasks(connection, project_id, deadline), desc="pull")):
+        report.tasks += 1
+        try:
+            task = parsed_task(raw)
+        except PeacetalksError as exc:
+            refused.append((("", position), str(exc)))
+            continue
+        doc_id = task.data.doc_id
+        holders.setdefault(doc_id, []).append(task.id)
+        try:
+            work = task_work(task, root, emails, schema)
+        except PeacetalksError as exc:
+            refused.append(((doc_id, task.id), f"{doc_id}: {exc}"))
+            continue
+        if work.sets:
+            works.append(work)
+        else:
+            idle.append(doc_id)
+    doubled = {doc_id: ids for doc_id, ids in holders.items() if len(ids) > 1}
+    refused += [((doc_id, min(ids)), f"{doc_id}: tasks {', '.join(map(str, sorted(ids)))} all hold this document (an import was "
+                 "doubled): delete all but one in Label Studio; nothing was pulled for it") for doc_id, ids in doubled.items()]
+    report.unchanged += sum(doc_id not in doubled for doc_id in idle)
+    return [w for w in works if w.doc.id not in doubled], refused
+
+
+def pull(root: Root, connection: Connection, title: str = DEFAULT_PROJECT, timeout: float | None = None) -> PullReport:
+    """Write every task's annotations into annotations/<doc>.json, one set per annotator pseudonym.
+
+    Sets not in the export (``gold``, other annotators) are kept; a document whose task cannot be
+    read, whose spans do not hold what the annotator saw, or whose pulled sets fail validation is
+    left untouched and reported. Nothing is written before the whole export is read and checked,
+    nor after ``timeout`` seconds.
+    """
+    timeout = PULL_TIMEOUT if timeout is None else timeout
+    if not (math.isfinite(timeout) and timeout > 0):
+        raise PeacetalksError(f"--timeout {timeout}: give a positive number of seconds")
+    schema = load_schema(root)
+    report = PullReport()
+    deadline = Deadline(timeout, f"pull from {connection.url}")
+    with server_errors(connection):
+        project = find_project(connection, title)
+        if project is None:
+            raise PeacetalksError(f"{connection.url}: no project titled {title!r} (run `peacetalks labelstudio push` first)")
+        works, refused = exported_work(root, connection, project.id, schema, deadline, report)
+    report.refused = [message for _, message in sorted(refused)]
+    pseudonyms = Pseudonyms.load(root)
+    outputs = []
+    for work in sorted(works, key=lambda w: (w.doc.id, w.task.id)):
+        by_annotator = {pseudonyms.of(email): pair for email, pair in sorted(work.sets.items(), key=lambda kv: kv[1][0].id)}
+        report.annotations += len(by_annotator)
+        report.annotators.update(by_annotator)
+        merged = pulled_file(work, by_annotator, schema)
+        problems = problems_in(root, merged, work.doc.text, schema, set(by_annotator))
+        report.refused.extend(problems)
+        if not problems:
+            outputs.append(merged)
+    deadline.left()
+    if pseudonyms.changed:
+        pseudonyms.save()  # before any file that uses a new pseudonym, so an interrupted pull reruns the same
+    for merged in outputs:
+        if write_if_changed(root, merged):
+            report.written.append(merged.document_id)
+        else:
+            report.unchanged += 1
+    report.notes = pseudonyms.notes
+    return report
+
+
+def write_if_changed(root: Root, annotation: AnnotationFile) -> bool:
+    path = root.annotation_file(annotation.document_id)
+    content = dump_model(canonical(annotation))
+    if path.exists() and path.read_text(encoding="utf-8") == content:
+        return False
+    write_annotation_file(root, annotation)
+    return True

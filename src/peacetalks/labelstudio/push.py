@@ -1,0 +1,176 @@
+"""Stage 4, I/O (reads corpus/ and annotations/, writes to the server): push the corpus as tasks.
+
+One task per document, with pre-annotations as predictions; only what changed is sent, new tasks
+in bulk imports from a background thread. A clean text that changed under an annotated task is
+refused, never overwritten.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..annotations import iter_annotation_files, read_annotation_file
+from ..corpus import document_ids, load_document
+from ..models import GOLD, Document
+from ..preannotate import EntityLexicon, model_version
+from ..progress import progress
+from ..schema import Schema, label_config, load_schema
+from ..storage import PeacetalksError, Root
+from .client import DEFAULT_PROJECT, Connection, TaskState, checked, find_project, server_errors, server_tasks
+from .convert import prediction_for, results_from_set, task_data
+
+IMPORT_BATCH = 100  # tasks per import request
+
+
+@dataclass
+class PushReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    predictions: list[str] = field(default_factory=list)
+    annotations: int = 0
+    unchanged: int = 0
+
+    def summary(self, project: str) -> str:
+        return (f"push: project {project!r}: {len(self.created)} tasks created, {len(self.updated)} updated, "
+                f"{len(self.predictions)} with new predictions, {self.annotations} annotations loaded, {self.unchanged} unchanged")
+
+
+def ensure_project(connection: Connection, title: str, config: str) -> Any:
+    client = connection.client
+    project = find_project(connection, title)
+    if project is None:
+        return client.projects.create(title=title, label_config=config)
+    if project.label_config != config:
+        return client.projects.update(project.id, label_config=config)
+    return project
+
+
+def entity_lexicon(root: Root, schema: Schema) -> EntityLexicon:
+    """Gold entity strings per document, for projecting them onto the other documents."""
+    entity_labels = set(schema.mention_labels)
+    lexicon = EntityLexicon()
+    for annotation in iter_annotation_files(root):
+        if GOLD in annotation.annotators:
+            lexicon.add(annotation.document_id, annotation.annotators[GOLD].spans, entity_labels)
+    return lexicon
+
+
+def refused_updates(root: Root, tasks: dict[str, TaskState]) -> list[str]:
+    """Documents whose clean text changed under a task that already has annotations."""
+    refused = []
+    for doc_id in document_ids(root):
+        task = tasks.get(doc_id)
+        if task and task.annotations and task.data.get("text") != root.corpus_text(doc_id).read_text(encoding="utf-8"):
+            refused.append(f"{doc_id} (task {task.id}, {len(task.annotations)} annotations)")
+    return refused
+
+
+def local_sets_to_load(root: Root, doc: Document, schema: Schema, task: TaskState | None) -> list[dict[str, Any]]:
+    """Local annotation sets as Label Studio annotations, tagged with their set name, minus those already loaded."""
+    annotation = read_annotation_file(root, doc.id)
+    if annotation is None:
+        return []
+    if annotation.text_sha256 != doc.sidecar.text_sha256:
+        raise PeacetalksError(f"{root.annotation_file(doc.id)}: {doc.id}: made on another clean text (run `peacetalks realign` first)")
+    loaded = {tag for listed in (task.annotations if task else []) for tag in listed.tags}
+    return [{"result": results_from_set(aset, schema, tag=name), "ground_truth": name == GOLD}
+            for name, aset in sorted(annotation.annotators.items()) if name not in loaded and (aset.spans or aset.relations)]
+
+
+def same_prediction(task: TaskState, prediction: dict[str, Any]) -> bool:
+    current = [(p.get("model_version"), p.get("result")) for p in task.predictions]
+    wanted = [(prediction["model_version"], prediction["result"])] if prediction["result"] else []
+    return current == wanted
+
+
+def push(root: Root, connection: Connection, title: str = DEFAULT_PROJECT, with_annotations: bool = False,
+         predictions: bool = True) -> PushReport:
+    """Create or update the project and one task per document; send only what changed.
+
+    ``predictions=False`` pushes tasks without pre-annotations (and removes old ones), for
+    passes that must be made, and recorded, without suggestions.
+    """
+    schema = load_schema(root)
+    lexicon = entity_lexicon(root, schema) if predictions else EntityLexicon()  # reading every gold set takes a while
+    client = connection.client
+    report = PushReport()
+    with server_errors(connection):
+        project = ensure_project(connection, title, label_config(schema))
+        tasks = server_tasks(connection, project.id)
+        refused = refused_updates(root, tasks)
+        if refused:
+            raise PeacetalksError("clean text changed under annotated tasks, refusing to update them (pull their annotations, "
+                                  f"run `peacetalks realign`, then resolve in Label Studio): {', '.join(refused)}")
+        with background_imports(connection, project.id) as send:
+            new_tasks: list[dict[str, Any]] = []
+            for doc_id in progress(document_ids(root), desc="push"):
+                doc = load_document(root, doc_id)
+                prediction = prediction_for(doc, lexicon, schema) if predictions else {"model_version": model_version(schema.version), "result": []}
+                task, data = tasks.get(doc_id), task_data(doc)
+                annotations = local_sets_to_load(root, doc, schema, task) if with_annotations else []
+                report.annotations += len(annotations)
+                if task is None:
+                    new_tasks.append({"data": data, "meta": {"predictions": prediction["model_version"]},
+                                      "predictions": [prediction] if prediction["result"] else [], "annotations": annotations})
+                    report.created.append(doc_id)
+                    if len(new_tasks) == IMPORT_BATCH:
+                        send(new_tasks)
+                        new_tasks = []
+                    continue
+                changed = False
+                if task.data != data:
+                    client.tasks.update(str(task.id), data=data)
+                    report.updated.append(doc_id)
+                    changed = True
+                if not same_prediction(task, prediction):
+                    replace_predictions(connection, task, prediction)
+                    report.predictions.append(doc_id)
+                    changed = True
+                for annotation in annotations:
+                    client.annotations.create(task.id, **annotation)
+                    changed = True
+                report.unchanged += not changed
+            if new_tasks:
+                send(new_tasks)
+    return report
+
+
+@contextmanager
+def background_imports(connection: Connection, project_id: int) -> Iterator[Callable[[list[dict[str, Any]]], None]]:
+    """``send(tasks)`` imports from one background thread, so the server imports a batch while the next is
+    prepared; one batch in flight at most, its error raised by the next ``send`` or on leaving."""
+    pending: list[Future[None]] = []
+
+    def wait() -> None:
+        while pending:
+            pending.pop().result()
+
+    def send(tasks: list[dict[str, Any]]) -> None:
+        wait()
+        pending.append(pool.submit(import_tasks, connection, project_id, tasks))
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        yield send
+        wait()
+
+
+def import_tasks(connection: Connection, project_id: int, tasks: list[dict[str, Any]]) -> None:
+    """One import request with its body encoded by ``json.dumps``: the SDK's encoder walks every result
+    item in Python (minutes for 10k tasks with predictions). Not retried, so no import is doubled."""
+    checked(connection.http.post(f"/api/projects/{project_id}/import", content=json.dumps(tasks).encode(),
+                                 headers={"Content-Type": "application/json"}))
+
+
+def replace_predictions(connection: Connection, task: TaskState, prediction: dict[str, Any]) -> None:
+    """Label Studio only adds predictions: delete the old ones, then add the current one."""
+    client = connection.client
+    for old in task.predictions:
+        client.predictions.delete(old["id"])
+    if prediction["result"]:
+        client.predictions.create(task=task.id, result=prediction["result"], model_version=prediction["model_version"])
+    client.tasks.update(str(task.id), meta={"predictions": prediction["model_version"]})
