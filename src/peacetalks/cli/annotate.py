@@ -1,0 +1,82 @@
+"""Stage 4 (annotate), I/O: ``labelstudio start|push|pull`` (each action with only its own flags) and ``realign``."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..storage import Root
+from .registry import actions, command, say
+
+
+def _start_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data-dir", type=Path, default=None, help="server data (default <root>/.labelstudio, git-ignored)")
+    parser.add_argument("--port", type=int, default=8080, help="preferred port (Label Studio moves on when it is busy)")
+
+
+def _server_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--url", default=None, help="server URL (default $LABEL_STUDIO_URL)")
+    parser.add_argument("--api-key", default=None, help="legacy API token (default $LABEL_STUDIO_API_KEY)")
+    parser.add_argument("--project", default="peacetalks", help="project title (default peacetalks)")
+
+
+def _push_arguments(parser: argparse.ArgumentParser) -> None:
+    _server_arguments(parser)
+    parser.add_argument("--with-annotations", action="store_true", help="also load annotations/<id>.json sets into tasks for review")
+    parser.add_argument("--no-predictions", action="store_true", help="send no pre-annotations (and remove earlier ones)")
+
+
+def _pull_arguments(parser: argparse.ArgumentParser) -> None:
+    _server_arguments(parser)
+    parser.add_argument("--timeout", type=float, default=None, help="give up (writing nothing) after this many seconds (default 1800)")
+
+
+def _labelstudio_arguments(parser: argparse.ArgumentParser) -> None:
+    actions(parser, {
+        "start": ("Run a local Label Studio 1.23 on 127.0.0.1 (telemetry, Sentry and the version check off) until Ctrl-C or "
+                  "SIGTERM; print its URL, the admin login and the API token to export.",
+                  "peacetalks labelstudio start --port 8080     # then export the LABEL_STUDIO_URL and LABEL_STUDIO_API_KEY it prints",
+                  _start_arguments),
+        "push": ("Create or update the project: one task per clean document, with pre-annotations as predictions; only what "
+                 "changed is sent, and a text changed under annotated tasks is refused.",
+                 "peacetalks labelstudio push --project peacetalks --with-annotations", _push_arguments),
+        "pull": ("Write each task's submitted annotations into annotations/<id>.json, one set per annotator pseudonym; a "
+                 "document that fails the checks is left untouched and reported (exit 1).",
+                 "peacetalks labelstudio pull --project peacetalks --timeout 600", _pull_arguments),
+    })
+
+
+@command("labelstudio", "Run a local Label Studio, push corpus documents as tasks with pre-annotations, pull annotations back.",
+         "peacetalks labelstudio start          # prints LABEL_STUDIO_URL and LABEL_STUDIO_API_KEY; Ctrl-C stops it\n"
+         "  peacetalks labelstudio push           # create/update project 'peacetalks', one task per document\n"
+         "  peacetalks labelstudio pull           # write annotations/<id>.json, one set per annotator pseudonym",
+         arguments=_labelstudio_arguments,
+         lock=lambda args: {"start": None, "push": "shared", "pull": "exclusive"}[args.action])  # type: ignore[return-value]
+def cmd_labelstudio(args: argparse.Namespace, root: Root) -> int:
+    from .. import labelstudio
+
+    if args.action == "start":
+        return labelstudio.run_server(args.data_dir or root.path / ".labelstudio", args.port)
+    connection = labelstudio.connect(args.url, args.api_key)
+    if args.action == "push":
+        print(labelstudio.push(root, connection, args.project, args.with_annotations, not args.no_predictions).summary(args.project))
+        return 0
+    report = labelstudio.pull(root, connection, args.project, args.timeout)
+    for problem in report.refused:
+        say(f"pull: refused: {problem}")
+    print(report.summary())
+    return 1 if report.refused else 0
+
+
+@command("realign", "Move annotations onto a changed clean text through the old and new alignments; set aside what moved.",
+         "git archive HEAD corpus | tar -x -C /tmp/old && peacetalks clean && peacetalks realign --old-corpus /tmp/old/corpus",
+         arguments=lambda p: p.add_argument("--old-corpus", type=Path, required=True,
+                                            help="folder with the previous corpus/<id>.txt and <id>.json the annotations were made on"))
+def cmd_realign(args: argparse.Namespace, root: Root) -> int:
+    from ..realign import realign_root
+
+    report = realign_root(root, args.old_corpus)
+    for line in report.review_lines():
+        say(line)
+    print(report.summary())
+    return 0
