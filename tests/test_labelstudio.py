@@ -452,6 +452,7 @@ MALFORMED = {  # an answer, cut in chunks as it arrives → the refusal: what is
     "something after the array": ([b'[{"id": 1}] <p>'], "not a JSON array of records: parse error: trailing garbage in bytes 0-15 (near '[{\"id\": 1}] <p>')"),
     "a number past 64 bits": ([b'[{"id": 9223372036854775808}]'],
                               "not a JSON array of records: parse error: integer overflow in bytes 0-29 (near '[{\"id\": 9223372036854775808}]')"),
+    "an item nested past 100 levels": ([b'[{"id": 1}, ' + b'[' * 200_000], "not a JSON array of records: an item nested deeper than 100 levels in bytes 0-65536"),
     "NaN": ([b'[{"id": NaN}]'], "not a JSON array of records: lexical error: invalid char in json text in bytes 0-13 (near '[{\"id\": NaN}]')"),
 }
 

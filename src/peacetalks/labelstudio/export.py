@@ -26,6 +26,8 @@ from .pseudonyms import normalised_email
 
 JSON_WHITESPACE = b" \t\n\r"
 SHOWN = 40  # characters of the answer shown near a fault
+MAX_DEPTH = 100  # levels of nesting in one item; an export task has about 7
+OPENS, CLOSES = frozenset({"start_map", "start_array"}), frozenset({"end_map", "end_array"})
 
 
 @dataclass
@@ -82,18 +84,23 @@ class NotAJSONArray(ValueError):
 
 
 class ArrayReader:
-    """The file ijson reads an answer from: its chunks as they arrive, counted, and refused at the
-    first byte unless it opens an array (in an object ijson would find no items, and say nothing)."""
+    """The file ijson reads an answer from: its chunks as they arrive, at most ``size`` bytes a read
+    (ijson parses a read whole), counted, and refused at the first byte unless it opens an array
+    (in an object ijson would find no items, and say nothing)."""
 
     def __init__(self, chunks: Iterable[bytes]) -> None:
         self.chunks = (chunk for chunk in chunks if chunk)  # an empty read would mean the end to ijson
-        self.start = self.end = 0  # the bytes of the latest chunk: where a fault ijson finds lies
+        self.chunk, self.at = b"", 0
+        self.start = self.end = 0  # the bytes of the latest read: where a fault ijson finds lies
         self.opened = False
 
     def read(self, size: int = -1) -> bytes:
         if size == 0:
             return b""  # ijson's probe for bytes or text
-        chunk = next(self.chunks, b"")
+        if self.at == len(self.chunk):
+            self.chunk, self.at = next(self.chunks, b""), 0
+        chunk = self.chunk[self.at:self.at + size] if size > 0 else self.chunk[self.at:]
+        self.at += len(chunk)
         self.start, self.end = self.end, self.end + len(chunk)
         if not self.opened and chunk.lstrip(JSON_WHITESPACE):
             self.check_opening(chunk)
@@ -119,10 +126,27 @@ class ArrayReader:
 
 
 def array_items(chunks: Iterable[bytes]) -> Iterator[Any]:
-    """The items of one JSON array, each as soon as its bytes have arrived (numbers as ``json`` reads them)."""
+    """The items of one JSON array, each as soon as its bytes have arrived (numbers as ``json`` reads them).
+
+    Built from ijson's unprefixed events: its prefixed ones (``ijson.items``) grow with the depth,
+    so a few hundred kilobytes of brackets would take gigabytes; here an item deeper than
+    ``MAX_DEPTH`` is refused.
+    """
     reader = ArrayReader(chunks)
+    events = ijson.basic_parse(reader, use_float=True)
     try:
-        yield from ijson.items(reader, "item", use_float=True)
+        next(events)  # the array's start: the reader has seen it
+        depth, item = 0, ijson.ObjectBuilder()
+        for event, value in events:
+            if depth == 0 and event == "end_array":
+                continue  # the array's end; the parser still refuses anything after it
+            item.event(event, value)
+            depth += (event in OPENS) - (event in CLOSES)
+            if depth > MAX_DEPTH:
+                raise NotAJSONArray(f"not a JSON array of records: an item nested deeper than {MAX_DEPTH} levels in bytes {reader.start}-{reader.end}")
+            if depth == 0:
+                yield item.value
+                item = ijson.ObjectBuilder()
     except ijson.JSONError as exc:
         raise reader.fault(exc) from exc
 
