@@ -1,4 +1,4 @@
-"""The whole pipeline and scale tools, I/O: the ``check``, ``synth`` and ``bench`` subcommands."""
+"""All stages, I/O: ``check`` (every stage's check), and the scale tools ``synth`` and ``bench``."""
 
 from __future__ import annotations
 

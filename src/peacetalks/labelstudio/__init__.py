@@ -1,4 +1,4 @@
-"""Stage 4 (annotate), a package: run a local Label Studio, push the corpus into it, pull annotations back.
+"""Stage 4 (annotate), I/O with a pure core (convert.py): run a local Label Studio, push the corpus into it, pull annotations back.
 
 - ``server``: the Label Studio process (I/O). ``client``: HTTP and SDK access to any server (I/O).
 - ``convert``: tasks, predictions and exported annotations ↔ this project's models, and the span
