@@ -292,7 +292,8 @@ def test_an_export_doc_id_that_is_not_a_safe_file_name_is_refused_before_any_pat
 
 
 @pytest.mark.parametrize("body", [b"<!DOCTYPE html><html><body>Log in</body></html>", b'{"detail": "Not found"}',
-                                  b'[{"id": 1, "data": {"doc_id": "alpha", "te', b"\xff\xfe[]"])
+                                  b'[{"id": 1, "data": {"doc_id": "alpha", "te', b"\xff\xfe[]",
+                                  pytest.param(b"[" * 300_000, id="300k-brackets")])
 def test_an_export_that_is_not_a_json_array_is_refused_naming_it_and_changes_nothing(
         labelstudio_server: Server, ls_root: Root, project: str, cli: Cli, front: Any, body: bytes) -> None:
     server = labelstudio_server
