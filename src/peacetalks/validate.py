@@ -35,8 +35,8 @@ from . import bio  # noqa: F401  (registers bio-round-trip)
 from .models import GOLD, AnnotationFile, AnnotationSet, Document, Span, version_tuple
 from .parallel import ordered_map
 from .problems import LEVELS, RULES, Level, Place, Problem, Scope, check, checks
-from .schema import Schema, stale_artefacts
-from .storage import PeacetalksError, Root, parse_model, read_failure, sha256_text, validation_errors
+from .schema import Schema, generated_artefacts
+from .storage import PeacetalksError, Root, parse_model, read_failure, sha256_text, stale_files, validation_errors
 from .textsearch import NameIndex, quoted_passages
 
 
@@ -288,7 +288,7 @@ def annotation_paths(root: Root) -> list[Path]:
 @check("artefact-stale", scope="root")
 def check_artefacts(root: Root, schema: Schema) -> Iterator[Problem]:
     """Files generated from the schema are what schema.json generates now."""
-    for path in stale_artefacts(root, schema):
+    for path in stale_files(generated_artefacts(root, schema)):
         yield Place(str(path.relative_to(root.path)), "-").problem("artefact-stale", "file", "differs from what schema.json generates (run `peacetalks schema`)")
 
 
