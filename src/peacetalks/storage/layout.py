@@ -12,31 +12,28 @@ from .errors import PeacetalksError
 ID_RE = re.compile(ID_PATTERN)
 
 
+class Under:
+    """A path inside the data root, read as an attribute: ``Root.seeds`` gives ``root.path / "seeds"``."""
+
+    def __init__(self, *parts: str) -> None:
+        self.parts = parts
+
+    def __get__(self, root: Root | None, owner: type | None = None) -> Path:
+        if root is None:
+            raise AttributeError("a path under a data root is read from a Root, not from the class")
+        return root.path.joinpath(*self.parts)
+
+
 @dataclass(frozen=True)
 class Root:
     """A data root laid out like the repository: seeds → corpus → annotations, plus schema."""
 
     path: Path
-
-    @property
-    def seeds(self) -> Path:
-        return self.path / "seeds"
-
-    @property
-    def manifest(self) -> Path:
-        return self.seeds / "manifest.json"
-
-    @property
-    def corpus(self) -> Path:
-        return self.path / "corpus"
-
-    @property
-    def schema_dir(self) -> Path:
-        return self.path / "schema"
-
-    @property
-    def annotations(self) -> Path:
-        return self.path / "annotations"
+    seeds = Under("seeds")
+    manifest = Under("seeds", "manifest.json")
+    corpus = Under("corpus")
+    schema_dir = Under("schema")
+    annotations = Under("annotations")
 
     @property
     def stage_folders(self) -> tuple[Path, ...]:
