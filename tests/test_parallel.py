@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Iterator, Sequence
 from typing import overload
 
@@ -71,3 +72,17 @@ def test_a_worker_failure_reaches_the_consumer(monkeypatch: pytest.MonkeyPatch) 
 
 def inverse(n: int) -> float:
     return 1 / n
+
+
+def terminates_by_default(_: int) -> bool:
+    return signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+
+
+def test_workers_end_on_terminate_whatever_sigterm_handler_the_parent_has(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`labelstudio start` turns SIGTERM into KeyboardInterrupt; a worker inheriting that could hang the pool's terminate."""
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 2)
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: None)
+    try:
+        assert all(ordered_map(terminates_by_default, range(2000)))
+    finally:
+        signal.signal(signal.SIGTERM, previous)

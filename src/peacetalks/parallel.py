@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from itertools import islice
@@ -22,6 +23,12 @@ def apply_all(function: Callable[[T], R], chunk: Sequence[T]) -> list[R]:
     return [function(item) for item in chunk]
 
 
+def default_terminate() -> None:
+    """A worker's start: ``terminate`` ends it at once, whatever SIGTERM handler it inherited through the fork
+    (``labelstudio start`` turns SIGTERM into KeyboardInterrupt, which a worker would die of holding a queue lock)."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def ordered_map(function: Callable[[T], R], items: Sequence[T], chunksize: int = 32) -> Iterator[R]:
     """``function`` over ``items``, results in input order; forked workers (one per core) from ``PARALLEL_FROM`` items on.
 
@@ -35,7 +42,7 @@ def ordered_map(function: Callable[[T], R], items: Sequence[T], chunksize: int =
         yield from map(function, items)
         return
     starts = iter(range(0, len(items), chunksize))
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
+    with multiprocessing.get_context("fork").Pool(workers, initializer=default_terminate) as pool:
 
         def submit(start: int) -> AsyncResult[list[R]]:
             return pool.apply_async(apply_all, (function, items[start : start + chunksize]))
