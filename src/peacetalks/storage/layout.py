@@ -13,7 +13,7 @@ ID_RE = re.compile(ID_PATTERN)
 
 
 class Under:
-    """A path inside the data root, read as an attribute: ``Root.seeds`` gives ``root.path / "seeds"``."""
+    """A path inside the data root, read as an attribute: ``root.seeds`` is ``root.path / "seeds"``."""
 
     def __init__(self, *parts: str) -> None:
         self.parts = parts
