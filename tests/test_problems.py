@@ -5,6 +5,7 @@ registry, as a project making a rule advisory would."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from dataclasses import replace
@@ -166,3 +167,29 @@ def test_the_release_rules_refuse_two_spans_of_one_layer_at_the_same_place_as_th
     twice = AnnotationSet.model_validate({**good_gold(), "spans": [span("x1", (33, 38), "PERSON"), span("x2", (33, 38), "PERSON")]})
     found = release_problems(twice, TEXT, load_schema(repo_root), Place("a.json", DOC).in_set("gold"))
     assert [str(p) for p in found] == ["a.json: doc1: gold/span x1: bio-round-trip: PERSON [33, 38): overlaps another span of the same layer"]
+
+
+# --- the build's own rules, on what it releases ------------------------------------------------------
+
+
+def test_a_problem_of_a_whole_document_has_no_item() -> None:
+    assert str(Problem("corpus/a.txt", "a", "", "doc-empty", "the clean text is empty")) == "corpus/a.txt: a: doc-empty: the clean text is empty"
+
+
+def test_a_rule_the_build_runs_on_what_it_releases_cannot_be_a_warning() -> None:
+    with pytest.raises(ValueError, match="guards what a release carries and must be an error"):
+        check("released-thing", scope="document", level="warning")(lambda *args: iter(()))
+    assert "released-thing" not in RULES
+
+
+def test_the_build_refuses_a_gold_relation_to_a_span_it_does_not_export_naming_it(release_root: Root, cli: Any) -> None:
+    path = release_root.schema_dir / "schema.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    for label in (label for layer in data["layers"] for label in layer["labels"] if label.get("role") == "source"):
+        label["export"] = False  # a project that stops releasing sources: the quotes' source relations now point at nothing released
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    code, out, err = cli("build", "--root", release_root.path, "--out", release_root.path / "release")
+    assert (code, out) == (2, "")
+    assert re.fullmatch(rf"peacetalks build: error: {re.escape(str(release_root.annotations))}/(\w+)\.json: \1: gold/relation \w+: "
+                        r"relation-exported: links a span that is not exported \(review markers never go into a release\); nothing built\n", err), err
+    assert not (release_root.path / "release").exists()

@@ -10,7 +10,7 @@ from .clean import CLEANER_VERSION, CleanResult, clean, most_first
 from .models import CorpusSidecar, Document, RemovalCount, RemovedBlock, SeedEntry, Title
 from .progress import progress, shown_ids
 from .seeds import is_temp_name, iter_seeds, seed_files
-from .storage import PeacetalksError, Root, current_text, dump_model, read_model, read_text, sha256_text, write_text_atomic
+from .storage import PeacetalksError, Root, dump_model, read_model, read_text, sha256_text, sync_files
 
 
 def sidecar_for(seed: SeedEntry, result: CleanResult) -> CorpusSidecar:
@@ -76,14 +76,11 @@ def run_clean(root: Root, check: bool = False) -> CleanReport:
         result = clean(raw)
         outputs = {root.corpus_text(seed.id): result.text, root.corpus_sidecar(seed.id): dump_model(sidecar_for(seed, result))}
         expected.update(path.name for path in outputs)
-        changed = [path for path, content in outputs.items() if current_text(path) != content]
-        if not changed:
+        if not sync_files(outputs, check):
             report.unchanged += 1
         elif check:
             report.stale.append(seed.id)
         else:
-            for path in changed:
-                write_text_atomic(path, outputs[path])
             report.written += 1
     leftovers = sorted(p for p in root.corpus.iterdir() if p.name not in expected and not is_temp_name(p.name)) if root.corpus.is_dir() else []
     orphans = [path for path in leftovers if made_by_clean(path)]

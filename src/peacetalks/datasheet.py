@@ -19,7 +19,7 @@ from typing import Any
 from .agreement import REPORT_DIR, REPORT_JSON, agreement_tables
 from .release.build import build
 from .release.layout import DATASHEET_FILE, FIGURES_DIR, STATS_FILE
-from .storage import PeacetalksError, Root, read_json, read_text, write_atomic
+from .storage import PeacetalksError, Root, read_json, read_text, sync_files
 
 BEGIN, END = "<!-- stats:begin -->", "<!-- stats:end -->"
 FIGURE_NAMES = ("label_distribution.png", "span_lengths.png", "document_lengths.png")
@@ -193,9 +193,4 @@ def expected_files(root: Root, release: Path | None) -> dict[Path, bytes]:
 def sync_datasheet(root: Root, check: bool = False, release: Path | None = None) -> list[Path]:
     """Bring the datasheet block and figures up to date with ``release`` or a fresh build (unless
     ``check``); returns the stale files."""
-    outputs = expected_files(root, release)
-    stale = [path for path, data in outputs.items() if not path.exists() or path.read_bytes() != data]
-    if not check:
-        for path in stale:
-            write_atomic(path, outputs[path])
-    return stale
+    return sync_files(expected_files(root, release), check)

@@ -1,27 +1,54 @@
-"""One ordered map over independent items, on every core once the input is large enough."""
+"""Every stage, no I/O of its own: one ordered map over independent items, on every core once the input is large enough."""
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from itertools import islice
+from multiprocessing.pool import AsyncResult
 from typing import TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 PARALLEL_FROM = 1000  # items; below this a process pool costs more than it saves
-WINDOW = 1024  # items in flight: imap has no back-pressure, so a slow consumer would let results pile up
+WINDOW = 1024  # items submitted ahead of the consumer: imap has no back-pressure, so a slow consumer would let results pile up
+
+
+def apply_all(function: Callable[[T], R], chunk: Sequence[T]) -> list[R]:
+    """One task of the pool: ``function`` over a chunk of items (a module function, so it pickles)."""
+    return [function(item) for item in chunk]
+
+
+def default_terminate() -> None:
+    """A worker's start: ``terminate`` ends it at once, whatever SIGTERM handler it inherited through the fork
+    (``labelstudio start`` turns SIGTERM into KeyboardInterrupt, which a worker would die of holding a queue lock)."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def ordered_map(function: Callable[[T], R], items: Sequence[T], chunksize: int = 32) -> Iterator[R]:
-    """``function`` over ``items``, results in input order; forked workers (one per core) from
-    ``PARALLEL_FROM`` items on, at most ``WINDOW`` items ahead of the consumer. ``function`` must be picklable (a module function or a partial of one);
-    the workers inherit everything else through the fork."""
+    """``function`` over ``items``, results in input order; forked workers (one per core) from ``PARALLEL_FROM`` items on.
+
+    Items go to the pool a chunk at a time, ``WINDOW`` items ahead of the consumer: each time the
+    consumer reaches a chunk's results, one more chunk is submitted, so the workers never wait for
+    the consumer to drain a window and no more than ``WINDOW`` + ``chunksize`` results are held.
+    ``function`` must be picklable (a module function or a partial of one); the workers inherit
+    everything else through the fork."""
     workers = os.cpu_count() or 1
     if len(items) < PARALLEL_FROM or workers < 2:
         yield from map(function, items)
         return
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        for start in range(0, len(items), WINDOW):
-            yield from pool.imap(function, items[start : start + WINDOW], chunksize=chunksize)
+    starts = iter(range(0, len(items), chunksize))
+    with multiprocessing.get_context("fork").Pool(workers, initializer=default_terminate) as pool:
+
+        def submit(start: int) -> AsyncResult[list[R]]:
+            return pool.apply_async(apply_all, (function, items[start : start + chunksize]))
+
+        pending = deque(submit(start) for start in islice(starts, max(1, WINDOW // chunksize)))
+        while pending:
+            results = pending.popleft().get()
+            pending.extend(submit(start) for start in islice(starts, 1))  # refill before the consumer takes these
+            yield from results

@@ -7,6 +7,7 @@ drift from the other; a new stage is one more entry here.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import PurePath
 
 
 @dataclass(frozen=True)
@@ -17,6 +18,7 @@ class Stage:
     reads: str
     writes: str
     check: tuple[str, ...] = ()  # the subcommand that exits non-zero when the stage's committed output is stale
+    generates: tuple[str, ...] = ()  # patterns (relative to the root) of the committed files the command regenerates
 
     def row(self, number: int) -> str:
         check = f"`peacetalks {' '.join(self.check)}`" if self.check else "—"
@@ -27,15 +29,18 @@ STAGES: tuple[Stage, ...] = (
     Stage("seeds", "`seeds/`", "peacetalks add FILE…", "raw `.txt`/`.html`",
           "the file byte for byte, `seeds/manifest.json`"),
     Stage("clean", "`corpus/`", "peacetalks clean", "`seeds/`",
-          "`corpus/<id>.txt` (NFC, LF), `corpus/<id>.json` (title, removed blocks, flags, alignment)", ("clean", "--check")),
+          "`corpus/<id>.txt` (NFC, LF), `corpus/<id>.json` (title, removed blocks, flags, alignment)", ("clean", "--check"),
+          ("corpus/*.txt", "corpus/*.json")),
     Stage("schema", "`schema/`", "peacetalks schema", "`schema/schema.json`",
-          "`schema/labelstudio.xml`, `schema/annotation-file.schema.json`", ("schema", "check")),
+          "`schema/labelstudio.xml`, `schema/annotation-file.schema.json`", ("schema", "check"),
+          ("schema/labelstudio.xml", "schema/annotation-file.schema.json")),
     Stage("annotate", "`annotations/`", "peacetalks labelstudio start/push/pull", "`corpus/`, `schema/`",
           "`annotations/<id>.json`"),
     Stage("validate", "—", "peacetalks validate [--format json]", "`annotations/`, `corpus/`, `schema/`",
           "a report; exit 1 on any error shown", ("validate",)),
     Stage("agreement", "`annotations/agreement/`", "peacetalks agreement", "the `ann1` and `ann2` sets in `annotations/`",
-          "`agreement.json`, `AGREEMENT.md`", ("agreement", "--check")),
+          "`agreement.json`, `AGREEMENT.md`", ("agreement", "--check"),
+          ("annotations/agreement/*",)),
     Stage("split", "`splits.json`", "peacetalks split", "`corpus/`, `splits.json`",
           "a split for every new document (recorded ones never change)", ("split", "--check")),
     Stage("build", "`release/`", "peacetalks build --out release",
@@ -43,7 +48,8 @@ STAGES: tuple[Stage, ...] = (
           "the Hugging Face dataset folder (card, Parquet configs `documents`/`tokens`/`quotes`, `leakage.json`, `stats.json`, "
           "`MANIFEST.sha256`)"),
     Stage("datasheet", "`DATASHEET.md`", "peacetalks datasheet", "the build's statistics",
-          "the datasheet's statistics block and `docs/figures/*.png`", ("datasheet", "--check")),
+          "the datasheet's statistics block and `docs/figures/*.png`", ("datasheet", "--check"),
+          ("DATASHEET.md", "docs/figures/*.png")),
     Stage("publish", "the Hub", "peacetalks publish --repo-id ORG/NAME [--dry-run]", "a clean git tree",
           "upload + tag `vX.Y.Z` (refuses dirty trees, failing validation, unrecorded splits, existing tags)"),
 )
@@ -57,3 +63,9 @@ def stage_table() -> str:
 
 def checks() -> list[tuple[str, ...]]:
     return [stage.check for stage in STAGES if stage.check]
+
+
+def regenerating_command(path: PurePath) -> str:
+    """The command that regenerates the committed file ``path`` (matched on its last parts, so any root will do)."""
+    return next((stage.command for stage in STAGES for pattern in stage.generates if path.match(pattern)),
+                "the command that generated it")

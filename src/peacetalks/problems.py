@@ -3,14 +3,19 @@
 Every check the project runs on annotation data is registered here by :func:`check`,
 with the rule ids it reports, their level and its docstring as the description (like
 UD's validator: every incident has a level and a test id). A problem prints as one
-line, ``file: doc: item: rule: message``; a warning carries the marker after the rule,
+line, ``file: doc: item: rule: message`` (a problem of a whole document, such as its clean
+text, has no item: ``file: doc: rule: message``); a warning carries the marker after the rule,
 as compilers print it: ``file: doc: item: rule: warning: message``. Errors carry no
-marker, so every line printed before levels existed is unchanged.
+marker, so every line printed before levels existed is unchanged. This module is the one
+place that formats a problem line.
 
 Scopes say what a check is given and who runs it (see :mod:`peacetalks.validate`):
 ``root`` (the data root), ``read`` (an annotation file's bytes, run by the reader),
 ``file`` (a parsed annotation file), ``set`` (every annotation set), ``gold`` (the gold
-set), ``release`` (the gold set a build turns into rows, run by the build only).
+set); and, run by the build only on what it releases, ``corpus`` (the path of a clean text,
+before it is read), ``document`` (a clean document) and ``release`` (a gold set it turns into
+rows). Release rules guard what the rows can carry, so they are errors: registering one as a
+warning is refused.
 """
 
 from __future__ import annotations
@@ -23,7 +28,8 @@ from .storage import PeacetalksError
 
 Level = Literal["error", "warning"]
 LEVELS: tuple[Level, ...] = ("warning", "error")  # least severe first: a minimum level shows itself and all after it
-Scope = Literal["root", "read", "file", "set", "gold", "release"]
+Scope = Literal["root", "read", "file", "set", "gold", "corpus", "document", "release"]
+BUILD_SCOPES: tuple[Scope, ...] = ("corpus", "document", "release")  # what only the build runs
 
 
 @dataclass(frozen=True)
@@ -37,7 +43,7 @@ class Problem:
 
     def __str__(self) -> str:
         marker = "" if self.level == "error" else f"{self.level}: "
-        return f"{self.file}: {self.doc}: {self.item}: {self.rule}: {marker}{self.message}"
+        return ": ".join(filter(None, (self.file, self.doc, self.item, self.rule, f"{marker}{self.message}")))
 
     def as_dict(self) -> dict[str, str]:
         return asdict(self)
@@ -71,6 +77,8 @@ def check(*rules: str, scope: Scope, level: Level = "error") -> Callable[[F], F]
         taken = [rule for rule in rules if rule in RULES]
         if taken or not rules:
             raise ValueError(f"{function.__name__}: rules {taken} are registered already" if taken else f"{function.__name__}: no rule")
+        if scope in BUILD_SCOPES and level != "error":
+            raise ValueError(f"{function.__name__}: a {scope} rule guards what a release carries and must be an error")
         entry = Check(function, scope, rules, level, (function.__doc__ or "").strip())
         CHECKS.append(entry)
         RULES.update(dict.fromkeys(rules, entry))
@@ -92,7 +100,7 @@ class Place:
     within: str = ""
 
     def problem(self, rule: str, item: str, message: str) -> Problem:
-        """The problem ``rule`` reports on ``item``, at the level the rule is registered with."""
+        """The problem ``rule`` reports on ``item`` (``""``: the whole document), at the level the rule is registered with."""
         return Problem(self.file, self.doc, f"{self.within}{item}", rule, message, RULES[rule].level)
 
     def in_set(self, name: str) -> Place:
@@ -105,3 +113,10 @@ def require_no_errors(problems: Iterable[Problem]) -> None:
     if errors:
         listing = "\n  ".join(map(str, errors))
         raise PeacetalksError(f"`peacetalks validate` fails with {len(errors)} problems; nothing built:\n  {listing}")
+
+
+def refuse_release(problems: Iterable[Problem]) -> None:
+    """Refuse a build on the first error-level problem the build's own checks found in what it releases."""
+    error = next((problem for problem in problems if problem.is_error), None)
+    if error is not None:
+        raise PeacetalksError(f"{error}; nothing built")

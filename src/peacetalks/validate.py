@@ -9,16 +9,18 @@ guards what the release or a later stage relies on. A new rule is a function wit
 
 The checks run in registration order, scope by scope: ``read`` (parsing), ``file``, then per
 annotation set ``set`` and, on the gold set, ``gold``; ``root`` for the schema artefacts.
-``release`` checks (``bio-round-trip``, registered in :mod:`peacetalks.bio`) are the build's:
-it runs them on the gold set it releases (:func:`release_problems`). Validate does not: the
-span rules imply the round trip (tokens are cut at every span edge, so a span inside the text,
-without whitespace at its edges and not overlapping its layer always comes back), and the proof
-would double validate's time.
+``corpus``, ``document`` and ``release`` checks are the build's (``bio-round-trip`` is
+registered in :mod:`peacetalks.bio`): it runs them on what it releases (:func:`release_problems`).
+Validate does not: they concern the clean texts and what a release carries, and the span rules
+imply the round trip (tokens are cut at every span edge, so a span inside the text, without
+whitespace at its edges and not overlapping its layer always comes back), whose proof would
+double validate's time.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
@@ -30,11 +32,11 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from . import bio  # noqa: F401  (registers bio-round-trip)
-from .models import GOLD, AnnotationFile, AnnotationSet, Span, version_tuple
+from .models import GOLD, AnnotationFile, AnnotationSet, Document, Span, version_tuple
 from .parallel import ordered_map
 from .problems import LEVELS, RULES, Level, Place, Problem, Scope, check, checks
-from .schema import Schema, stale_artefacts
-from .storage import PeacetalksError, Root, parse_model, read_failure, sha256_text, validation_errors
+from .schema import Schema, generated_artefacts
+from .storage import PeacetalksError, Root, parse_model, read_failure, sha256_text, stale_files, validation_errors
 from .textsearch import NameIndex, quoted_passages
 
 
@@ -164,6 +166,45 @@ def check_entity_completeness(aset: AnnotationSet, text: str, schema: Schema, pl
 
 
 
+# --- what only the build checks, on what it releases -----------------------------------
+
+CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # C0 controls but tab and newline, and DEL
+
+
+@check("doc-file", scope="corpus")
+def check_text_file(path: Path, place: Place) -> Iterator[Problem]:
+    """A released clean text is a file ``peacetalks clean`` wrote, not a link (which could publish any file)."""
+    if path.is_symlink():
+        yield place.problem("doc-file", "", "a symbolic link; a clean text is a file `peacetalks clean` wrote")
+
+
+@check("doc-empty", "doc-control-character", scope="document")
+def check_released_text(document: Document, place: Place) -> Iterator[Problem]:
+    """A released text hashes to its sidecar's text_sha256 (rule doc-text-hash), is not empty, and holds no
+    control character (a NUL breaks C tools and tokenizers)."""
+    if sha256_text(document.text) != document.sidecar.text_sha256:
+        yield place.problem("doc-text-hash", "", "the text does not hash to its sidecar's text_sha256 (edited by hand?); "
+                            "run `peacetalks clean`")
+    if not document.text.strip():
+        yield place.problem("doc-empty", "", "the clean text is empty (was the seed all boilerplate?); fix or remove the seed")
+    control = CONTROL_CHARACTER.search(document.text)
+    if control:
+        yield place.problem("doc-control-character", "", f"U+{ord(control.group()):04X} at offset {control.start()}; "
+                            "released text holds no control characters")
+
+
+@check("relation-exported", scope="release")
+def check_released_relations(aset: AnnotationSet, text: str, schema: Schema, place: Place) -> Iterator[Problem]:
+    """A released relation links two exported spans (review markers never go into a release); a missing end is
+    relation-ends', which validate reports and the build refuses on first."""
+    labels = {label for layer in schema.layers for label in layer.exported_labels}
+    unexported = {span.id for span in aset.spans if span.label not in labels}
+    for relation in aset.relations:
+        if relation.head in unexported or relation.tail in unexported:
+            yield place.problem("relation-exported", f"relation {relation.id}",
+                                "links a span that is not exported (review markers never go into a release)")
+
+
 # --- annotation sets and files ------------------------------------------------------
 
 
@@ -247,7 +288,7 @@ def annotation_paths(root: Root) -> list[Path]:
 @check("artefact-stale", scope="root")
 def check_artefacts(root: Root, schema: Schema) -> Iterator[Problem]:
     """Files generated from the schema are what schema.json generates now."""
-    for path in stale_artefacts(root, schema):
+    for path in stale_files(generated_artefacts(root, schema)):
         yield Place(str(path.relative_to(root.path)), "-").problem("artefact-stale", "file", "differs from what schema.json generates (run `peacetalks schema`)")
 
 

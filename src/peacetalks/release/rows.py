@@ -8,10 +8,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..bio import LabelledSpan, RoundTripError, check_round_trip, span_breaks, spans_to_bio, tokenize
+from ..bio import ROUND_TRIP_RULE, LabelledSpan, RoundTripError, check_round_trip, span_breaks, spans_to_bio, tokenize
 from ..models import GOLD, AnnotationFile, AnnotationSet, Document, Span
+from ..problems import Place, refuse_release
 from ..schema import Schema
-from ..storage import PeacetalksError, Root, sha256_text
+from ..storage import Root
+from ..validate import check_released_relations, check_released_text
 from .features import LabelIds, exported_labels, tag_column
 
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
@@ -34,37 +36,19 @@ class ReleaseDoc:
 
 
 def releasable_doc(root: Root, schema: Schema, document: Document, annotation: AnnotationFile | None) -> ReleaseDoc:
-    """The document with the exported part of ``annotation``'s gold set (a validated file)."""
-    doc_id = document.id
-    require_releasable_text(root, document)
+    """The document with the exported part of ``annotation``'s gold set (a validated file); refused when the
+    build's own checks find an error in the text or in the relations it would release."""
+    refuse_release(check_released_text(document, Place(str(root.corpus_text(document.id)), document.id)))
     gold = annotation.annotators.get(GOLD) if annotation else None
+    if gold:
+        refuse_release(check_released_relations(gold, document.text, schema, gold_place(root, document.id)))
     exported = set(exported_labels(schema))
     spans = [s for s in gold.spans if s.label in exported] if gold else []
-    kept = {s.id for s in spans}
-    for relation in gold.relations if gold else []:
-        if relation.head not in kept or relation.tail not in kept:
-            raise PeacetalksError(f"{root.annotation_file(doc_id)}: {doc_id}: gold/relation {relation.id}: relation-ends: "
-                                  "links a span that is not exported (review markers never go into a release)")
     return ReleaseDoc(document, gold, sorted(spans, key=lambda s: (s.start, s.end, s.label, s.id)))
 
 
-CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # C0 controls but tab and newline, and DEL
-
-
-def require_releasable_text(root: Root, document: Document) -> None:
-    """A released text has its recorded hash, is not empty and has no control characters (a NUL breaks C
-    tools and tokenizers)."""
-    path = root.corpus_text(document.id)
-    if sha256_text(document.text) != document.sidecar.text_sha256:
-        raise PeacetalksError(f"{path}: {document.id}: doc-text-hash: the text does not hash to its sidecar's text_sha256 "
-                              "(edited by hand?); run `peacetalks clean`; nothing built")
-    if not document.text.strip():
-        raise PeacetalksError(f"{path}: {document.id}: doc-empty: the clean text is empty (was the seed all boilerplate?); "
-                              "fix or remove the seed; nothing built")
-    control = CONTROL_CHARACTER.search(document.text)
-    if control:
-        raise PeacetalksError(f"{path}: {document.id}: doc-control-character: U+{ord(control.group()):04X} at offset "
-                              f"{control.start()}; released text holds no control characters; nothing built")
+def gold_place(root: Root, doc_id: str) -> Place:
+    return Place(str(root.annotation_file(doc_id)), doc_id).in_set(GOLD)
 
 
 def document_row(doc: ReleaseDoc, ids: LabelIds) -> dict[str, Any]:
@@ -96,7 +80,7 @@ def token_row(root: Root, schema: Schema, doc: ReleaseDoc) -> dict[str, Any]:
             check_round_trip(tokens, layer_spans, tags)
         except RoundTripError as exc:
             span = next(s for s, ls in labelled if ls == exc.span)
-            raise PeacetalksError(f"{root.annotation_file(doc.id)}: {doc.id}: gold/span {span.id}: {exc}") from exc
+            refuse_release([gold_place(root, doc.id).problem(ROUND_TRIP_RULE, f"span {span.id}", exc.detail)])
         row[tag_column(layer.name)] = tags
     return row
 

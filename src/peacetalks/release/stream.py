@@ -13,8 +13,8 @@ from ..parallel import ordered_map
 from ..progress import progress
 from ..schema import Schema
 from ..storage import PeacetalksError, Root
-from ..problems import Problem, require_no_errors
-from ..validate import checked_file
+from ..problems import Place, Problem, refuse_release, require_no_errors
+from ..validate import check_text_file, checked_file
 from .features import LabelIds, exported_labels
 from .layout import parquet_path
 from .plan import Plan
@@ -24,8 +24,7 @@ from .stats import SplitStats, stats_document
 
 def release_doc(root: Root, schema: Schema, doc_id: str, annotation: AnnotationFile | None) -> ReleaseDoc:
     """The clean document ``doc_id`` with the exported part of ``annotation``'s gold set (a validated file)."""
-    if root.corpus_text(doc_id).is_symlink():
-        raise PeacetalksError(f"{root.corpus_text(doc_id)}: {doc_id}: doc-file: a symbolic link; a clean text is a file `peacetalks clean` wrote")
+    refuse_release(check_text_file(root.corpus_text(doc_id), Place(str(root.corpus_text(doc_id)), doc_id)))
     return releasable_doc(root, schema, load_document(root, doc_id), annotation)
 
 

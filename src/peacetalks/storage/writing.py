@@ -1,0 +1,108 @@
+"""Every stage, I/O (writes): atomic file writes, fsync, and canonical JSON (one record a line)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from pydantic import BaseModel
+
+from .errors import PeacetalksError
+
+
+@contextlib.contextmanager
+def atomic_output(path: Path, text: bool = False, mode: int | None = None) -> Iterator[IO[Any]]:
+    """A stream into a temp file beside ``path``, fsynced and renamed over it when the block ends.
+
+    The file gets ``mode``, else an existing file's mode, else 0644; a secret's 0600 holds from creation.
+
+    A crash leaves the old file or the new one, never a mix; an error in the block leaves the old
+    file untouched and removes the temp file. A failing disk (full, read-only, no permission) is a
+    ``PeacetalksError`` naming ``path``.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise PeacetalksError(f"{path}: cannot write: {exc.strerror}") from exc
+    try:
+        if mode is None:  # mkstemp's 0600 would hide data files
+            mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+        os.fchmod(fd, mode)
+        with open(fd, "w", encoding="utf-8", newline="\n") if text else open(fd, "wb") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise PeacetalksError(f"{path}: cannot write: {exc.strerror}") from exc
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def fsync_file(path: Path) -> None:
+    with path.open("rb") as handle:
+        os.fsync(handle.fileno())
+
+
+def fsync_folder(path: Path) -> None:
+    """Make a folder's entries (new names, renames) durable."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def fsync_tree(folder: Path) -> None:
+    """Flush every file and folder under ``folder`` to disk, before a rename publishes it."""
+    for path in sorted(folder.rglob("*"), reverse=True):
+        (fsync_folder if path.is_dir() else fsync_file)(path)
+    fsync_folder(folder)
+
+
+def write_atomic(path: Path, data: bytes, mode: int | None = None) -> None:
+    """Write ``data`` to ``path`` atomically (see :func:`atomic_output`)."""
+    with atomic_output(path, mode=mode) as handle:
+        handle.write(data)
+
+
+def write_text_atomic(path: Path, text: str, mode: int | None = None) -> None:
+    write_atomic(path, text.encode("utf-8"), mode)
+
+
+def _is_flat(value: Any) -> bool:
+    scalars = (str, int, float, bool, type(None))
+    if isinstance(value, dict):
+        return all(isinstance(v, scalars) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return all(isinstance(v, scalars) for v in value)
+    return True
+
+
+def canonical_json(value: Any, indent: int = 0) -> str:
+    """JSON with one record a line: containers of scalars inline, the rest indented.
+
+    Key order is the order given (models define it), so files diff line by line.
+    """
+    if _is_flat(value):
+        return json.dumps(value, ensure_ascii=False)
+    pad, inner = "  " * indent, "  " * (indent + 1)
+    if isinstance(value, dict):
+        items = [f"{inner}{json.dumps(k, ensure_ascii=False)}: {canonical_json(v, indent + 1)}" for k, v in value.items()]
+        return "{\n" + ",\n".join(items) + f"\n{pad}}}"
+    items = [f"{inner}{canonical_json(v, indent + 1)}" for v in value]
+    return "[\n" + ",\n".join(items) + f"\n{pad}]"
+
+
+def dump_model(model: BaseModel) -> str:
+    return canonical_json(model.model_dump(mode="json")) + "\n"
+
+
+def write_model(path: Path, model: BaseModel) -> None:
+    write_text_atomic(path, dump_model(model))
