@@ -203,6 +203,18 @@ def test_a_changed_clean_text_updates_an_unannotated_task_and_is_refused_under_a
     assert tasks_of(server, project)["alpha"].data["text"] == alpha
 
 
+def test_a_clean_text_edited_by_hand_is_refused_by_push_and_its_task_keeps_the_old_text(
+        labelstudio_server: Server, ls_root: Root, project: str, cli: Cli) -> None:
+    server = labelstudio_server
+    assert cli("labelstudio", "push", "--root", ls_root.path, *server_args(server, project))[0] == 0
+    bravo = ls_root.corpus_text("bravo").read_text(encoding="utf-8")
+    ls_root.corpus_text("bravo").write_text(bravo + "\nA line nobody cleaned.\n", encoding="utf-8")  # the sidecar still hashes the old text
+    code, _, err = cli("labelstudio", "push", "--root", ls_root.path, *server_args(server, project))
+    assert code == 2
+    assert f"{ls_root.corpus_text('bravo')}: does not hash to its sidecar" in err and "run `peacetalks clean`" in err
+    assert tasks_of(server, project)["bravo"].data["text"] == bravo
+
+
 @pytest.mark.parametrize("action", ["push", "pull"])
 def test_server_down_or_wrong_token_is_a_clear_error_and_changes_nothing(
         labelstudio_server: Server, ls_root: Root, project: str, cli: Cli, action: str) -> None:

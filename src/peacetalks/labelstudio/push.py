@@ -16,11 +16,11 @@ from typing import Any
 
 from ..annotations import iter_annotation_files, read_annotation_file
 from ..corpus import document_ids, load_document
-from ..models import GOLD, Document
+from ..models import GOLD, CorpusSidecar, Document
 from ..preannotate import EntityLexicon, model_version
 from ..progress import progress
 from ..schema import Schema, label_config, load_schema
-from ..storage import PeacetalksError, Root
+from ..storage import PeacetalksError, Root, read_model, sha256_text
 from .client import DEFAULT_PROJECT, Connection, TaskState, checked, find_project, server_errors, server_tasks
 from .convert import prediction_for, results_from_set, task_data
 
@@ -61,13 +61,20 @@ def entity_lexicon(root: Root, schema: Schema) -> EntityLexicon:
 
 
 def refused_updates(root: Root, tasks: dict[str, TaskState]) -> list[str]:
-    """Documents whose clean text changed under a task that already has annotations."""
+    """Documents whose clean text changed under a task that already has annotations.
+
+    Compared by the sidecar's text hash, so the clean texts are read once, by the push loop.
+    """
     refused = []
     for doc_id in document_ids(root):
         task = tasks.get(doc_id)
-        if task and task.annotations and task.data.get("text") != root.corpus_text(doc_id).read_text(encoding="utf-8"):
+        if task and task.annotations and not text_is(task.data.get("text"), read_model(root.corpus_sidecar(doc_id), CorpusSidecar)):
             refused.append(f"{doc_id} (task {task.id}, {len(task.annotations)} annotations)")
     return refused
+
+
+def text_is(text: object, sidecar: CorpusSidecar) -> bool:
+    return isinstance(text, str) and sha256_text(text) == sidecar.text_sha256
 
 
 def local_sets_to_load(root: Root, doc: Document, schema: Schema, task: TaskState | None) -> list[dict[str, Any]]:
@@ -110,6 +117,9 @@ def push(root: Root, connection: Connection, title: str = DEFAULT_PROJECT, with_
             new_tasks: list[dict[str, Any]] = []
             for doc_id in progress(document_ids(root), desc="push"):
                 doc = load_document(root, doc_id)
+                if not text_is(doc.text, doc.sidecar):
+                    raise PeacetalksError(f"{root.corpus_text(doc_id)}: does not hash to its sidecar (edited by hand?): run "
+                                          f"`peacetalks clean`; tasks before {doc_id} were pushed, nothing after")
                 prediction = prediction_for(doc, lexicon, schema) if predictions else {"model_version": model_version(schema.version), "result": []}
                 task, data = tasks.get(doc_id), task_data(doc)
                 annotations = local_sets_to_load(root, doc, schema, task) if with_annotations else []
