@@ -208,3 +208,14 @@ def test_a_release_that_is_not_what_a_build_wrote_is_refused_and_the_old_export_
     code, _, err = cli("export", "--format", "conll", "--release", release, "--out", out)
     assert code == 2 and message in err and "Traceback" not in err, err
     assert folder_bytes(out) == before
+
+
+def test_the_training_example_trains_on_the_export_and_prints_entity_scores(gold_release: tuple[Root, Path], cli: Any, tmp_path: Path) -> None:
+    out = exported(cli, gold_release[1], tmp_path / "spacy", "spacy")
+    script = Path(__file__).resolve().parents[1] / "examples" / "train_spacy_ner.py"
+    shown = subprocess.run([sys.executable, str(script), str(out), "--iterations", "2"], check=True, capture_output=True, text=True).stdout
+    lines = shown.splitlines()
+    assert lines[:2] == ["| split | entity P | entity R | entity F |", "|---|---:|---:|---:|"]
+    assert [line.split(" | ")[0] for line in lines[2:]] == ["| validation", "| test"]
+    scores = [float(cell) for line in lines[2:] for cell in line.strip("| ").split(" | ")[1:]]
+    assert len(scores) == 6 and all(0 <= score <= 1 for score in scores) and max(scores) > 0  # it learned something in two passes
