@@ -8,7 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -167,6 +167,13 @@ def test_an_export_never_writes_over_what_it_did_not_make(gold_release: tuple[Ro
     assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
 
 
+def replaced(table: pa.Table, column: str, change: Callable[[Any], Any]) -> pa.Table:
+    """``table`` with ``change`` applied to every item of the list column ``column``."""
+    field = table.schema.field(column)
+    values = [[change(item) for item in row] for row in table.column(column).to_pylist()]
+    return table.set_column(table.schema.get_field_index(column), field, pa.array(values, type=field.type))
+
+
 def broken_release(source: Path, folder: Path, change: str) -> Path:
     """A copy of the release with one change a hand or an old build could make (the manifest kept true where said)."""
     shutil.copytree(source, folder)
@@ -181,13 +188,11 @@ def broken_release(source: Path, folder: Path, change: str) -> Path:
     if change == "document-rows":  # a release built before sentence rows: one row per document, no whitespace
         table = table.drop_columns(["document_id", "sentence_index", "paragraph_index", "leading_whitespace", "whitespace_after"])
     elif change == "shifted-offsets":
-        starts = [[start + 1 for start in row] for row in table.column("token_starts").to_pylist()]
-        table = table.set_column(table.schema.get_field_index("token_starts"), table.schema.field("token_starts"),
-                                 pa.array(starts, type=table.schema.field("token_starts").type))
+        table = replaced(table, "token_starts", lambda start: start + 1)
+    elif change == "token-with-a-space":
+        table = replaced(table, "tokens", lambda token: token + " x")
     elif change == "unknown-tag":
-        tags = [[99 for _ in row] for row in table.column("entity_tags").to_pylist()]
-        table = table.set_column(table.schema.get_field_index("entity_tags"), table.schema.field("entity_tags"),
-                                 pa.array(tags, type=table.schema.field("entity_tags").type))
+        table = replaced(table, "entity_tags", lambda tag: 99)
     pq.write_table(table, path)
     (folder / "MANIFEST.sha256").write_text(manifest(folder), encoding="utf-8")
     return folder
@@ -199,6 +204,7 @@ def broken_release(source: Path, folder: Path, change: str) -> Path:
     ("document-rows", "data/tokens/train.parquet: tokens-columns: document_id, sentence_index, leading_whitespace, whitespace_after missing"),
     ("shifted-offsets", "tokens-rows: token offsets do not match the text"),
     ("unknown-tag", "tokens-rows: the sentence rows are not 0, 1, 2, … in order, or a row has"),
+    ("token-with-a-space", "a token with whitespace"),
 ])
 def test_a_release_that_is_not_what_a_build_wrote_is_refused_and_the_old_export_kept(
         gold_release: tuple[Root, Path], cli: Any, tmp_path: Path, change: str, message: str) -> None:
@@ -219,3 +225,11 @@ def test_the_training_example_trains_on_the_export_and_prints_entity_scores(gold
     assert [line.split(" | ")[0] for line in lines[2:]] == ["| validation", "| test"]
     scores = [float(cell) for line in lines[2:] for cell in line.strip("| ").split(" | ")[1:]]
     assert len(scores) == 6 and all(0 <= score <= 1 for score in scores) and max(scores) > 0  # it learned something in two passes
+
+
+def test_the_spacy_format_without_spacy_installed_says_which_extra_to_install(
+        gold_release: tuple[Root, Path], cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "spacy", None)  # what Python does when the package is not installed: ImportError
+    code, _, err = cli("export", "--format", "spacy", "--release", gold_release[1], "--out", tmp_path / "out")
+    assert code == 2 and "--format spacy needs spaCy" in err and "pip install 'peacetalks[export]'" in err
+    assert not (tmp_path / "out").exists()

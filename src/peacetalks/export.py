@@ -101,7 +101,11 @@ def read_release(folder: Path) -> Release:
             raise PeacetalksError(f"{path}: release-manifest: missing or not the file {RELEASE_MANIFEST} lists (edited after the build?); "
                                   "rebuild the release; nothing exported")
     tables = {split: read_table(folder / tokens_file(split)) for split in present}
-    layers = next(iter(tables.values()))[0]
+    layers, names, _ = tables[present[0]]
+    for split in present[1:]:
+        if tables[split][:2] != (layers, names):
+            raise PeacetalksError(f"{folder / tokens_file(split)}: tokens-columns: its tag columns or tag names differ from "
+                                  f"{tokens_file(present[0])}'s; rebuild the release; nothing exported")
     return Release(folder, layers, {split: list(documents_of(folder / tokens_file(split), *table)) for split, table in tables.items()})
 
 
@@ -148,15 +152,18 @@ def export_doc(path: Path, layers: list[str], names: dict[str, list[str]], rows:
 
     def well_formed(row: dict[str, Any]) -> bool:
         values = [row[column] for column in columns]
-        whitespace = [row["leading_whitespace"], *(row["whitespace_after"] or [])]
-        return (all(value is not None and None not in value for value in values) and None not in whitespace
-                and all(space == "" or space.isspace() for space in whitespace) and len(row["tokens"]) > 0 and len({len(value) for value in values}) == 1
+        if row["leading_whitespace"] is None or any(value is None or None in value for value in values):
+            return False
+        return (len(row["tokens"]) > 0 and len({len(value) for value in values}) == 1
+                and all(space == "" or space.isspace() for space in [row["leading_whitespace"], *row["whitespace_after"]])
+                and all(token.split() == [token] and token != DOCSTART for token in row["tokens"])
                 and all(0 <= tag < len(names[layer]) for layer in layers for tag in row[layer + TAGS_SUFFIX]))
 
     in_order = [row["sentence_index"] for row in rows] == list(range(len(rows))) and not any(row["leading_whitespace"] for row in rows[1:])
     if not in_order or not all(map(well_formed, rows)):
         raise PeacetalksError(f"{path}: {doc_id}: tokens-rows: the sentence rows are not 0, 1, 2, … in order, or a row has an "
-                              "empty, null or uneven column, whitespace that is not whitespace, or an unknown tag; "
+                              "empty, null or uneven column, whitespace that is not whitespace, a token with whitespace, "
+                              "or an unknown tag; "
                               "rebuild the release; nothing exported")
     text = rows[0]["leading_whitespace"] + "".join(token + space for row in rows for token, space in zip(row["tokens"], row["whitespace_after"]))
     tokens = [(start, end) for row in rows for start, end in zip(row["token_starts"], row["token_ends"])]
@@ -185,8 +192,11 @@ def conll_text(release: Release, split: str) -> str:
 
 
 def spacy_bytes(release: Release, split: str) -> bytes:
-    import spacy
-    from spacy.tokens import DocBin
+    try:
+        import spacy
+        from spacy.tokens import DocBin
+    except ImportError as exc:
+        raise PeacetalksError(f"--format spacy needs spaCy ({exc}): pip install 'peacetalks[export]'; nothing exported") from exc
 
     vocab = spacy.blank("en").vocab
     doc_bin = DocBin(store_user_data=False)
