@@ -182,3 +182,16 @@ def built_release(tmp_path_factory: pytest.TempPathFactory) -> tuple[Root, Path]
     base = tmp_path_factory.mktemp("release")
     root = make_release_root(base / "root")
     return root, build(root, base / "out").out
+
+
+@pytest.fixture(scope="session")
+def gold_release(tmp_path_factory: pytest.TempPathFactory) -> tuple[Root, Path]:
+    """A release built once from a copy of the repository's own data and gold sets (every committed
+    document), for read-only tests."""
+    from peacetalks.release.build import build
+
+    base = tmp_path_factory.mktemp("gold-release")
+    root = copy_data(base / "root")
+    for name in ("VERSION", "splits.json"):
+        shutil.copyfile(REPO / name, root.path / name)
+    return root, build(root, base / "out").out

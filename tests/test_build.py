@@ -26,7 +26,7 @@ from peacetalks.datasheet import BEGIN, END, sync_datasheet
 from peacetalks.models import GOLD, CorpusSidecar, Span
 from peacetalks.release.build import build
 from peacetalks.release.features import CONFIGS
-from peacetalks.release.rows import token_row
+from peacetalks.release.rows import token_rows
 from peacetalks.release.stream import release_doc
 from peacetalks.splits import read_split_file
 from peacetalks.schema import load_schema
@@ -42,6 +42,14 @@ def load(out: Path, config: str, cache: Path) -> datasets.DatasetDict:
 
 def card_metadata(out: Path) -> dict[str, Any]:
     return yaml.safe_load((out / "README.md").read_text(encoding="utf-8").split("---\n")[1])
+
+
+def document_rows(tokens: datasets.Dataset) -> dict[str, list[dict[str, Any]]]:
+    """The sentence rows of every document, in sentence order."""
+    rows: dict[str, list[dict[str, Any]]] = {}
+    for row in tokens:
+        rows.setdefault(row["document_id"], []).append(row)
+    return {doc_id: sorted(doc_rows, key=lambda row: row["sentence_index"]) for doc_id, doc_rows in rows.items()}
 
 
 def gold_spans(root: Root, doc_id: str) -> list[Span]:
@@ -68,7 +76,7 @@ def test_every_config_loads_with_the_committed_splits(built_release: tuple[Root,
     for config in CONFIGS:
         assert list(loaded[config]) == ["train", "validation", "test"]
     assert {split: ds.num_rows for split, ds in loaded["documents"].items()} == expected
-    assert {split: ds.num_rows for split, ds in loaded["tokens"].items()} == expected
+    assert {split: len(set(ds["document_id"])) for split, ds in loaded["tokens"].items()} == expected
     for split, ds in loaded["documents"].items():
         assert {row["id"] for row in ds} == {doc for doc, s in read_split_file(root).items() if s == split}
 
@@ -131,26 +139,28 @@ def test_every_span_matches_the_text_and_every_gold_span_is_released(built_relea
 
 
 def test_tokens_reproduce_the_text_and_the_spans(loaded: dict[str, datasets.DatasetDict]) -> None:
+    """Each document's sentence rows, joined in order: tokens at their offsets, and tags that decode to its spans."""
     for split, tokens_ds in loaded["tokens"].items():
         documents = {row["id"]: row for row in loaded["documents"][split]}
         span_names = loaded["documents"][split].features["spans"].feature["label"].names
-        for row in tokens_ds:
-            doc = documents[row["id"]]
-            offsets = list(zip(row["token_starts"], row["token_ends"]))
-            assert [doc["text"][a:b] for a, b in offsets] == row["tokens"]
+        for doc_id, rows in document_rows(tokens_ds).items():
+            doc = documents[doc_id]
+            offsets = [(a, b) for row in rows for a, b in zip(row["token_starts"], row["token_ends"])]
+            assert [doc["text"][a:b] for a, b in offsets] == [t for row in rows for t in row["tokens"]]
             for column in ("entity_tags", "attribution_tags"):
                 names = tokens_ds.features[column].feature.names
-                from_tags = {(s.start, s.end, s.label) for s in bio_to_spans(offsets, [names[t] for t in row[column]])}
+                tags = [names[t] for row in rows for t in row[column]]
+                from_tags = {(s.start, s.end, s.label) for s in bio_to_spans(offsets, tags)}
                 layer_labels = {n[2:] for n in names if n != "O"}
                 from_spans = {(s["start"], s["end"], span_names[s["label"]]) for s in doc["spans"] if span_names[s["label"]] in layer_labels}
-                assert from_tags == from_spans, (row["id"], column)
+                assert from_tags == from_spans, (doc_id, column)
 
 
 def test_forced_breaks_split_a_possessive_so_the_name_is_its_own_token(loaded: dict[str, datasets.DatasetDict]) -> None:
     annotated = {row["id"] for ds in loaded["documents"].values() for row in ds if row["annotated"]}
-    tokens = [t for ds in loaded["tokens"].values() for row in ds if row["id"] in annotated for t in row["tokens"]]
+    tokens = [t for ds in loaded["tokens"].values() for row in ds if row["document_id"] in annotated for t in row["tokens"]]
     assert "Trump" in tokens and "Trump’s" not in tokens and "Trump's" not in tokens
-    unannotated = [t for ds in loaded["tokens"].values() for row in ds if row["id"] not in annotated for t in row["tokens"]]
+    unannotated = [t for ds in loaded["tokens"].values() for row in ds if row["document_id"] not in annotated for t in row["tokens"]]
     assert "Trump’s" in unannotated  # without a span there, the word stays whole
 
 
@@ -277,7 +287,7 @@ def test_a_span_that_tokens_cannot_carry_fails_naming_document_span_and_rule(rel
     space = text.index(" ")
     bad = Span(id="bad1", start=space, end=text.index(" ", space + 1), label="PERSON", text=text[space:text.index(" ", space + 1)])
     with pytest.raises(PeacetalksError, match=rf"{doc.id}: gold/span bad1: bio-round-trip"):
-        token_row(release_root, schema, doc.__class__(doc.document, doc.gold, [bad]))
+        token_rows(release_root, schema, doc.__class__(doc.document, doc.gold, [bad]))
 
 
 def test_empty_annotations_build_a_release_without_spans(tmp_root: Root, tmp_path: Path) -> None:

@@ -13,6 +13,12 @@ proves for every document at build time (it raises instead of dropping a span).
 The same proof is the registered rule ``bio-round-trip`` (:func:`check_bio_round_trip`, scope
 ``release``: run by the build on the gold set it releases, not by ``validate``, whose span rules
 imply it).
+
+Released tokens come in **sentence rows** (:func:`sentence_rows`, sentences from
+:mod:`peacetalks.sentences`): a row never ends inside a span, except one of the schema's quote label
+(long quotes run over several sentences), which goes on into the next row: that row starts with
+``I-QUOTE``. So the rows of a document, joined in order, are its token sequence and its BIO tags, and
+decoding the joined tags gives back every span, quotes whole; the proof decodes the rows.
 """
 
 from __future__ import annotations
@@ -24,7 +30,8 @@ from dataclasses import dataclass
 
 from .models import AnnotationSet
 from .problems import Place, Problem, check
-from .schema import Schema
+from .schema import LayerDef, Schema
+from .sentences import split_sentences
 
 TOKEN = re.compile(r"\d+(?:[.,]\d+)*|\w+(?:['’]\w+)*|[^\w\s]")
 OUTSIDE = "O"
@@ -117,16 +124,51 @@ def check_round_trip(tokens: Sequence[Offsets], spans: Sequence[LabelledSpan], t
         raise RoundTripError(extra, "produced by BIO → spans but not annotated")
 
 
+@dataclass(frozen=True)
+class TokenRow:
+    """One sentence: its tokens (offsets into the document text), its paragraph, its BIO tags per layer."""
+
+    tokens: list[Offsets]
+    paragraph: int
+    tags: dict[str, list[str]]
+
+
+def sentence_rows(text: str, spans: Sequence[LabelledSpan], schema: Schema, layers: Sequence[LayerDef] | None = None) -> list[TokenRow]:
+    """The sentence rows of ``text`` with the tags of ``layers`` (all the schema's by default), tokens cut
+    at every edge of ``spans``; raises :class:`RoundTripError` for the first span the rows do not give back."""
+    tokens = tokenize(text, span_breaks(spans))
+    quote = schema.label_roles.get("quote")
+    sentences = split_sentences(text, tokens, [(s.start, s.end) for s in spans if s.label != quote])
+    rows = [TokenRow(tokens[s.first : s.end], s.paragraph, {}) for s in sentences]
+    for layer in schema.layers if layers is None else layers:
+        labels = set(layer.exported_labels)
+        layer_spans = [span for span in spans if span.label in labels]
+        tags = spans_to_bio(tokens, layer_spans)
+        for row, sentence in zip(rows, sentences):
+            row.tags[layer.name] = tags[sentence.first : sentence.end]
+        check_round_trip(joined_tokens(rows), layer_spans, joined_tags(rows, layer.name))
+    return rows
+
+
+def joined_tokens(rows: Iterable[TokenRow]) -> list[Offsets]:
+    return [token for row in rows for token in row.tokens]
+
+
+def joined_tags(rows: Iterable[TokenRow], layer: str) -> list[str]:
+    """One document's tags of ``layer``, its rows joined in order: :func:`bio_to_spans` on them continues
+    a quote that a row starts with ``I-`` from the row before."""
+    return [tag for row in rows for tag in row.tags[layer]]
+
+
 @check(ROUND_TRIP_RULE, scope="release")
 def check_bio_round_trip(aset: AnnotationSet, text: str, schema: Schema, place: Place) -> Iterator[Problem]:
-    """Released spans survive spans → BIO → spans in every layer, tokens cut at every released span's edge."""
-    exported = {label: layer.name for layer in schema.layers for label in layer.exported_labels}
+    """Released spans survive spans → sentence rows of BIO tags → spans in every layer, tokens cut at
+    every released span's edge."""
+    exported = {label for layer in schema.layers for label in layer.exported_labels}
     released = [(LabelledSpan(s.start, s.end, s.label), s) for s in aset.spans if s.label in exported]
-    tokens = tokenize(text, span_breaks(labelled for labelled, _ in released))
     for layer in schema.layers:
-        layer_spans = [labelled for labelled, _ in released if exported[labelled.label] == layer.name]
         try:
-            check_round_trip(tokens, layer_spans, spans_to_bio(tokens, layer_spans))
+            sentence_rows(text, [labelled for labelled, _ in released], schema, [layer])
         except RoundTripError as exc:
             owner = next((span for labelled, span in released if labelled == exc.span), None)  # None: a span the tags made up
             item = f"span {owner.id}" if owner else f"chars {exc.span.start}-{exc.span.end}"

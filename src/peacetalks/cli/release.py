@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ..export import add_arguments as export_arguments
 from ..storage import Root
 from .registry import command, writes_unless_check
 
@@ -37,6 +38,16 @@ def cmd_split(args: argparse.Namespace, root: Root) -> int:
         return 1 if assignment.new else 0
     print(f"split: {len(assignment.splits)} documents, {len(assignment.new)} new ones recorded in splits.json ({new})")
     return 0
+
+
+@command("export", "Export a built release for training tools: a spaCy DocBin or CoNLL-2003-style BIO columns per split.",
+         "peacetalks export --format spacy --release release --out export-spacy\n"
+         "  peacetalks export --format conll --release release --out export-conll",
+         arguments=export_arguments, lock=lambda args: None)  # reads a release folder, writes only --out
+def cmd_export(args: argparse.Namespace, root: Root) -> int:
+    from ..export import run
+
+    return run(args, root)
 
 
 def _publish_arguments(parser: argparse.ArgumentParser) -> None:

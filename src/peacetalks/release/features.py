@@ -53,8 +53,9 @@ def features_of(schema: Schema) -> dict[str, Features]:
         "cleaner_version": Value("string"), "language": Value("string"), "flags": List(Value("string")),
         "removed": List(removed), "annotated": Value("bool"),
     })
-    tokens = Features({
-        "id": Value("string"), "tokens": List(Value("string")),
+    tokens = Features({  # one row per sentence (peacetalks.bio.sentence_rows)
+        "id": Value("string"), "document_id": Value("string"), "sentence_index": Value("int32"), "paragraph_index": Value("int32"),
+        "leading_whitespace": Value("string"), "tokens": List(Value("string")), "whitespace_after": List(Value("string")),
         "token_starts": List(Value("int32")), "token_ends": List(Value("int32")),
         **{tag_column(layer.name): List(ClassLabel(names=bio_labels(layer.exported_labels))) for layer in schema.layers},
     })

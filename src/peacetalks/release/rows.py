@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..bio import ROUND_TRIP_RULE, LabelledSpan, RoundTripError, check_round_trip, span_breaks, spans_to_bio, tokenize
+from ..bio import ROUND_TRIP_RULE, LabelledSpan, RoundTripError, joined_tokens, sentence_rows
 from ..models import GOLD, AnnotationFile, AnnotationSet, Document, Span
 from ..problems import Place, refuse_release
 from ..schema import Schema
@@ -65,24 +65,26 @@ def document_row(doc: ReleaseDoc, ids: LabelIds) -> dict[str, Any]:
     }
 
 
-def token_row(root: Root, schema: Schema, doc: ReleaseDoc) -> dict[str, Any]:
-    """Tokens cut at every span edge, one BIO column per layer, proven to give the spans back."""
+def token_rows(root: Root, schema: Schema, doc: ReleaseDoc) -> list[dict[str, Any]]:
+    """One row per sentence (:func:`peacetalks.bio.sentence_rows`), proven to give the spans back, with
+    the text between tokens: a document's ``leading_whitespace`` (first row only), then every token
+    followed by its ``whitespace_after``, row after row, is the text exactly."""
     text = doc.document.text
     labelled = [(span, LabelledSpan(span.start, span.end, span.label)) for span in doc.spans]
-    tokens = tokenize(text, span_breaks(ls for _, ls in labelled))
-    row: dict[str, Any] = {"id": doc.id, "tokens": [text[a:b] for a, b in tokens],
-                           "token_starts": [a for a, _ in tokens], "token_ends": [b for _, b in tokens]}
-    for layer in schema.layers:
-        exported = set(layer.exported_labels)
-        layer_spans = [ls for span, ls in labelled if span.label in exported]
-        try:
-            tags = spans_to_bio(tokens, layer_spans)
-            check_round_trip(tokens, layer_spans, tags)
-        except RoundTripError as exc:
-            span = next(s for s, ls in labelled if ls == exc.span)
-            refuse_release([gold_place(root, doc.id).problem(ROUND_TRIP_RULE, f"span {span.id}", exc.detail)])
-        row[tag_column(layer.name)] = tags
-    return row
+    try:
+        rows = sentence_rows(text, [ls for _, ls in labelled], schema)
+    except RoundTripError as exc:
+        span = next(s for s, ls in labelled if ls == exc.span)
+        refuse_release([gold_place(root, doc.id).problem(ROUND_TRIP_RULE, f"span {span.id}", exc.detail)])
+    starts = [start for start, _ in joined_tokens(rows)]
+    after = iter(starts[1:] + [len(text)])  # where the text following each token ends: the next token
+    return [{
+        "id": f"{doc.id}:{index}", "document_id": doc.id, "sentence_index": index, "paragraph_index": row.paragraph,
+        "leading_whitespace": text[: starts[0]] if index == 0 else "",
+        "tokens": [text[a:b] for a, b in row.tokens], "whitespace_after": [text[b : next(after)] for _, b in row.tokens],
+        "token_starts": [a for a, _ in row.tokens], "token_ends": [b for _, b in row.tokens],
+        **{tag_column(layer): tags for layer, tags in row.tags.items()},
+    } for index, row in enumerate(rows)]
 
 
 def quote_rows(doc: ReleaseDoc, schema: Schema) -> list[dict[str, Any]]:
@@ -104,10 +106,11 @@ def quote_rows(doc: ReleaseDoc, schema: Schema) -> list[dict[str, Any]]:
 
 def rows_of(root: Root, schema: Schema, ids: LabelIds, doc: ReleaseDoc) -> Rows:
     """One document's rows per config, labels as ClassLabel ids, ready for Arrow."""
-    tokens = token_row(root, schema, doc)
-    for layer, tag_ids in ids.tags.items():
-        tokens[tag_column(layer)] = [tag_ids[tag] for tag in tokens[tag_column(layer)]]
-    return {"documents": [document_row(doc, ids)], "tokens": [tokens], "quotes": quote_rows(doc, schema)}
+    tokens = token_rows(root, schema, doc)
+    for row in tokens:
+        for layer, tag_ids in ids.tags.items():
+            row[tag_column(layer)] = [tag_ids[tag] for tag in row[tag_column(layer)]]
+    return {"documents": [document_row(doc, ids)], "tokens": tokens, "quotes": quote_rows(doc, schema)}
 
 
 

@@ -27,8 +27,9 @@ class SplitStats:
 
     def add(self, rows: Rows, labels: list[str], relations: list[str]) -> None:
         """Count one document's rows; ``labels`` and ``relations`` name the ClassLabel ids in them."""
-        document, token_row = rows["documents"][0], rows["tokens"][0]
-        starts, ends = token_row["token_starts"], token_row["token_ends"]
+        document = rows["documents"][0]
+        starts = [start for row in rows["tokens"] for start in row["token_starts"]]  # the document's sentence rows, in order
+        ends = [end for row in rows["tokens"] for end in row["token_ends"]]
         self.documents += 1
         self.annotated += document["annotated"]
         self.characters += len(document["text"])

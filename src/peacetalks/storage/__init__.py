@@ -7,7 +7,7 @@ files). Callers import from ``peacetalks.storage``; the names below are its inte
 """
 
 from .errors import PeacetalksError
-from .folders import BUILDING_MARK, building_folder, exchange_paths, replace_folder, replaceable_folder
+from .folders import BUILDING_MARK, building_folder, exchange_paths, listed_files, replace_folder, replaceable_folder
 from .generated import is_current, stale_files, sync_files
 from .hashing import sha256_bytes, sha256_file, sha256_text
 from .layout import ID_RE, Root, checked_id
@@ -18,7 +18,7 @@ from .writing import atomic_output, canonical_json, dump_model, write_atomic, wr
 
 __all__ = [
     "BUILDING_MARK", "ID_RE", "LockMode", "PeacetalksError", "Root", "atomic_output", "building_folder", "canonical_json",
-    "checked_id", "is_current", "dump_model", "exchange_paths", "locked", "parse_model", "present", "read_bytes",
+    "checked_id", "is_current", "dump_model", "exchange_paths", "listed_files", "locked", "parse_model", "present", "read_bytes",
     "read_failure", "read_json", "read_model", "read_text", "reading", "replace_folder", "replaceable_folder",
     "sha256_bytes", "sha256_file", "sha256_text", "stale_files", "sync_files", "validation_errors", "validation_text",
     "write_atomic", "write_model", "write_text_atomic",

@@ -1,0 +1,103 @@
+"""Sentences and paragraphs of a clean text, over its tokens; pure, rule-based (no model, no download).
+
+A **paragraph** is a block of the text between blank lines. A **sentence** ends at a line break or
+after a terminator (``.``, ``!``, ``?``, ``…``, with the closing quotes or brackets right after it)
+that whitespace follows (the last of a spaced ellipsis ``. . .``), when the next word (past opening quotes or brackets) does not start with a
+lower-case letter. A period does not end a sentence after
+
+- a title that stands before a name (``Mr.``, ``Dr.``, ``Sen.``: :data:`TITLES`);
+- an abbreviation (``Inc.``, ``Feb.``, ``No.``: :data:`ABBREVIATIONS`) or a single letter
+  (``U.S.``, ``a.m.``, ``John F. Kennedy``), unless the next word is one that commonly opens a
+  sentence (``The``, ``He``, ``But``: :data:`OPENING_WORDS`): "in the U.S. The talks" ends one,
+  "U.S. President Trump" does not.
+
+Numbers such as ``3.5`` are one token (:data:`peacetalks.bio.TOKEN`), so their period never counts.
+A boundary that would fall inside a range the caller keeps together (a span) is not made: the
+two sentences stay one.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+Offsets = tuple[int, int]
+
+BLANK_LINE = re.compile(r"\n[^\S\n]*\n")  # a line holding only whitespace, between two line breaks
+TERMINATORS = frozenset({".", "!", "?", "…"})
+CLOSERS = frozenset({'"', "'", "”", "’", ")", "]", "»"})
+OPENERS = frozenset({'"', "'", "“", "‘", "(", "[", "«"})
+TITLES = frozenset({"Mr", "Mrs", "Ms", "Mx", "Dr", "Prof", "Sen", "Rep", "Gov", "Gen", "Lt", "Col", "Maj", "Capt", "Sgt",
+                    "Adm", "Cmdr", "Rev", "Hon", "Amb", "Pres", "Supt", "Messrs", "St", "Mt", "Ft"})
+ABBREVIATIONS = frozenset({"Jr", "Sr", "Inc", "Corp", "Co", "Ltd", "Bros", "etc", "vs", "cf", "al", "approx", "No", "Nos", "Vol",
+                           "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec",
+                           "Mon", "Tue", "Tues", "Wed", "Thu", "Thurs", "Fri", "Sat", "Sun", "Ave", "Blvd", "Rd", "Dept", "Univ"})
+OPENING_WORDS = frozenset({"A", "An", "The", "This", "That", "These", "Those", "There", "Here", "It", "Its", "He", "His", "She",
+                           "Her", "They", "Their", "We", "Our", "I", "My", "You", "Your", "But", "And", "Yet", "So", "Or",
+                           "In", "On", "At", "As", "If", "When", "While", "After", "Before", "Since", "However", "Meanwhile",
+                           "Still", "Then", "Now", "What", "Why", "How", "Who", "Where"})
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """Tokens ``first`` to ``end`` (exclusive) of the text, in paragraph ``paragraph`` (0-based; the
+    paragraph of its first token)."""
+
+    first: int
+    end: int
+    paragraph: int
+
+
+def split_sentences(text: str, tokens: Sequence[Offsets], keep_together: Sequence[Offsets] = ()) -> list[Sentence]:
+    """The sentences of ``text``, in order, covering every token once; no boundary falls strictly
+    inside a range of ``keep_together`` (ranges whose edges are token edges)."""
+    inside = kept_boundaries(tokens, keep_together)
+    words = [text[a:b] for a, b in tokens]
+    sentences: list[Sentence] = []
+    first, paragraph, first_paragraph = 0, 0, 0
+    for j in range(1, len(tokens)):
+        gap = text[tokens[j - 1][1] : tokens[j][0]]
+        paragraph += bool(BLANK_LINE.search(gap))
+        if not inside[j] and ("\n" in gap or ends_sentence(words, tokens, j)):
+            sentences.append(Sentence(first, j, first_paragraph))
+            first, first_paragraph = j, paragraph
+    if tokens:
+        sentences.append(Sentence(first, len(tokens), first_paragraph))
+    return sentences
+
+
+def kept_boundaries(tokens: Sequence[Offsets], keep_together: Sequence[Offsets]) -> list[bool]:
+    """Per token index j: whether a range of ``keep_together`` holds both token j-1 and token j."""
+    inside = [False] * len(tokens)
+    starts = [start for start, _ in tokens]
+    for start, end in keep_together:
+        for j in range(bisect_right(starts, start), bisect_left(starts, end)):  # tokens starting strictly inside
+            inside[j] = True
+    return inside
+
+
+def ends_sentence(words: Sequence[str], tokens: Sequence[Offsets], j: int) -> bool:
+    """Whether a sentence ends between token j-1 and token j (``words`` are the tokens' texts)."""
+    if tokens[j - 1][1] == tokens[j][0]:
+        return False  # "U.S": no whitespace, no boundary
+    last = j - 1
+    while last > 0 and words[last] in CLOSERS and tokens[last - 1][1] == tokens[last][0]:
+        last -= 1
+    if words[last] not in TERMINATORS or words[j] in TERMINATORS:
+        return False  # no terminator, or one dot of a spaced ellipsis ". . ."
+    following = j
+    while following < len(words) - 1 and words[following] in OPENERS:
+        following += 1
+    next_word = words[following]
+    if next_word[0].islower():
+        return False
+    if words[last] != "." or last == 0 or tokens[last - 1][1] != tokens[last][0]:
+        return True  # "!", "?", or a period standing after a space (". . .")
+    before = words[last - 1]
+    if before in TITLES:
+        return False
+    if before in ABBREVIATIONS or (len(before) == 1 and before.isalpha()):
+        return next_word in OPENING_WORDS
+    return True
