@@ -30,10 +30,6 @@ UNLABELLED = re.compile(r"\[([^\[\]]+)\](?![\w\]])")  # `[U.S.]` in a list under
 QUOTATION_MARKS = "“”\"«»‘"  # not ’: it is also the apostrophe
 SENTENCE_END = re.compile(r"(?<![A-Z])[.!?](?=\s+[A-Z“\"‘])")  # "U.S. Secretary" is no sentence end
 
-# A surface a guideline example labels one way that the gold rightly labels otherwise somewhere, with the reason.
-# Keep it tiny: an entry is a genuinely different use, never a disagreement to hide.
-EXCEPTIONS: dict[tuple[str, str], str] = {}
-
 
 @dataclass(frozen=True)
 class Statement:
@@ -133,15 +129,11 @@ def occurs(surface: str) -> bool:
 
 
 def test_every_labelled_entity_example_in_the_guidelines_is_the_gold_label_of_that_surface_everywhere() -> None:
-    checked = [s for s in entity_statements(guideline_statements()) if occurs(s.surface) and (s.surface, s.label) not in EXCEPTIONS]
+    # No exception list: every surface the guidelines label has that one label in every use in the corpus.
+    checked = [s for s in entity_statements(guideline_statements()) if occurs(s.surface)]
     assert len(checked) > 100  # the parser still finds the examples
     problems = sorted({problem for statement in checked for problem in disagreements(statement)})
     assert problems == []
-
-
-def test_every_exception_is_a_guideline_example_with_a_reason() -> None:
-    stated = {(s.surface, s.label) for s in guideline_statements()}
-    assert all(key in stated and reason.strip() for key, reason in EXCEPTIONS.items())
 
 
 # --- (b) schema descriptions and examples --------------------------------------------------------------------
@@ -171,10 +163,9 @@ def test_no_two_guideline_sections_or_schema_examples_give_one_surface_two_label
     labels_of: dict[tuple[str, str], set[str]] = defaultdict(set)
     where: dict[tuple[str, str], set[str]] = defaultdict(set)
     for statement in guideline_statements() + schema_statements():
-        if (statement.surface, statement.label) not in EXCEPTIONS:
-            key = (schema().layer_of[statement.label], statement.surface)
-            labels_of[key].add(statement.label)
-            where[key].add(f"{statement.where}: {statement.label}")
+        key = (schema().layer_of[statement.label], statement.surface)
+        labels_of[key].add(statement.label)
+        where[key].add(f"{statement.where}: {statement.label}")
     assert {key: sorted(where[key]) for key, labels in labels_of.items() if len(labels) > 1} == {}
 
 
