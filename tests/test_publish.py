@@ -27,7 +27,12 @@ def record_open(event: str, args: tuple[Any, ...]) -> None:
         RECORDING[-1][os.path.realpath(args[0])] += 1
 
 
-sys.addaudithook(record_open)  # the interpreter's own "open" audit events: every file read counts
+sys.addaudithook(record_open)
+
+
+def version_tag(root: Root) -> str:
+    """The tag publish gives the root's dataset VERSION."""
+    return "v" + (root.path / "VERSION").read_text(encoding="utf-8").strip()  # the interpreter's own "open" audit events: every file read counts
 
 
 @contextlib.contextmanager
@@ -66,7 +71,7 @@ def publish(cli: Any, root: Root, out: Path, *extra: str) -> tuple[int, str, str
 def test_dry_run_builds_and_prints_the_plan_without_tagging(git_root: Root, tmp_path: Path, cli: Any) -> None:
     code, out, err = publish(cli, git_root, tmp_path / "out", "--dry-run")
     assert code == 0, err
-    assert f"{REPO_ID} (dataset) at tag v0.1.0" in out
+    assert f"{REPO_ID} (dataset) at tag {version_tag(git_root)}" in out
     for name in ("README.md", "MANIFEST.sha256", "data/documents/train.parquet", "data/quotes/test.parquet"):
         assert name in out
     assert (tmp_path / "out" / "README.md").exists()
@@ -91,9 +96,9 @@ def test_refuses_a_dirty_tree_before_building(git_root: Root, tmp_path: Path, cl
 
 
 def test_refuses_a_version_whose_git_tag_exists(git_root: Root, tmp_path: Path, cli: Any) -> None:
-    git(git_root, "tag", "v0.1.0")
+    git(git_root, "tag", version_tag(git_root))
     code, _, err = publish(cli, git_root, tmp_path / "out", "--dry-run")
-    assert code != 0 and "tag v0.1.0 exists" in err
+    assert code != 0 and f"tag {version_tag(git_root)} exists" in err
     assert not (tmp_path / "out").exists()
 
 

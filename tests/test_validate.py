@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import pytest
-from conftest import annotation_data, only_document
+from conftest import REPO, annotation_data, only_document
 
 from peacetalks.schema import load_schema
 from peacetalks.storage import Root, write_text_atomic
@@ -14,6 +14,7 @@ from peacetalks.problems import RULES, Problem
 from peacetalks.validate import validate_root
 
 DOC = "doc1"
+SCHEMA_VERSION = load_schema(Root(REPO)).version  # the repository's schema, which the copies in these tests have
 TEXT = "Trump said: “We want peace now.” Putin agreed with Trump in Moscow.\n\nThe “peace through strength” plan was not discussed."
 # offsets into TEXT
 TRUMP, SAID, QUOTE, PUTIN, TRUMP2, MOSCOW = (0, 5), (6, 10), (13, 31), (33, 38), (51, 56), (60, 66)
@@ -76,7 +77,7 @@ CASES = {
     "file-json": ("{not json", "annotations/doc1.json: doc1: file: file-json: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)"),
     "file-shape": (annotation_file(text_sha256="abc"), "annotations/doc1.json: doc1: file: file-shape: text_sha256: String should match pattern '^[0-9a-f]{64}$'"),
     "doc-text-hash": (annotation_file(text_sha256="0" * 64), "annotations/doc1.json: doc1: file: doc-text-hash: clean text changed since annotation (run `peacetalks realign`)"),
-    "schema-version": (annotation_file(schema_version="0.9.0"), "annotations/doc1.json: doc1: file: schema-version: annotated with schema 0.9.0, schema is 1.1.0 (run `peacetalks schema migrate`)"),
+    "schema-version": (annotation_file(schema_version="0.9.0"), f"annotations/doc1.json: doc1: file: schema-version: annotated with schema 0.9.0, schema is {SCHEMA_VERSION} (run `peacetalks schema migrate`)"),
     "set-gold": ({**annotation_file(), "annotators": {"ann1": good_gold()}}, "annotations/doc1.json: doc1: file: set-gold: no gold set"),
     "span-label": (with_spans(span("x1", (40, 47), "PLACE")), "annotations/doc1.json: doc1: gold/span x1: span-label: unknown label 'PLACE'"),
     "span-offsets": (with_spans(span("x1", (100, 200), "GPE", "x")), "annotations/doc1.json: doc1: gold/span x1: span-offsets: [100, 200) outside the text of length 121"),
