@@ -24,7 +24,7 @@ from .layout import (CARD_FILE, CROISSANT_FILE, LEAKAGE_FILE, LICENSE_FILE, MANI
 from .leakage import leakage_report
 from .parquet import SplitSizes, write_data
 from .plan import Plan, plan_release
-from .provenance import provenance_summary
+from .provenance import AnnotationSets, provenance_summary
 from .rows import EMAIL
 
 
@@ -117,9 +117,10 @@ def build(root: Root, out: Path) -> BuildReport:
 
 
 def write_release(root: Root, plan: Plan, folder: Path) -> tuple[SplitSizes, dict[str, Any]]:
-    stats, sizes = write_data(folder, root, plan)
+    sets = AnnotationSets()
+    stats, sizes = write_data(folder, root, plan, sets)
     leakage = leakage_report(root, plan)
-    provenance = provenance_summary(root, plan.doc_ids, plan.schema.version)
+    provenance = provenance_summary(root, sets, plan.doc_ids, plan.schema.version)
     features = features_of(plan.schema)
     (folder / STATS_FILE).write_text(dump_json(stats), encoding="utf-8")
     (folder / LEAKAGE_FILE).write_text(dump_json(leakage), encoding="utf-8")

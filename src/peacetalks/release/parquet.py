@@ -16,6 +16,7 @@ from ..storage import Root
 from .features import CONFIGS, features_of
 from .layout import parquet_path
 from .plan import Plan
+from .provenance import AnnotationSets
 from .rows import Rows
 from .stream import collect_stats
 
@@ -76,8 +77,9 @@ def split_size(folder: Path, config: str, split: str, rows: int) -> dict[str, in
     return {"num_examples": rows, "num_bytes": arrow_bytes(path), "file_bytes": path.stat().st_size}
 
 
-def write_data(folder: Path, root: Root, plan: Plan) -> tuple[dict[str, Any], SplitSizes]:
-    """Every Parquet file; returns the statistics and, per config, the sizes of its non-empty splits."""
+def write_data(folder: Path, root: Root, plan: Plan, sets: AnnotationSets) -> tuple[dict[str, Any], SplitSizes]:
+    """Every Parquet file; returns the statistics and, per config, the sizes of its non-empty splits
+    (``sets`` gathers the provenance of the annotation sets on the way)."""
     features = features_of(plan.schema)
     sinks: dict[str, ParquetSink] = {}
 
@@ -87,7 +89,7 @@ def write_data(folder: Path, root: Root, plan: Plan) -> tuple[dict[str, Any], Sp
         sinks[split].add(rows)
 
     try:
-        stats = collect_stats(root, plan, write)
+        stats = collect_stats(root, plan, write, sets)
     finally:
         for sink in sinks.values():
             sink.close()

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ValidationError
 
 from ..models import GOLD, Provenance, Strict
 from ..seeds import iter_manifest
@@ -48,18 +48,6 @@ class Registry(Strict):
     annotators: dict[str, Annotator]
 
 
-class SetOnly(BaseModel):
-    """The part of an annotation set this module reads (the spans were validated by the build)."""
-
-    model_config = ConfigDict(extra="ignore")
-    provenance: Provenance
-
-
-class ProvenanceOnly(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-    annotators: dict[str, SetOnly]
-
-
 def read_registry(root: Root) -> Registry:
     path = root.annotations / REGISTRY
     if not path.exists():
@@ -88,11 +76,15 @@ class SetFacts:
         self.guidelines.add(provenance.guidelines_version or UNKNOWN)
 
 
-def set_provenances(root: Root, doc_ids: Iterable[str]) -> Iterable[Provenance]:
-    for doc_id in doc_ids:
-        path = root.annotation_file(doc_id)
-        if path.exists():
-            yield from (s.provenance for s in parse_model(ProvenanceOnly, read_bytes(path)).annotators.values())
+class AnnotationSets:
+    """The facts of every set name, gathered from the build's one stream over the annotation files."""
+
+    def __init__(self) -> None:
+        self.facts: dict[str, SetFacts] = defaultdict(SetFacts)
+
+    def add(self, provenances: Iterable[Provenance]) -> None:
+        for provenance in provenances:
+            self.facts[provenance.annotator].add(provenance)
 
 
 def text_origins(root: Root, doc_ids: list[str]) -> dict[str, Any]:
@@ -115,11 +107,9 @@ def text_origins(root: Root, doc_ids: list[str]) -> dict[str, Any]:
     return {"documents": documents, "known": known, "sources": sorted(sources), "listed": sorted(listed, key=lambda t: t["document"])}
 
 
-def provenance_summary(root: Root, doc_ids: list[str], schema_version: str) -> dict[str, Any]:
+def provenance_summary(root: Root, sets: AnnotationSets, doc_ids: list[str], schema_version: str) -> dict[str, Any]:
     """The summary the build ships as ``provenance.json`` (JSON values only, sorted: same inputs, same bytes)."""
-    facts: dict[str, SetFacts] = defaultdict(SetFacts)
-    for provenance in set_provenances(root, doc_ids):
-        facts[provenance.annotator].add(provenance)
+    facts = sets.facts
     registry = read_registry(root).annotators
     sets = [{"annotator": name, "kind": registry[name].kind if name in registry else UNKNOWN,
              "who": registry[name].who if name in registry else "", "documents": f.documents,
