@@ -1,8 +1,9 @@
 """Build stage, I/O (writes): ``build(root, out)`` makes the versioned Hugging Face dataset folder.
 
 It refuses to run on a root that does not validate, streams every document once per split into
-three Parquet configs (documents, tokens, quotes), writes the dataset card, the leakage report,
-build statistics, a licence statement and a sha256 manifest into a temp folder beside ``out``,
+three Parquet configs (documents, tokens, quotes), writes the dataset card, its Croissant metadata,
+the leakage report, build statistics, the provenance summary, a licence statement, copies of the
+documentation the card refers to and a sha256 manifest into a temp folder beside ``out``,
 checks that no e-mail address got in, and only then swaps the folder into place. It reads
 ``splits.json`` and never writes it (``peacetalks split`` does).
 """
@@ -16,13 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from ..storage import BUILDING_MARK, PeacetalksError, Root, building_folder, replace_folder, replaceable_folder, sha256_file
-from .card import license_text, released_configs, render_card
+from .card import Card, license_text, released_configs
 from .features import features_of
-from .layout import (CARD_FILE, CHANGELOG_FILE, DATASHEET_FILE, FIGURES_DIR, LEAKAGE_FILE, LICENSE_FILE, MANIFEST_FILE, OWN_FILES,
-                     STATS_FILE)
+from .layout import (CARD_FILE, CROISSANT_FILE, LEAKAGE_FILE, LICENSE_FILE, MANIFEST_FILE, OWN_FILES, PROVENANCE_FILE,
+                     SHIPPED_FILES, SHIPPED_FOLDERS, STATS_FILE)
 from .leakage import leakage_report
 from .parquet import SplitSizes, write_data
 from .plan import Plan, plan_release
+from .provenance import AnnotationSets, provenance_summary
 from .rows import EMAIL
 
 
@@ -30,14 +32,33 @@ def dump_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, indent=2) + "\n"
 
 
-def copy_if_present(root: Root, folder: Path, relative: Path) -> None:
-    source = root.path / relative
-    if source.is_file():
-        (folder / relative).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, folder / relative)
-    elif source.is_dir():
-        for path in sorted(source.glob("*.png")):
-            copy_if_present(root, folder, relative / path.name)
+def refuse_link(source: Path) -> Path:
+    if source.is_symlink():
+        raise PeacetalksError(f"{source}: a symbolic link; a release ships only the project's own files; nothing built")
+    return source
+
+
+def ship(root: Root, folder: Path, relative: str) -> bool:
+    """Copy the root file ``relative`` into the release at the same path, if the root has it; a
+    symbolic link is refused (it could bring in any file of the machine)."""
+    source = refuse_link(root.path / relative)
+    if not source.is_file():
+        return False
+    (folder / relative).parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, folder / relative)
+    return True
+
+
+def ship_documentation(root: Root, folder: Path) -> dict[str, str]:
+    """Every shipped file and folder the root has → what it is (for the card's list)."""
+    shipped = {relative: about for relative, about in SHIPPED_FILES.items() if ship(root, folder, relative)}
+    for relative, (pattern, about) in SHIPPED_FOLDERS.items():
+        source = refuse_link(root.path / relative)
+        names = [path.name for path in sorted(source.glob(pattern))] if source.is_dir() else []
+        copied = [name for name in names if ship(root, folder, f"{relative}/{name}")]
+        if copied:
+            shipped[f"{relative}/"] = about
+    return shipped
 
 
 def manifest(folder: Path) -> str:
@@ -96,14 +117,19 @@ def build(root: Root, out: Path) -> BuildReport:
 
 
 def write_release(root: Root, plan: Plan, folder: Path) -> tuple[SplitSizes, dict[str, Any]]:
-    stats, sizes = write_data(folder, root, plan)
+    sets = AnnotationSets()
+    stats, sizes = write_data(folder, root, plan, sets)
     leakage = leakage_report(root, plan)
+    provenance = provenance_summary(root, sets, plan.doc_ids, plan.schema.version)
+    features = features_of(plan.schema)
     (folder / STATS_FILE).write_text(dump_json(stats), encoding="utf-8")
     (folder / LEAKAGE_FILE).write_text(dump_json(leakage), encoding="utf-8")
+    (folder / PROVENANCE_FILE).write_text(dump_json(provenance), encoding="utf-8")
     (folder / LICENSE_FILE).write_text(license_text(), encoding="utf-8")
-    (folder / CARD_FILE).write_text(render_card(plan, features_of(plan.schema), stats, sizes, leakage), encoding="utf-8")
-    for relative in (Path(CHANGELOG_FILE), Path(DATASHEET_FILE), FIGURES_DIR):
-        copy_if_present(root, folder, relative)
+    shipped = ship_documentation(root, folder)
+    card = Card(plan, features, stats, sizes, leakage, provenance, shipped)
+    (folder / CARD_FILE).write_text(card.render(), encoding="utf-8")
+    (folder / CROISSANT_FILE).write_text(dump_json(card.croissant()), encoding="utf-8")
     leaked = files_with_emails(folder)
     if leaked:
         raise PeacetalksError(f"release files contain an e-mail address: {', '.join(leaked)}; nothing built")

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.dataset as pds
 import pyarrow.parquet as pq
 from datasets import Features
 
@@ -15,6 +16,7 @@ from ..storage import Root
 from .features import CONFIGS, features_of
 from .layout import parquet_path
 from .plan import Plan
+from .provenance import AnnotationSets
 from .rows import Rows
 from .stream import collect_stats
 
@@ -31,7 +33,6 @@ class ParquetSink:
         self.pending: Rows = {config: [] for config in CONFIGS}
         self.writers: dict[str, pq.ParquetWriter] = {}
         self.rows: Counter[str] = Counter()
-        self.nbytes: Counter[str] = Counter()
 
     def add(self, rows: Rows) -> None:
         for config, config_rows in rows.items():
@@ -50,7 +51,6 @@ class ParquetSink:
         table = pa.Table.from_pylist(self.pending[config], schema=schema)
         self.writers[config].write_table(table)
         self.rows[config] += table.num_rows
-        self.nbytes[config] += table.nbytes
         self.pending[config] = []
 
     def close(self) -> None:
@@ -60,11 +60,26 @@ class ParquetSink:
             writer.close()
 
 
-SplitSizes = dict[str, dict[str, dict[str, int]]]  # config → split → {"num_examples", "num_bytes"}
+SplitSizes = dict[str, dict[str, dict[str, int]]]  # config → split → {"num_examples", "num_bytes", "file_bytes"}
 
 
-def write_data(folder: Path, root: Root, plan: Plan) -> tuple[dict[str, Any], SplitSizes]:
-    """Every Parquet file; returns the statistics and, per config, the sizes of its non-empty splits."""
+def arrow_bytes(path: Path) -> int:
+    """A split's ``num_bytes`` as ``datasets`` computes it: the Arrow size of the record batches its
+    Parquet loader reads (one row group a batch), which differs from that of the tables written."""
+    with path.open("rb") as handle:
+        fragment = pds.ParquetFileFormat().make_fragment(handle)
+        batches = fragment.to_batches(batch_size=fragment.row_groups[0].num_rows, batch_readahead=0, fragment_readahead=0)
+        return sum(pa.Table.from_batches([batch]).nbytes for batch in batches)
+
+
+def split_size(folder: Path, config: str, split: str, rows: int) -> dict[str, int]:
+    path = folder / parquet_path(config, split)
+    return {"num_examples": rows, "num_bytes": arrow_bytes(path), "file_bytes": path.stat().st_size}
+
+
+def write_data(folder: Path, root: Root, plan: Plan, sets: AnnotationSets) -> tuple[dict[str, Any], SplitSizes]:
+    """Every Parquet file; returns the statistics and, per config, the sizes of its non-empty splits
+    (``sets`` gathers the provenance of the annotation sets on the way)."""
     features = features_of(plan.schema)
     sinks: dict[str, ParquetSink] = {}
 
@@ -74,13 +89,12 @@ def write_data(folder: Path, root: Root, plan: Plan) -> tuple[dict[str, Any], Sp
         sinks[split].add(rows)
 
     try:
-        stats = collect_stats(root, plan, write)
+        stats = collect_stats(root, plan, write, sets)
     finally:
         for sink in sinks.values():
             sink.close()
     sizes: SplitSizes = {
-        config: {split: {"num_examples": sink.rows[config], "num_bytes": sink.nbytes[config]}
-                 for split, sink in sinks.items() if sink.rows[config]}
+        config: {split: split_size(folder, config, split, sink.rows[config]) for split, sink in sinks.items() if sink.rows[config]}
         for config in CONFIGS
     }
     return stats, sizes

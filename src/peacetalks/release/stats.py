@@ -21,7 +21,7 @@ class SplitStats:
     quotes: int = 0
     spans: Counter[str] = field(default_factory=Counter)
     relations: Counter[str] = field(default_factory=Counter)
-    document_tokens: list[int] = field(default_factory=list)
+    document_tokens: dict[str, int] = field(default_factory=dict)  # document id → tokens
     span_tokens: Counter[str] = field(default_factory=Counter)  # "LABEL:length" → count
     languages: Counter[str] = field(default_factory=Counter)
 
@@ -35,7 +35,7 @@ class SplitStats:
         self.characters += len(document["text"])
         self.tokens += len(starts)
         self.quotes += len(rows["quotes"])
-        self.document_tokens.append(len(starts))
+        self.document_tokens[document["id"]] = len(starts)
         self.languages[document["language"]] += 1
         for span in document["spans"]:
             label = labels[span["label"]]
@@ -50,7 +50,7 @@ class SplitStats:
             "tokens": self.tokens, "quotes": self.quotes,
             "spans": {label: self.spans[label] for label in labels},
             "relations": {label: self.relations[label] for label in relations},
-            "document_tokens": sorted(self.document_tokens),
+            "document_tokens": dict(sorted(self.document_tokens.items(), key=lambda item: (item[1], item[0]))),  # shortest first
             "span_tokens": dict(sorted(self.span_tokens.items())),
             "languages": dict(sorted(self.languages.items())),
         }

@@ -8,7 +8,7 @@ from functools import partial
 from typing import Any
 
 from ..corpus import load_document
-from ..models import AnnotationFile
+from ..models import AnnotationFile, Provenance
 from ..parallel import ordered_map
 from ..progress import progress
 from ..schema import Schema
@@ -18,6 +18,7 @@ from ..validate import check_text_file, checked_file
 from .features import LabelIds, exported_labels
 from .layout import parquet_path
 from .plan import Plan
+from .provenance import AnnotationSets
 from .rows import ReleaseDoc, Rows, config_with_email, releasable_doc, rows_of
 from .stats import SplitStats, stats_document
 
@@ -28,48 +29,54 @@ def release_doc(root: Root, schema: Schema, doc_id: str, annotation: AnnotationF
     return releasable_doc(root, schema, load_document(root, doc_id), annotation)
 
 
-def document_rows(root: Root, schema: Schema, ids: LabelIds, place: tuple[str, str]) -> tuple[Rows | None, list[Problem]]:
-    """The rows of one document (``place`` is its split and id) once its annotation file validates:
-    the build reads each file once. No rows, and the problems, when it does not; refused if the rows
-    hold an e-mail address."""
+DocumentRows = tuple[Rows | None, list[Problem], list[Provenance]]
+
+
+def document_rows(root: Root, schema: Schema, ids: LabelIds, place: tuple[str, str]) -> DocumentRows:
+    """The rows of one document (``place`` is its split and id) and the provenance of its annotation
+    sets, once its annotation file validates: the build reads each file once. No rows, and the
+    problems, when it does not; refused if the rows hold an e-mail address."""
     split, doc_id = place
     path = root.annotation_file(doc_id)
     annotation, problems = checked_file(root, path, schema) if path.exists() else (None, [])
     if any(problem.is_error for problem in problems):  # warnings never hold a document back
-        return None, problems
+        return None, problems, []
     rows = rows_of(root, schema, ids, release_doc(root, schema, doc_id, annotation))
     leaked = config_with_email(rows)
     if leaked:
         raise PeacetalksError(f"release files contain an e-mail address: {parquet_path(leaked, split)} (document {doc_id}); nothing built")
-    return rows, []
+    return rows, [], [s.provenance for s in annotation.annotators.values()] if annotation else []
 
 
-def iter_rows(root: Root, plan: Plan) -> Iterator[tuple[str, Rows | None, list[Problem]]]:
-    """(split, rows per config or None, problems), split by split in id order: the one stream every
-    output reads. Documents are independent, so large corpora make their rows on every core."""
+def iter_rows(root: Root, plan: Plan) -> Iterator[tuple[str, DocumentRows]]:
+    """(split, (rows per config or None, problems, set provenances)), split by split in id order: the
+    one stream every output reads. Documents are independent, so large corpora make their rows on every core."""
     order = [(split, doc_id) for split in plan.splits for doc_id in plan.split_docs(split)]
     make = partial(document_rows, root, plan.schema, LabelIds.of(plan.schema))
-    for (split, _), (rows, problems) in zip(order, ordered_map(make, order)):
-        yield split, rows, problems
+    for (split, _), made in zip(order, ordered_map(make, order)):
+        yield split, made
 
 
 RowsConsumer = Callable[[str, Rows], None]
 
 
-def collect_stats(root: Root, plan: Plan, consume: RowsConsumer | None = None) -> dict[str, Any]:
-    """The build's statistics; ``consume(split, rows)`` sees every document's rows (the build writes them).
+def collect_stats(root: Root, plan: Plan, consume: RowsConsumer | None = None, sets: AnnotationSets | None = None) -> dict[str, Any]:
+    """The build's statistics; ``consume(split, rows)`` sees every document's rows (the build writes
+    them), ``sets`` the provenance of every released document's annotation sets.
 
     Raises with every validation problem of the root if there is one; from the first, rows are no
     longer passed on, only problems gathered."""
     per_split = {name: SplitStats() for name in plan.splits}
     labels, relations = exported_labels(plan.schema), list(plan.schema.relations)
     problems = list(plan.orphan_problems)
-    for split, rows, found in progress(iter_rows(root, plan), total=len(plan.doc_ids), desc="release"):
+    for split, (rows, found, provenances) in progress(iter_rows(root, plan), total=len(plan.doc_ids), desc="release"):
         problems += found
         if rows is None or any(p.is_error for p in (*problems, *plan.artefact_problems)):
             continue
         per_split[split].add(rows, labels, relations)
         if consume is not None:
             consume(split, rows)
+        if sets is not None:
+            sets.add(provenances)
     require_no_errors([*plan.artefact_problems, *sorted(problems, key=lambda p: p.file)])  # stable: a file keeps its order
     return stats_document(plan, per_split)
