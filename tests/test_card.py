@@ -17,6 +17,7 @@ import yaml
 from conftest import REPO, RELEASE_FILES, copy_data
 from peacetalks.datasheet import PROVENANCE_BEGIN, PROVENANCE_END, label_colours, span_length_table, sync_datasheet
 from peacetalks.release.build import build
+from peacetalks.release.card import DEPARTURES_HEAD, standard_departures
 from peacetalks.release.features import exported_labels
 from peacetalks.release.layout import SHIPPED_FILES
 from peacetalks.schema import load_schema
@@ -67,14 +68,29 @@ def test_card_and_committed_datasheet_agree_on_annotators_pre_annotation_and_gui
     assert (repo_release / "DATASHEET.md").read_bytes() == (REPO / "DATASHEET.md").read_bytes()
 
 
+def test_card_and_datasheet_quote_the_guidelines_passage_on_departures_from_ontonotes(repo_release: Path) -> None:
+    guidelines = (REPO / "schema" / "GUIDELINES.md").read_text(encoding="utf-8")
+    passage = guidelines.split(DEPARTURES_HEAD, 1)[1].split("\n#", 1)[0].strip()
+    quoted = standard_departures(guidelines)
+    assert "A building named for its institution is ORG in every use" in passage
+    assert " ".join(quoted.split()).endswith(" ".join(passage.split()))
+    assert quoted in (repo_release / "README.md").read_text(encoding="utf-8")
+    assert quoted in (REPO / "DATASHEET.md").read_text(encoding="utf-8")
+    assert "no relation to a labelling standard" in standard_departures(None)
+
+
 def test_the_card_says_machine_generated_for_the_ai_agent_passes_and_the_gold_guidelines_version(repo_release: Path) -> None:
     card = (repo_release / "README.md").read_text(encoding="utf-8")
     facts = provenance_facts(card)
     assert card_metadata(repo_release)["annotations_creators"] == ["machine-generated"] and facts["creators"] == "machine-generated"
     assert {s["annotator"].split(":")[0] for s in facts["sets"].values()} == {"AI language-model agent"}
     assert {s["pre_annotation"] for s in facts["sets"].values()} == {"none recorded"}
-    assert facts["gold_guidelines"] == "1.1.0" and facts["sets"]["gold (released)"]["guidelines"] == "1.1.0"
-    assert "made under version 1.1.0 of the annotation\nguidelines" in card
+    gold_versions = {json.loads(path.read_text(encoding="utf-8"))["annotators"]["gold"]["provenance"]["guidelines_version"]
+                     for path in (REPO / "annotations").glob("*.json")}
+    assert len(gold_versions) == 1, "every gold set was adjudicated under one guidelines version"
+    (gold_version,) = gold_versions
+    assert facts["gold_guidelines"] == gold_version and facts["sets"]["gold (released)"]["guidelines"] == gold_version
+    assert f"made under version {gold_version} of the annotation\nguidelines" in card
     assert "**They were annotated by AI language-model agents (`machine-generated`)**" in card
     for false_claim in ("expert-generated", "heuristic pre-annotations offered", "project's maintainers working as"):
         assert false_claim not in card
@@ -174,7 +190,8 @@ def test_a_symbolic_link_among_the_shipped_files_is_refused(release_root: Root, 
 def test_the_card_cites_the_release_states_the_texts_origin_and_the_datasets_minimum(repo_release: Path) -> None:
     card = (repo_release / "README.md").read_text(encoding="utf-8")
     bibtex = card.split("```bibtex\n")[1].split("```")[0]
-    assert bibtex.startswith("@misc{peacetalks_0_1_0,") and "version = {0.1.0}" in bibtex and bibtex.count("{") == bibtex.count("}")
+    version = (REPO / "VERSION").read_text(encoding="utf-8").strip()
+    assert bibtex.startswith(f"@misc{{peacetalks_{version.replace('.', '_')},") and f"version = {{{version}}}" in bibtex and bibtex.count("{") == bibtex.count("}")
     assert "outlet known for 0 of 5" in card and "| 000_82625007ee74e6f5 | unknown | unknown | unknown | unknown |" in card
     assert "**`datasets>=4`**" in card
     assert "datasets>=4" in (REPO / "README.md").read_text(encoding="utf-8")

@@ -19,13 +19,15 @@ from typing import Any
 
 from .agreement import REPORT_DIR, REPORT_JSON, agreement_tables
 from .release.build import build
-from .release.layout import DATASHEET_FILE, FIGURES_DIR, PROVENANCE_FILE, STATS_FILE
+from .release.card import standard_departures
+from .release.layout import DATASHEET_FILE, FIGURES_DIR, GUIDELINES_FILE, PROVENANCE_FILE, STATS_FILE
 from .release.provenance import provenance_passage
 from .schema import Schema, load_schema
 from .storage import PeacetalksError, Root, read_json, read_text, sync_files
 
 BEGIN, END = "<!-- stats:begin -->", "<!-- stats:end -->"
 PROVENANCE_BEGIN, PROVENANCE_END = "<!-- provenance:begin -->", "<!-- provenance:end -->"
+STANDARD_BEGIN, STANDARD_END = "<!-- standard:begin -->", "<!-- standard:end -->"
 DOCUMENT_IDS_SHOWN = 60  # the length figure names every document up to this many, then none (they would overlap)
 FIGURE_NAMES = ("label_distribution.png", "span_lengths.png", "document_lengths.png")
 PNG_METADATA = {"Software": None, "Creation Time": None}
@@ -256,6 +258,9 @@ def expected_files(root: Root, release: Path | None) -> dict[Path, bytes]:
         raise PeacetalksError(f"{path}: missing (the hand-written datasheet with a {BEGIN} … {END} block)")
     text = with_block(read_text(path), stats_block(root, stats), path)
     text = with_block(text, provenance_block(provenance), path, PROVENANCE_BEGIN, PROVENANCE_END)
+    guidelines = root.path / GUIDELINES_FILE
+    departures = standard_departures(read_text(guidelines) if guidelines.exists() else None)
+    text = with_block(text, f"{STANDARD_BEGIN}\n{departures}\n{STANDARD_END}", path, STANDARD_BEGIN, STANDARD_END)
     outputs = {path: text.encode("utf-8")}
     outputs.update({root.path / FIGURES_DIR / name: data for name, data in figures(stats, load_schema(root)).items()})
     return outputs

@@ -19,7 +19,7 @@ from typing import Any
 from ..storage import BUILDING_MARK, PeacetalksError, Root, building_folder, replace_folder, replaceable_folder, sha256_file
 from .card import Card, license_text, released_configs
 from .features import features_of
-from .layout import (CARD_FILE, CROISSANT_FILE, LEAKAGE_FILE, LICENSE_FILE, MANIFEST_FILE, OWN_FILES, PROVENANCE_FILE,
+from .layout import (CARD_FILE, CROISSANT_FILE, GUIDELINES_FILE, LEAKAGE_FILE, LICENSE_FILE, MANIFEST_FILE, OWN_FILES, PROVENANCE_FILE,
                      SHIPPED_FILES, SHIPPED_FOLDERS, STATS_FILE)
 from .leakage import leakage_report
 from .parquet import SplitSizes, write_data
@@ -127,7 +127,9 @@ def write_release(root: Root, plan: Plan, folder: Path) -> tuple[SplitSizes, dic
     (folder / PROVENANCE_FILE).write_text(dump_json(provenance), encoding="utf-8")
     (folder / LICENSE_FILE).write_text(license_text(), encoding="utf-8")
     shipped = ship_documentation(root, folder)
-    card = Card(plan, features, stats, sizes, leakage, provenance, shipped)
+    guidelines = folder / GUIDELINES_FILE
+    card = Card(plan, features, stats, sizes, leakage, provenance, shipped,
+                guidelines.read_text(encoding="utf-8") if GUIDELINES_FILE in shipped else None)
     (folder / CARD_FILE).write_text(card.render(), encoding="utf-8")
     (folder / CROISSANT_FILE).write_text(dump_json(card.croissant()), encoding="utf-8")
     leaked = files_with_emails(folder)

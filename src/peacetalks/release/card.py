@@ -146,6 +146,19 @@ def text_sources(texts: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+DEPARTURES_HEAD = "**Where this project departs from OntoNotes, and why:**"
+
+
+def standard_departures(guidelines: str | None) -> str:
+    """The guidelines' own passage on where the labels depart from OntoNotes (§2.0), quoted whole, so
+    the card cannot state it differently; said plainly when the guidelines have none."""
+    if guidelines is None or DEPARTURES_HEAD not in guidelines:
+        return "  The shipped guidelines state no relation to a labelling standard."
+    passage = guidelines.split(DEPARTURES_HEAD, 1)[1].split("\n#", 1)[0].strip()
+    return f"  Entity labels and OntoNotes 5.0 (from the guidelines, §2.0):\n\n  {DEPARTURES_HEAD}\n" + \
+        "\n".join(f"  {line}" if line else "" for line in passage.splitlines())
+
+
 def bibtex(version: str, provenance: dict[str, Any]) -> str:
     """The citation; no year and no address, as neither is recorded yet."""
     key = f"peacetalks_{version.replace('.', '_')}"
@@ -176,6 +189,7 @@ class Card:
     leakage: dict[str, Any]
     provenance: dict[str, Any]
     shipped: dict[str, str]  # shipped path → what it is
+    guidelines: str | None  # the shipped guidelines' text, if the root has them
 
     def render(self) -> str:
         plan, sizes = self.plan, self.sizes
@@ -188,7 +202,7 @@ class Card:
             metadata=metadata, version=plan.version, description=plan.schema.description, schema_version=plan.schema.version,
             gold_guidelines=gold_versions_text(self.provenance), creators_text=creators_text(self.provenance),
             pinned_loads=pinned_loads(sizes, plan.version), manifest_file=MANIFEST_FILE, croissant_file=CROISSANT_FILE,
-            layers=layers, tag_columns=tag_columns, empty_configs_note=empty_configs_note(sizes),
+            layers=layers, standard_departures=standard_departures(self.guidelines), tag_columns=tag_columns, empty_configs_note=empty_configs_note(sizes),
             split_table=split_table(plan, self.stats), leakage_lines=leakage_lines(self.leakage),
             provenance_passage=provenance_passage(self.provenance), provenance_file=PROVENANCE_FILE,
             shipped_docs=shipped_docs(self.shipped), license_file=LICENSE_FILE,
