@@ -54,11 +54,11 @@ class Strict(BaseModel):
 class SeedMetadata(Strict):
     """What we know about where a seed came from; unknown stays ``None``, never guessed."""
 
-    outlet: str | None = None
-    url: str | None = None
-    author: str | None = None
-    published: str | None = None
-    source: str | None = None
+    outlet: str | None = Field(None, description="the publication, as the raw file or its provider names it")
+    url: str | None = Field(None, description="where the article was published")
+    author: str | None = Field(None, description="the byline, as printed")
+    published: str | None = Field(None, description="publication date as printed (not parsed: formats vary)")
+    source: str | None = Field(None, description="how the raw file reached the project (e.g. a crawl, a user)")
     notes: str | None = None
 
 
