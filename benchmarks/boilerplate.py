@@ -273,7 +273,7 @@ def ablation_table(totals: dict[Key, Scores]) -> str:
 def section(data: Path, totals: dict[Key, Scores], speeds: dict[tuple[str, str], tuple[float, float | None]], ablation: bool) -> str:
     parts = [f"{BEGIN}\n`.venv/bin/python benchmarks/boilerplate.py --write` on "
              + ", ".join(f"{s.name} (`{s.file}`, {s.metric})" for s in SETS) + ":", results_table(totals, speeds),
-             "Rules, in the order they first act (generated from the rule objects in `src/peacetalks/clean/rules.py`):", rule_table()]
+             "Rules, in the order they first act (generated from the rule objects in `src/peacetalks/clean/rules/`):", rule_table()]
     if ablation:
         parts += ["Ablation: each rule switched off in turn (ΔF1 < 0 and Δlosing > 0 mean the rule earns its keep; "
                   "ΔF1 > 0 or Δlosing < 0 mean it costs more than it brings there):", ablation_table(totals)]

@@ -1,6 +1,6 @@
 """Line shapes the cleaner's rules test: one raw line at a time, with its NFC text and raw offsets.
 
-Nothing here decides a removal; the rules in ``rules.py`` combine these shapes with context.
+Nothing here decides a removal; the rules in ``rules/`` combine these shapes with context.
 """
 
 from __future__ import annotations

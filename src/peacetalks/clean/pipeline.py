@@ -15,6 +15,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..align import AlignedBuilder, Alignment
 from ..language import detect_language
@@ -52,10 +53,7 @@ CLEANER_VERSION = "1.4"
 PARAGRAPH_SEPARATOR = "\n\n"
 
 
-@dataclass(frozen=True)
-class RemovedLine:
-    line: Line
-    removal: Removal
+RemovedLine = NamedTuple("RemovedLine", [("line", Line), ("removal", Removal)])  # a raw line the cleaner removed, and why
 
 
 @dataclass(frozen=True)
