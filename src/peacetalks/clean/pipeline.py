@@ -39,6 +39,7 @@ from .rules import (
     RepeatedLine,
     Rule,
     ShareCounter,
+    SignupPrompt,
     TailAbout,
     TailBlock,
     TailContact,
@@ -49,7 +50,7 @@ from .rules import (
     TailTags,
 )
 
-CLEANER_VERSION = "1.4"
+CLEANER_VERSION = "1.5"
 PARAGRAPH_SEPARATOR = "\n\n"
 
 
@@ -159,7 +160,7 @@ def default_pipeline() -> Pipeline:
         bridge=TailBlock(), links=links)
     headlines = TailHeadlines()
     return Pipeline((counter, RepeatedLine(), MetadataBlock(), edges, AuthorSection(), advertisement, links, headlines,
-                     edges, ContentRegion(), CommentSection(), RegionEdges(edges, headlines), HeadDateline(), LeadChrome()))
+                     edges, ContentRegion(), SignupPrompt(), CommentSection(), RegionEdges(edges, headlines), HeadDateline(), LeadChrome()))
 
 
 PIPELINE = default_pipeline()

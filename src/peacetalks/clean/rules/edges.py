@@ -42,6 +42,7 @@ class EdgeNotices:
         gap: list[Line] = []
         link_bullets = 0
         headline: Line | None = None
+        opened = False
         for line in reversed(page.lines) if from_end else page.lines:
             removal = removed.get(line.index)
             if removal is None:
@@ -52,16 +53,18 @@ class EdgeNotices:
                     headline = line  # kept: the notices under it ('This post contains affiliate links.') are the edge
                     continue
                 if removal is None:
-                    if not (found and self.bridge and self.bridge.bridgeable(line, gap)):
+                    if not (opened and self.bridge and self.bridge.bridgeable(line, gap)):
                         break
                     gap.append(line)
                     continue
-                if gap and self.bridge and self.bridge.is_anchor(line, removal):
+                anchor = self.bridge is not None and self.bridge.is_anchor(line, removal)
+                if gap and anchor and self.bridge is not None:
                     found += [(between, self.bridge.removal()) for between in gap]
                 elif gap:
                     break
                 gap = []
                 found.append((line, removal))
+                opened = anchor  # a bridge needs a notice at both ends: a menu line opens none
             link_bullets = link_bullets + 1 if removal.rule == RelatedLinks.name and is_bullet(line) else 0
         return found
 

@@ -25,6 +25,7 @@ from ..lines import (
     is_navigation_row,
     is_number_table,
     is_sentence_like,
+    is_signup_invitation,
     is_subscribe_prompt,
     is_table_row,
     is_tag_heading,
@@ -114,6 +115,24 @@ class Advertisement(Rule):
     def edge_reason(self, line: Line, page: Page, from_end: bool) -> str | None:
         disclosure = len(line.words) <= self.disclosure_max_words and is_ad_disclosure(line)
         return self.reasons[0] if is_advertisement(line) or disclosure else None
+
+
+@dataclass(frozen=True)
+class SignupPrompt(Rule):
+    """A short call to sign up for a newsletter or an e-mail edition, anywhere: the widget sites drop between two
+    paragraphs. Both the verb and the newsletter must be there; a line about a newsletter is text.
+
+    Removes: 'Never miss the latest news by signing up to our newsletter today!' between two paragraphs.
+    Keeps: 'The newsletter, which the envoys signed up to in May, leaked the draft.' (a sign-up told, not asked
+    for), and 'Subscribe to the talks' (no newsletter named).
+    """
+
+    name: ClassVar[str] = "signup_prompt"
+    reasons: ClassVar[tuple[str, ...]] = ("subscribe-prompt",)
+    max_words: int = 25  # a call to sign up is a line; a paragraph that mentions one is the article's
+
+    def find(self, page: Page, removed: Removed) -> Found:
+        return [(line, self.removal()) for line in page.lines if len(line.words) <= self.max_words and is_signup_invitation(line)]
 
 
 @dataclass(frozen=True)
