@@ -186,11 +186,20 @@ is_subscribe_prompt = matches([
 ])
 # 'Never miss the latest news by signing up to our newsletter today!', 'Zum Newsletter anmelden': a call to sign up
 # (a verb of signing up) for a newsletter or an e-mail edition (its noun): both, or it may be text about newsletters
-is_signup_invitation = matches([
+is_signup_call = matches([
     r"\b(sign(ing)? up|subscribe|subscribing|register|anmelden|abonnieren|registrieren|inscr[ií]bete|suscr[ií]bete|abonnez-vous|iscriviti)\b"
     r".{0,80}\b(newsletters?|by e-?mail|inbox|daily edition)\b",
     r"\b(newsletters?|by e-?mail|inbox|daily edition)\b.{0,80}\b(sign(ing)? up|subscribe|anmelden|abonnieren|registrieren)\b",
 ])
+SIGNUP_NOUNS = ("newsletter", "mail", "inbox", "daily edition")
+
+
+def is_signup_invitation(line: Line) -> bool:
+    """Substrings first: most lines name no newsletter, and the call's pattern scans each of them twice."""
+    text = line.text.lower()
+    return any(noun in text for noun in SIGNUP_NOUNS) and is_signup_call(line)
+
+
 is_credit = matches([
     r"^(photo|image|picture|video|graphic|illustration|foto|bild|imagen)s?( credit)?s?\s*[:|/©]",
     r"^(titelbild|beitragsbild|headerbild|bildnachweis|bildquelle|crédits? photos?|photo credits?)\s*:", r"\((reporting|writing|editing|additional reporting) by\b",
