@@ -1,6 +1,6 @@
 """Boilerplate-removal benchmark of ``peacetalks.clean`` on two shared sets of real pages.
 
-Usage:  .venv/bin/python benchmarks/boilerplate.py [--data DIR] [--ablation] [--write] [--versus SRC]
+Usage:  .venv/bin/python benchmarks/boilerplate.py [--data DIR] [--ablation] [--write] [--versus SRC] [--limit N]
 
 - AEB (``aeb_pairs.jsonl``, 181 pages, a human gold body): the Article Extraction Benchmark's 4-gram
   shingle metric; a page *loses text* when the cleaner's recall is more than 5 points below its input's.
@@ -10,7 +10,8 @@ Usage:  .venv/bin/python benchmarks/boilerplate.py [--data DIR] [--ablation] [--
 ``--ablation`` also scores the cleaner with each rule switched off in turn; ``--write`` (which implies
 it) refreshes the generated part of the "Boilerplate removal" section of BENCHMARKS.md: results, rule
 table (from the rule objects) and ablation. ``--versus SRC`` times another source tree's ``clean-text``
-(e.g. an older commit's ``src``) back to back with this one. Exits 0 with a message when the sets are absent.
+(e.g. an older commit's ``src``) back to back with this one. ``--limit N`` scores only the first N pages of
+each set (to iterate; never with ``--write``). Exits 0 with a message when the sets are absent.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from multiprocessing import Pool
 from pathlib import Path
 
@@ -186,9 +188,9 @@ def score_page(job: tuple[str, str, bool]) -> dict[Key, Scores]:
     return results
 
 
-def score_all(data: Path, ablation: bool) -> dict[Key, Scores]:
+def score_all(data: Path, ablation: bool, limit: int | None = None) -> dict[Key, Scores]:
     totals: dict[Key, Scores] = {}
-    jobs = ((s.name, line, ablation) for s in SETS for line in (data / s.file).open(encoding="utf-8"))
+    jobs = ((s.name, line, ablation) for s in SETS for line in islice((data / s.file).open(encoding="utf-8"), limit))
     with Pool(os.cpu_count() or 1) as pool:
         for page_scores in pool.imap(score_page, jobs, chunksize=4):
             for key, scores in page_scores.items():
@@ -273,7 +275,7 @@ def ablation_table(totals: dict[Key, Scores]) -> str:
 def section(data: Path, totals: dict[Key, Scores], speeds: dict[tuple[str, str], tuple[float, float | None]], ablation: bool) -> str:
     parts = [f"{BEGIN}\n`.venv/bin/python benchmarks/boilerplate.py --write` on "
              + ", ".join(f"{s.name} (`{s.file}`, {s.metric})" for s in SETS) + ":", results_table(totals, speeds),
-             "Rules, in the order they first act (generated from the rule objects in `src/peacetalks/clean/rules.py`):", rule_table()]
+             "Rules, in the order they first act (generated from the rule objects in `src/peacetalks/clean/rules/`):", rule_table()]
     if ablation:
         parts += ["Ablation: each rule switched off in turn (ΔF1 < 0 and Δlosing > 0 mean the rule earns its keep; "
                   "ΔF1 > 0 or Δlosing < 0 mean it costs more than it brings there):", ablation_table(totals)]
@@ -296,13 +298,16 @@ def main() -> int:
     parser.add_argument("--ablation", action="store_true", help="also score each rule switched off in turn")
     parser.add_argument("--write", action="store_true", help="refresh the generated tables in BENCHMARKS.md (implies --ablation)")
     parser.add_argument("--versus", type=Path, default=None, help="another source tree whose clean-text is timed back to back")
+    parser.add_argument("--limit", type=int, default=None, help="score only the first N pages of each set (to iterate)")
     args = parser.parse_args()
+    if args.limit is not None and (args.write or args.limit < 1):
+        parser.error("--limit takes a positive number and cannot be combined with --write (the tables are of the full sets)")
     missing = [s.file for s in SETS if not (args.data / s.file).exists()]
     if missing:
         print(f"boilerplate benchmark skipped: {', '.join(missing)} absent from {args.data} (the shared sets are not on this machine)")
         return 0
     ablation = args.ablation or args.write
-    totals = score_all(args.data, ablation)
+    totals = score_all(args.data, ablation, args.limit)
     speeds = {(s.name, kind): (throughput(args.data / s.file, kind, REPO / "src"),
                                throughput(args.data / s.file, kind, args.versus) if args.versus else None)
               for s in SETS for kind in s.kinds}

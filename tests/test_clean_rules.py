@@ -22,6 +22,9 @@ from peacetalks.clean.rules import (
     RegionEdges,
     RelatedLinks,
     Rule,
+    SignupPrompt,
+    TailAbout,
+    TailCredit,
     TailContact,
     TailHeadlines,
     TailPrompt,
@@ -79,6 +82,19 @@ CASES = [  # (rule, lines, the lines it removes)
                        "jedem Wetter und zu jeder Jahreszeit im Verlauf der letzten drei Monate", "Mehr dazu im nächsten Heft der Reihe"], []),
     (PageNavigation(), [*PROSE, "Terms of Service Privacy Notice", "Impressum", "Share"], ["Terms of Service Privacy Notice", "Impressum", "Share"]),
     (PageNavigation(), [*PROSE[:2], "Print", *PROSE[2:], "Home is where the talks began, the envoy said."], []),
+    (SignupPrompt(), [*PROSE[:2], "Never miss the latest news by signing up to our newsletter today!", "Zum Newsletter anmelden",
+                      *PROSE[2:]], ["Never miss the latest news by signing up to our newsletter today!", "Zum Newsletter anmelden"]),
+    (SignupPrompt(), [PROSE[0], "The newsletter, which the envoys signed up to in May, leaked the draft.", "Subscribe to the talks",
+                      *PROSE[1:]], []),
+    (TailAbout(), [*PROSE, "Acme is headquartered in Baar (Switzerland) and employs around 1,300 people worldwide."],
+     ["Acme is headquartered in Baar (Switzerland) and employs around 1,300 people worldwide."]),
+    (TailAbout(), ["Acme is headquartered in Baar (Switzerland) and employs around 1,300 people worldwide.", *PROSE], []),  # the lead
+    (TailCredit(), [*PROSE, "(Credit: Clayton Aldern / Grist)", "Letzte Änderung 14.02.2019"],
+     ["(Credit: Clayton Aldern / Grist)", "Letzte Änderung 14.02.2019"]),
+    (TailCredit(), [*PROSE, "Letzte Änderungen am Vertrag wurden im Mai 2019 beschlossen, sagte der Gesandte."], []),
+    (TailPrompt(), [*PROSE, "We want to hear what you think about this article."], ["We want to hear what you think about this article."]),
+    (RelatedLinks(), [*PROSE[:2], "Auch interessant:", "NOTAS RELACIONADAS", *PROSE[2:]], ["Auch interessant:", "NOTAS RELACIONADAS"]),
+    (RelatedLinks(), [*PROSE[:2], "Auch interessant ist, dass die Delegationen in Riad blieben.", *PROSE[2:]], []),
     (LeadChrome(), [TITLE, "5:45 AM PST 11/19/2019 by Jane Doe", *PROSE], ["5:45 AM PST 11/19/2019 by Jane Doe"]),
     (LeadChrome(), [TITLE, "When I woke up, there was nothing.", *PROSE], []),
 ]
@@ -132,6 +148,12 @@ def test_content_region_drops_the_menu_and_footer_of_a_whole_page() -> None:
     result = clean(raw, alone(ContentRegion()))
     assert result.text.split("\n\n") == PROSE
     assert {r.line.text for r in result.removed} >= {*MENU, *FOOTER}
+
+
+def test_a_sign_up_call_inside_a_whole_page_goes_and_the_region_around_it_stays() -> None:
+    signup = "Never miss the latest news by signing up to our newsletter today!"
+    raw = "\n".join([*MENU, TITLE, *PROSE[:2], signup, *PROSE[2:], *FOOTER])
+    assert clean(raw).text.split("\n\n") == PROSE
 
 
 BIO = "Jane Doe is a correspondent covering the war for the paper since 2019."  # prose-shaped: the region keeps it

@@ -1,6 +1,6 @@
 """Line shapes the cleaner's rules test: one raw line at a time, with its NFC text and raw offsets.
 
-Nothing here decides a removal; the rules in ``rules.py`` combine these shapes with context.
+Nothing here decides a removal; the rules in ``rules/`` combine these shapes with context.
 """
 
 from __future__ import annotations
@@ -170,7 +170,7 @@ is_comment_prompt = matches([
     r"\bcomments? (are|is) (closed|moderated)\b", r"^comments?\s*(\(\d+\))?$", r"\bview (all )?comments\b",
     r"\bkommentar(e)? (schreiben|verfassen)\b", r"\blaisser un commentaire\b", r"\bdeja (un|tu) comentario\b",
     r"\blascia un commento\b", r"\bdeixe (um|seu) comentário\b", r"\bmag-iwan ng (komento|puna)\b",
-    r"\bоставьте комментарий\b", r"\bзалиште коментар\b", r"\bwe('d| would) (like|love) to hear (from you|what you think)\b",
+    r"\bоставьте комментарий\b", r"\bзалиште коментар\b", r"\bwe('d| would)? ?(like|love|want) to hear (from you|what you think)\b",
     r"\b(comments?|comentários?|comentarios?|commentaires?|kommentare?|commenti)\b.{0,100}\b(moderat|approv|aprovad|aprobad|respect|respeito)",
     r"\bkeine kommentare\b", r"\bkommentare insgesamt\b", r"\bhinterlasse[n]? (einfach |gerne )?(einen|deinen|ihren) kommentar\b",
     r"\bin den kommentaren\s*[:!?]", r"\bkommentare erscheinen\b",
@@ -184,10 +184,27 @@ is_subscribe_prompt = matches([
     r"\bdownload (our|the) [\w ]{0,30}apps?\b", r"\bhazte (miembro|socio)\b", r"\bcanal de (telegram|youtube|whatsapp)\b",
     r"\b(already a|first-time) subscribers?\b", r"\blog in for (immediate )?access\b", r"\bconsider supporting\b", r"^(s[ií]guenos|folgen sie uns|folge uns|suivez-nous|seguici|siga-nos)\b",
 ])
+# 'Never miss the latest news by signing up to our newsletter today!', 'Zum Newsletter anmelden': a call to sign up
+# (a verb of signing up) for a newsletter or an e-mail edition (its noun): both, or it may be text about newsletters
+is_signup_call = matches([
+    r"\b(sign(ing)? up|subscribe|subscribing|register|anmelden|abonnieren|registrieren|inscr[ií]bete|suscr[ií]bete|abonnez-vous|iscriviti)\b"
+    r".{0,80}\b(newsletters?|by e-?mail|inbox|daily edition)\b",
+    r"\b(newsletters?|by e-?mail|inbox|daily edition)\b.{0,80}\b(sign(ing)? up|subscribe|anmelden|abonnieren|registrieren)\b",
+])
+SIGNUP_NOUNS = ("newsletter", "mail", "inbox", "daily edition")
+
+
+def is_signup_invitation(line: Line) -> bool:
+    """Substrings first: most lines name no newsletter, and the call's pattern scans each of them twice."""
+    text = line.text.lower()
+    return any(noun in text for noun in SIGNUP_NOUNS) and is_signup_call(line)
+
+
 is_credit = matches([
     r"^(photo|image|picture|video|graphic|illustration|foto|bild|imagen)s?( credit)?s?\s*[:|/©]",
     r"^(titelbild|beitragsbild|headerbild|bildnachweis|bildquelle|crédits? photos?|photo credits?)\s*:", r"\((reporting|writing|editing|additional reporting) by\b",
     r"^(reporting|writing|editing|additional reporting) by\b", r"\b(getty images|shutterstock|ap photo|afp via getty)\b",
+    r"^\(?(credits?|fot\.|foto)\s*:", r"^(last modified|letzte änderung|zuletzt (aktualisiert|geändert)|aktualisiert am)\b.{0,12}\d",
     r"^(source|quelle|fuente|fonte)\s*:", r"\bcontributed (to )?(this )?report(ing)?\b", r"^(updated|published|posted|last modified)( on| at)?\s*:?\s*\w+\s+\d",
 ])
 is_copyright = matches([r"©", r"\(c\)\s*\d{4}", r"\bcopyright\b", r"\ball rights reserved\b", r"\bnon-commercial use\b",
@@ -208,6 +225,9 @@ is_related_prompt = matches([  # '[Related: ...]' and '(Read also: ...)' are the
     r"^(das|dies(es)?)( thema)? könnte (dich|sie|euch) auch interessieren\b", r"^(à|a) lire également\b", r"^lire également\b",
     r"^voir aussi\b", r"^sur le même sujet\W*$", r"^veja (também|mais)\b", r"^saiba mais\b", r"^potrebbe interessarti\b",
     r"^(czytaj|zobacz) (też|także|również)\b", r"^mir[ae]\s*:", r"^you (might|may) also (like|enjoy)\b", r"^recommended (for you|reading|stories)\W*$",
+    # 'Auch interessant:', 'NOTAS RELACIONADAS', 'Contenido relacionado', 'PUEDES VER:', 'Te puede interesar'
+    r"^auch interessant\W*$", r"^(notas|noticias|contenidos?|art[ií]culos) relacionad[oa]s\W*$", r"^puedes ver\s*:",
+    r"^(también )?te (puede|podría) interesar\b", r"^(articles|contenus) (liés|similaires)\W*$", r"^articoli correlati\W*$",
 ])
 ends_in_link_words = matches([r"\b(here|hier|aquí|ici)[.!]?$"])  # 'You can view last month's thread here.'
 is_author_heading = matches([

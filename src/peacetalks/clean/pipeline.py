@@ -15,6 +15,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..align import AlignedBuilder, Alignment
 from ..language import detect_language
@@ -38,6 +39,7 @@ from .rules import (
     RepeatedLine,
     Rule,
     ShareCounter,
+    SignupPrompt,
     TailAbout,
     TailBlock,
     TailContact,
@@ -48,14 +50,11 @@ from .rules import (
     TailTags,
 )
 
-CLEANER_VERSION = "1.4"
+CLEANER_VERSION = "1.5"
 PARAGRAPH_SEPARATOR = "\n\n"
 
 
-@dataclass(frozen=True)
-class RemovedLine:
-    line: Line
-    removal: Removal
+RemovedLine = NamedTuple("RemovedLine", [("line", Line), ("removal", Removal)])  # a raw line the cleaner removed, and why
 
 
 @dataclass(frozen=True)
@@ -161,7 +160,7 @@ def default_pipeline() -> Pipeline:
         bridge=TailBlock(), links=links)
     headlines = TailHeadlines()
     return Pipeline((counter, RepeatedLine(), MetadataBlock(), edges, AuthorSection(), advertisement, links, headlines,
-                     edges, ContentRegion(), CommentSection(), RegionEdges(edges, headlines), HeadDateline(), LeadChrome()))
+                     edges, ContentRegion(), SignupPrompt(), CommentSection(), RegionEdges(edges, headlines), HeadDateline(), LeadChrome()))
 
 
 PIPELINE = default_pipeline()

@@ -1,0 +1,91 @@
+"""Sections and blocks: an 'about the author' section, a page printed twice, the page's metadata dumped as text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from ..lines import Line, is_author_heading, is_machine_value, is_prose
+from .base import Found, Page, Removed, Rule
+
+
+@dataclass(frozen=True)
+class AuthorSection(Rule):
+    """An 'about the author' heading in the last third of the article, and everything after it.
+
+    Removes: 'Author profile' and the bio under it.
+    Keeps: an 'About the author' heading in the first two thirds (a profile article about a writer).
+    """
+
+    name: ClassVar[str] = "author_section"
+    reasons: ClassVar[tuple[str, ...]] = ("author-bio",)
+    from_share: float = 2 / 3
+
+    def find(self, page: Page, removed: Removed) -> Found:
+        lines = page.lines
+        for line in lines[int(len(lines) * self.from_share):]:
+            if is_author_heading(line):
+                return [(rest, self.removal()) for rest in lines[line.index:]]
+        return []
+
+
+@dataclass(frozen=True)
+class RepeatedLine(Rule):
+    """A block of paragraphs printed again word for word (a page rendered twice), and the headline repeated
+    under the article. A single repeated paragraph is kept (interviews repeat questions), and so are repeated
+    short lines (recipe steps, product features, table headers).
+
+    Removes: three paragraphs printed a second time after 'Sign in to read more'.
+    Keeps: a question asked twice in an interview, and recipe steps listed twice.
+    """
+
+    name: ClassVar[str] = "repeated_line"
+    reasons: ClassVar[tuple[str, ...]] = ("duplicate",)
+    min_block: int = 3  # consecutive repeated paragraphs: a block printed twice, not a refrain or a recipe step
+
+    def find(self, page: Page, removed: Removed) -> Found:
+        lines = page.lines
+        seen: set[str] = set()
+        headline = " ".join(lines[0].words).casefold() if lines else ""
+        found: Found = []
+        block: list[Line] = []
+        for line in [*lines, None]:
+            key = " ".join(line.words).casefold() if line else ""
+            if line and line.index > 0 and key and key == headline:
+                found.append((line, self.removal()))
+            elif line and key in seen and is_prose(line):
+                block.append(line)
+                continue
+            if len(block) >= self.min_block:  # the block ended: long enough to be a page printed twice
+                found += [(repeated, self.removal()) for repeated in block]
+            block = []
+            seen.add(key)
+        return found
+
+
+@dataclass(frozen=True)
+class MetadataBlock(Rule):
+    """Three or more single-token lines in a row, two of them timestamps or bare addresses: the page's metadata
+    (publication times, image and logo URLs, the publisher's id) rendered as text.
+
+    Removes: '2019-11-19T08:57:40+01:00', 'https://example.com/images/logo.png' and their neighbours.
+    Keeps: 'Claim', 'Rating', 'https://amzn.to/2A6mxCW', 'False' (one link among words).
+    """
+
+    name: ClassVar[str] = "metadata_block"
+    reasons: ClassVar[tuple[str, ...]] = ("page-metadata",)
+    min_lines: int = 3  # one bare link or date can be content; a run of them is the page's metadata
+    min_machine_values: int = 2
+
+    def find(self, page: Page, removed: Removed) -> Found:
+        found: Found = []
+        run: list[Line] = []
+        for line in [*page.lines, None]:
+            if line is not None and len(line.text.split()) == 1:
+                run.append(line)
+                continue
+            if len(run) >= self.min_lines and sum(1 for token in run if is_machine_value(token)) >= self.min_machine_values:
+                found += [(token, self.removal()) for token in run]
+            run = []
+        return found
+

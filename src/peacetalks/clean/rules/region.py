@@ -1,0 +1,87 @@
+"""The page around the article: on a whole page, the content region and the readers' comments after it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar
+
+from ..lines import Line, is_comment_prompt, is_prose, is_table_row, word_count
+from .base import Found, Page, Removed, Rule
+
+
+def densest_run(weights: Sequence[int]) -> tuple[int, int]:
+    """The stretch [start, end] with the largest sum of weights (Kadane, one pass); end < start when none is positive."""
+    best, best_start, best_end = 0, 0, -1
+    total, start = 0, 0
+    for i, weight in enumerate(weights):
+        if total <= 0:
+            total, start = 0, i
+        total += weight
+        if total > best:
+            best, best_start, best_end = total, start, i
+    return best_start, best_end
+
+
+@dataclass(frozen=True)
+class ContentRegion(Rule):
+    """On a whole page (menus, footers and all, as ``PageKind`` decides), every line outside the densest run of
+    prose lines: the maximum-sum stretch where a prose line weighs its word count and any other line costs
+    ``chrome_penalty``. An extracted article is left alone, however many short lines it has.
+
+    Removes: the 'Home', 'Impressum', 'Datenschutz' menus above and below the article on a whole page.
+    Keeps: every line of an extracted article of headings, bullet lists and short paragraphs.
+    """
+
+    name: ClassVar[str] = "content_region"
+    reasons: ClassVar[tuple[str, ...]] = ("page-chrome",)
+    chrome_penalty: int = 12  # what a non-prose line costs: as much as a 12-word sentence brings
+    max_weight: int = 80  # one very long paragraph must not outweigh the rest of the article
+    min_share: int = 3  # the run holds at least 1/min_share of the page's prose (list-like articles scatter it)
+
+    def weight(self, line: Line) -> int:
+        if is_table_row(line) or line.text.count("|") >= 3:  # a table row: data, neither prose nor chrome
+            return 0
+        return min(word_count(line), self.max_weight) if is_prose(line) else -self.chrome_penalty
+
+    def region(self, page: Page, removed: Removed) -> tuple[int, int] | None:
+        weights = [0 if line.index in removed else self.weight(line) for line in page.lines]
+        start, end = densest_run(weights)
+        positive = sum(weight for weight in weights if weight > 0)
+        if end < start or sum(weight for weight in weights[start:end + 1] if weight > 0) * self.min_share < positive:
+            return None
+        return start, end
+
+    def find(self, page: Page, removed: Removed) -> Found:
+        if not page.whole_page:
+            return []
+        bounds = self.region(page, removed)
+        if bounds is None:
+            return []
+        start, end = bounds
+        return [(line, self.removal()) for line in page.lines if not start <= line.index <= end and line.index not in removed]
+
+
+@dataclass(frozen=True)
+class CommentSection(Rule):
+    """On a whole page, readers' comments that follow the article: a short comments heading in the last two
+    thirds of what is kept, and everything after it.
+
+    Removes: 'Comments', 'Jane on September 12, 2018 at 4:47 pm said:' and the comment under it.
+    Keeps: an extracted article whose last line is 'Comments are closed.' followed by nothing (a prompt, for
+    ``tail_prompt``), and any comments heading in the first third.
+    """
+
+    name: ClassVar[str] = "comment_section"
+    reasons: ClassVar[tuple[str, ...]] = ("comments",)
+    max_words: int = 6
+
+    def find(self, page: Page, removed: Removed) -> Found:
+        if not page.whole_page:
+            return []
+        kept = [line for line in page.lines if line.index not in removed]
+        for position, line in enumerate(kept[len(kept) // 3:], start=len(kept) // 3):
+            if len(line.words) <= self.max_words and is_comment_prompt(line):
+                return [(rest, self.removal()) for rest in kept[position:]]
+        return []
+
