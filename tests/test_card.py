@@ -235,3 +235,15 @@ def test_the_committed_datasheet_and_figures_are_current(repo_release: Path) -> 
     root = repo_release_root(root.path)
     shutil.copytree(REPO / "docs" / "figures", root.path / "docs" / "figures", dirs_exist_ok=True)
     assert sync_datasheet(root, check=True, release=repo_release) == []
+
+
+def test_what_the_card_says_the_adjudicator_changed_is_what_gold_differs_from_the_passes_in(repo_release: Path) -> None:
+    changed = 0
+    for path in (REPO / "annotations").glob("*.json"):
+        sets = json.loads(path.read_text(encoding="utf-8"))["annotators"]
+        passes = {(s["start"], s["end"], s["label"]) for name, aset in sets.items() if name != "gold" for s in aset["spans"]}
+        changed += sum((s["start"], s["end"], s["label"]) not in passes for s in sets["gold"]["spans"])
+    gold_row = next(line for line in (repo_release / "README.md").read_text(encoding="utf-8").splitlines()
+                    if line.startswith("| gold (released) |"))
+    assert changed > 0 and f"re-adjudicated {changed} entity labels" in gold_row
+    assert "changed no span |" not in gold_row, "the card must not say gold equals the passes when it does not"
