@@ -174,6 +174,21 @@ def replaced(table: pa.Table, column: str, change: Callable[[Any], Any]) -> pa.T
     return table.set_column(table.schema.get_field_index(column), field, pa.array(values, type=field.type))
 
 
+def swapped_equal_tokens(table: pa.Table) -> pa.Table:
+    """``table`` with the offsets of the first two equal tokens of a row exchanged."""
+    rows = table.to_pylist()
+    for row in rows:
+        seen: dict[str, int] = {}
+        for j, token in enumerate(row["tokens"]):
+            if token in seen:
+                i = seen[token]
+                for column in ("token_starts", "token_ends"):
+                    row[column][i], row[column][j] = row[column][j], row[column][i]
+                return pa.Table.from_pylist(rows, schema=table.schema)
+            seen[token] = j
+    raise AssertionError("no row repeats a token")
+
+
 def broken_release(source: Path, folder: Path, change: str) -> Path:
     """A copy of the release with one change a hand or an old build could make (the manifest kept true where said)."""
     shutil.copytree(source, folder)
@@ -189,6 +204,8 @@ def broken_release(source: Path, folder: Path, change: str) -> Path:
         table = table.drop_columns(["document_id", "sentence_index", "paragraph_index", "leading_whitespace", "whitespace_after"])
     elif change == "shifted-offsets":
         table = replaced(table, "token_starts", lambda start: start + 1)
+    elif change == "swapped-offsets":  # two equal tokens trade places: every text[start:end] still reads right
+        table = swapped_equal_tokens(table)
     elif change == "token-with-a-space":
         table = replaced(table, "tokens", lambda token: token + " x")
     elif change == "unknown-tag":
@@ -203,6 +220,7 @@ def broken_release(source: Path, folder: Path, change: str) -> Path:
     ("edited", "data/tokens/train.parquet: release-manifest: missing or not the file MANIFEST.sha256 lists"),
     ("document-rows", "data/tokens/train.parquet: tokens-columns: document_id, sentence_index, leading_whitespace, whitespace_after missing"),
     ("shifted-offsets", "tokens-rows: token offsets do not match the text"),
+    ("swapped-offsets", "tokens-rows: token offsets do not match the text"),
     ("unknown-tag", "tokens-rows: the sentence rows are not 0, 1, 2, … in order, or a row has"),
     ("token-with-a-space", "a token with whitespace"),
 ])

@@ -100,3 +100,17 @@ def test_the_exports_numbers_are_read_as_json_reads_them() -> None:
     assert list(array_items([raw])) == json.loads(raw)
     assert [type(v) for v in next(array_items([raw]))["value"].values()] == [float, float]
 
+
+
+@pytest.mark.parametrize(("url", "api_key", "expected"), [
+    ("http://localhost:abc", "token", "--url/LABEL_STUDIO_URL 'http://localhost:abc': not a URL"),
+    ("http://[::1", "token", "--url/LABEL_STUDIO_URL 'http://[::1': not a URL"),
+    ("http://127.0.0.1:1", "é", "--api-key/LABEL_STUDIO_API_KEY: not a Label Studio token"),
+    ("http://127.0.0.1:1", "two words", "--api-key/LABEL_STUDIO_API_KEY: not a Label Studio token"),
+], ids=["port-not-a-number", "unclosed-bracket", "non-ascii-key", "key-with-space"])
+def test_a_malformed_url_or_api_key_is_refused_in_one_line(tmp_path: Path, cli: Any, url: str, api_key: str, expected: str) -> None:
+    for action in ("push", "pull"):
+        code, out, err = cli("labelstudio", action, "--root", tmp_path, "--url", url, "--api-key", api_key)
+        assert code == 2 and out == ""
+        assert err == f"peacetalks labelstudio: error: {expected}" + err.split(expected, 1)[1] and "Traceback" not in err
+        assert err.count("\n") == 1

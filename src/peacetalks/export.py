@@ -144,6 +144,16 @@ def documents_of(path: Path, layers: list[str], names: dict[str, list[str]], row
             start = end
 
 
+def laid_out(rows: list[dict[str, Any]]) -> list[tuple[int, int]]:
+    """Where each token must stand: after the leading whitespace, every token then its whitespace, in order."""
+    offsets, at = [], len(rows[0]["leading_whitespace"])
+    for row in rows:
+        for token, space in zip(row["tokens"], row["whitespace_after"]):
+            offsets.append((at, at + len(token)))
+            at += len(token) + len(space)
+    return offsets
+
+
 def export_doc(path: Path, layers: list[str], names: dict[str, list[str]], rows: list[dict[str, Any]]) -> ExportDoc:
     """One document from its rows, refused unless they are what a build writes: sentences 0, 1, 2, … with
     at least one token each, one entry per token in every list, offsets that match the text, known tags."""
@@ -167,10 +177,9 @@ def export_doc(path: Path, layers: list[str], names: dict[str, list[str]], rows:
                               "rebuild the release; nothing exported")
     text = rows[0]["leading_whitespace"] + "".join(token + space for row in rows for token, space in zip(row["tokens"], row["whitespace_after"]))
     tokens = [(start, end) for row in rows for start, end in zip(row["token_starts"], row["token_ends"])]
-    words = [token for row in rows for token in row["tokens"]]
-    if any(text[a:b] != word for (a, b), word in zip(tokens, words)):
-        raise PeacetalksError(f"{path}: {doc_id}: tokens-rows: token offsets do not match the text the tokens and whitespace make; "
-                              "rebuild the release; nothing exported")
+    if tokens != laid_out(rows):
+        raise PeacetalksError(f"{path}: {doc_id}: tokens-rows: token offsets do not match the text the tokens and whitespace make "
+                              "(each token starts where the previous token's whitespace ends); rebuild the release; nothing exported")
     starts = list(accumulate((len(row["tokens"]) for row in rows[:-1]), initial=0))
     return ExportDoc(doc_id, text, tokens, starts, {layer: [names[layer][t] for row in rows for t in row[layer + TAGS_SUFFIX]] for layer in layers})
 

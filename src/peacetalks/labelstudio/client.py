@@ -44,6 +44,13 @@ def connect(url: str | None, api_key: str | None) -> Connection:
         raise PeacetalksError("label-studio-sdk is not installed: pip install -e '.[labelstudio]'") from exc
     import httpx
 
+    try:
+        httpx.URL(url)
+    except httpx.InvalidURL as exc:
+        raise PeacetalksError(f"--url/LABEL_STUDIO_URL {url!r}: not a URL ({exc})") from exc
+    if not (api_key.isascii() and api_key.isprintable()) or any(c.isspace() for c in api_key):
+        raise PeacetalksError("--api-key/LABEL_STUDIO_API_KEY: not a Label Studio token (tokens are printable ASCII without "
+                              "spaces; copy it from `peacetalks labelstudio start` or the account page)")
     connection = Connection(url, LabelStudio(base_url=url, api_key=api_key, timeout=120),
                             httpx.Client(base_url=url, headers={"Authorization": f"Token {api_key}"}, timeout=600))
     with server_errors(connection):
