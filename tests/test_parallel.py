@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 from collections.abc import Iterator, Sequence
 from typing import overload
 
@@ -86,3 +87,33 @@ def test_workers_end_on_terminate_whatever_sigterm_handler_the_parent_has(monkey
         assert all(ordered_map(terminates_by_default, range(2000)))
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+HELD = threading.Lock()  # held by another thread of the consumer while the map runs
+
+
+def takes_the_lock(_: int) -> bool:
+    if HELD.acquire(timeout=2):  # a worker forked from the consumer inherits HELD locked, with no thread to free it
+        HELD.release()
+        return True
+    return False
+
+
+def test_a_lock_another_thread_holds_does_not_reach_the_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A forked worker inherits every lock held at the fork (a progress bar's, a logging handler's) and would wait on it for ever."""
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 2)
+    taken, done = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with HELD:
+            taken.set()
+            done.wait()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    taken.wait()
+    try:
+        assert all(ordered_map(takes_the_lock, range(4)))
+    finally:
+        done.set()
+        holder.join()

@@ -30,19 +30,21 @@ def default_terminate() -> None:
 
 
 def ordered_map(function: Callable[[T], R], items: Sequence[T], chunksize: int = 32) -> Iterator[R]:
-    """``function`` over ``items``, results in input order; forked workers (one per core) from ``PARALLEL_FROM`` items on.
+    """``function`` over ``items``, results in input order; workers (one per core) from ``PARALLEL_FROM`` items on.
 
     Items go to the pool a chunk at a time, ``WINDOW`` items ahead of the consumer: each time the
     consumer reaches a chunk's results, one more chunk is submitted, so the workers never wait for
     the consumer to drain a window and no more than ``WINDOW`` + ``chunksize`` results are held.
-    ``function`` must be picklable (a module function or a partial of one); the workers inherit
-    everything else through the fork."""
+    ``function`` must be picklable (a module function or a partial of one), and so must the items.
+    Workers come from a fork server, not from a fork of this process: a fork copies every lock that
+    another thread (a progress bar, a server fixture, an HTTP pool) holds at that instant, and a
+    worker that inherits one held waits on it for ever (seen in CI)."""
     workers = os.cpu_count() or 1
     if len(items) < PARALLEL_FROM or workers < 2:
         yield from map(function, items)
         return
     starts = iter(range(0, len(items), chunksize))
-    with multiprocessing.get_context("fork").Pool(workers, initializer=default_terminate) as pool:
+    with multiprocessing.get_context("forkserver").Pool(workers, initializer=default_terminate) as pool:
 
         def submit(start: int) -> AsyncResult[list[R]]:
             return pool.apply_async(apply_all, (function, items[start : start + chunksize]))
