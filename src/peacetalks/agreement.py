@@ -1,4 +1,4 @@
-"""Inter-annotator agreement between two independent annotation sets.
+"""Agreement stage, I/O (annotation files, clean texts, the report files): inter-annotator agreement between two independent annotation sets.
 
 Measured per layer and per label: span F1 (exact offsets and label; overlapping
 with the same label), token-level Krippendorff's alpha (nominal, two coders,

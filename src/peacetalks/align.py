@@ -1,4 +1,4 @@
-"""Exact character alignment between a raw text and the clean text derived from it.
+"""Clean stage, pure: exact character alignment between a raw text and the clean text derived from it.
 
 An alignment is a list of segments that tile both texts in order. A segment is
 *exact* when its clean characters are a verbatim copy of its raw characters;

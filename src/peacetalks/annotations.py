@@ -1,4 +1,4 @@
-"""Annotation files on disk: read, write atomically, migrate across schema renames."""
+"""Annotate and validate stages, I/O: annotation files on disk: read, write atomically, migrate across schema renames."""
 
 from __future__ import annotations
 

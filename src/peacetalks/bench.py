@@ -1,4 +1,4 @@
-"""``peacetalks bench``: time clean, validate and build on a data root, each in its own process.
+"""Scale tools, I/O (child processes, a data root): ``peacetalks bench``: time clean, validate and build on a data root, each in its own process.
 
 Every stage runs as ``python -m peacetalks.cli STAGE``; its peak RSS is the largest VmHWM of its
 processes, sampled from /proc while it runs. Throughput counts what the stage reads: clean reads

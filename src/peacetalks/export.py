@@ -1,4 +1,4 @@
-"""``peacetalks export``: a built release → files for the tools users already have: a spaCy ``DocBin``
+"""Export (a consumer of a release), I/O: ``peacetalks export``: a built release → files for the tools users already have: a spaCy ``DocBin``
 per split, or CoNLL-2003-style BIO columns per split.
 
 It reads only the release's ``tokens`` config (its Parquet files, checked against the release's

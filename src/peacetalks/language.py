@@ -1,4 +1,4 @@
-"""Offline language identification by script and stopword density (no model, no download).
+"""Clean stage, pure: offline language identification by script and stopword density (no model, no download).
 
 Good enough to tell an English article from a Tagalog author bio or a German
 footer; it answers ``und`` (undetermined) when a text has too little evidence.

@@ -1,4 +1,4 @@
-"""The shared vocabulary of every stage: documents, spans, relations, annotation files.
+"""Every stage, pure: the shared vocabulary of every stage: documents, spans, relations, annotation files.
 
 Offsets are Unicode code points into the clean text (NFC, LF newlines), so that
 ``text[span.start:span.end] == span.text`` holds in Python.

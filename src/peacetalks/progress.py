@@ -1,4 +1,4 @@
-"""Progress bars on stderr that appear only when a run lasts more than a moment, and short summaries."""
+"""Every stage, I/O (stderr): progress bars on stderr that appear only when a run lasts more than a moment, and short summaries."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Publish a built release to the Hugging Face Hub as a tagged version.
+"""Publish stage, I/O (git, the Hub): publish a built release to the Hugging Face Hub as a tagged version.
 
 Refusals come first and need no network: a repository id the Hub would refuse, a
 dirty git tree, a local git tag ``vX.Y.Z`` that exists, a failing validation (the

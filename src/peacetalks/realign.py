@@ -1,4 +1,4 @@
-"""Move annotations onto a changed clean text, through the raw text both clean texts came from.
+"""Annotate stage, I/O (annotation files, clean texts): move annotations onto a changed clean text, through the raw text both clean texts came from.
 
 When the cleaner changes a document's clean text, a span over the old text is mapped
 old clean → raw (the old sidecar's alignment) → new clean (the new sidecar's). A span

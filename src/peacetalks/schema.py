@@ -1,4 +1,4 @@
-"""The annotation schema: one data file, and everything generated from it.
+"""Schema stage, I/O (schema/schema.json and its artefacts): the annotation schema: one data file, and everything generated from it.
 
 ``schema/schema.json`` is the single source of truth for labels, layers,
 relations and validation rules. The Label Studio config and the JSON Schema of

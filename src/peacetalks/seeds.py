@@ -1,4 +1,4 @@
-"""Stage 1, seeds: raw inputs kept byte for byte, and the manifest that describes them."""
+"""Stage 1, seeds, I/O: raw inputs kept byte for byte, and the manifest that describes them."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Document-level train/validation/test splits.
+"""Split stage, pure rules plus a disk-backed pair index (I/O in a temp folder): document-level train/validation/test splits.
 
 Rules (also stated in the dataset card):
 

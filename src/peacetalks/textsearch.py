@@ -1,4 +1,4 @@
-"""Searching clean texts: quotation-mark pairs, and whole-word occurrences of many strings in one pass."""
+"""Validate, pre-annotate and split stages, pure: searching clean texts: quotation-mark pairs, and whole-word occurrences of many strings in one pass."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Line shapes the cleaner's rules test: one raw line at a time, with its NFC text and raw offsets.
+"""Clean stage, pure: line shapes the cleaner's rules test: one raw line at a time, with its NFC text and raw offsets.
 
 Nothing here decides a removal; the rules in ``rules/`` combine these shapes with context.
 """

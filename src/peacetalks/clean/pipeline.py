@@ -1,4 +1,4 @@
-"""The cleaner: decide what kind of text this is, run the ordered rules, assemble the clean text.
+"""Clean stage, pure: the cleaner: decide what kind of text this is, run the ordered rules, assemble the clean text.
 
 Boilerplate is recognised by its shape (a bare number, a prompt, an address, a run of headline-like
 lines, a block printed twice) and by where it stands (before the first or after the last body

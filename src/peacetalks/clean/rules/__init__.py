@@ -1,4 +1,4 @@
-"""The cleaner's rules: each a small named object with its reason codes and parameters.
+"""Clean stage, pure: the cleaner's rules: each a small named object with its reason codes and parameters.
 
 A rule sees the page (its lines, language and kind) and what earlier rules removed, and returns
 the lines it removes. A rule may delete a line only on evidence that it is boilerplate (a prompt,

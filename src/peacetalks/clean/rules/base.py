@@ -1,4 +1,4 @@
-"""The rules' common ground: a removal, the page every rule sees, the ``Rule`` base and two helpers."""
+"""Clean stage, pure: the rules' common ground: a removal, the page every rule sees, the ``Rule`` base and two helpers."""
 
 from __future__ import annotations
 

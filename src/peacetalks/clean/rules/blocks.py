@@ -1,4 +1,4 @@
-"""Sections and blocks: an 'about the author' section, a page printed twice, the page's metadata dumped as text."""
+"""Clean stage, pure: sections and blocks: an 'about the author' section, a page printed twice, the page's metadata dumped as text."""
 
 from __future__ import annotations
 

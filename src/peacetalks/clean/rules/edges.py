@@ -1,4 +1,4 @@
-"""The edge passes: the notices at the top and bottom of the article, and again at the edges of a whole page's
+"""Clean stage, pure: the edge passes: the notices at the top and bottom of the article, and again at the edges of a whole page's
 content region."""
 
 from __future__ import annotations

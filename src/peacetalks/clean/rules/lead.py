@@ -1,4 +1,4 @@
-"""The lead: date stamps and the kicker, dateline and byline above the first body paragraph."""
+"""Clean stage, pure: the lead: date stamps and the kicker, dateline and byline above the first body paragraph."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Links to other articles: 'Read more' prompts and bulleted headlines, runs of headlines under the article, and
+"""Clean stage, pure: links to other articles: 'Read more' prompts and bulleted headlines, runs of headlines under the article, and
 the short lines bridged between two notices at an edge."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Notices recognised by their words or shape, mostly at an edge of the article: prompts, credits, copyright,
+"""Clean stage, pure: notices recognised by their words or shape, mostly at an edge of the article: prompts, credits, copyright,
 advertising, bios, press-release boilerplate, contact lines, tags, menu entries and share counters."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The page around the article: on a whole page, the content region and the readers' comments after it."""
+"""Clean stage, pure: the page around the article: on a whole page, the content region and the readers' comments after it."""
 
 from __future__ import annotations
 
