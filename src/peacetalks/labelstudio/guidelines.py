@@ -26,7 +26,7 @@ class Guidelines:
     def html(self) -> str:
         from markdown_it import MarkdownIt
 
-        return MarkdownIt("commonmark").enable("table").render(self.markdown)
+        return MarkdownIt("commonmark", {"xhtmlOut": False}).enable("table").render(self.markdown)  # HTML as bleach keeps it (<hr>, not <hr />)
 
 
 def load_guidelines(root: Root) -> Guidelines:

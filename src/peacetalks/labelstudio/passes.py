@@ -24,6 +24,7 @@ from .convert import TaskWork
 from .pseudonyms import Pseudonym, Pseudonyms, normalised_email
 
 PASS_FILE = "passes.json"
+TITLE_LIMIT = 50  # Label Studio's longest project title
 PASS_PATTERN = r"^[a-z][a-z0-9-]{0,31}$"
 PassName = Annotated[str, StringConstraints(pattern=PASS_PATTERN)]
 
@@ -41,7 +42,12 @@ def pass_name(name: str) -> str:
 
 
 def project_title(title: str, pass_: str | None) -> str:
-    return f"{title} · {pass_}" if pass_ else title
+    """The project's title: a pass's is "<title> · <pass>"; Label Studio takes 3 to 50 characters."""
+    full = f"{title} · {pass_}" if pass_ else title
+    if not 3 <= len(full) <= TITLE_LIMIT:
+        raise PeacetalksError(f"--project {title!r}: the project title {full!r} has {len(full)} characters; Label Studio takes "
+                              f"3 to {TITLE_LIMIT}")
+    return full
 
 
 def pass_data_dir(root: Root, pass_: str) -> Path:
