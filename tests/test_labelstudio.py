@@ -346,20 +346,24 @@ def test_start_moves_to_a_free_port_prints_the_url_and_stops_on_ctrl_c_or_sigter
 
     data_dir = tmp_path / "ls"
     shutil.copytree(LS_TEMPLATE, data_dir)
+    (data_dir / "server.log").write_text("an earlier start's output\n", encoding="utf-8")
     creds = labelstudio_server.credentials
     busy = labelstudio_server.url.rsplit(":", 1)[1]
     env = os.environ | {"LABEL_STUDIO_USERNAME": creds.username, "LABEL_STUDIO_PASSWORD": creds.password,
                         "LABEL_STUDIO_USER_TOKEN": creds.token, "USERNAME": "stray", "PORT": "1", "DEBUG": "maybe"}
     process = subprocess.Popen([sys.executable, "-m", "peacetalks.cli", "labelstudio", "start", "--root", str(REPO),
-                                "--data-dir", str(data_dir), "--port", busy], env=env, stdout=subprocess.PIPE, text=True)
+                                "--data-dir", str(data_dir), "--port", busy, "--timeout", "900"], env=env, stdout=subprocess.PIPE, text=True)
     try:
         first = process.stdout.readline()
         assert first.startswith("labelstudio: running at http://127.0.0.1:"), first
         url = first.split()[3]
         assert not url.endswith(f":{busy}") and health(url)
-        printed = first + "".join(process.stdout.readline() for _ in range(3))
-        assert f"LABEL_STUDIO_API_KEY={creds.token}" in printed
+        printed = [process.stdout.readline().rstrip("\n") for _ in range(5)]
+        assert printed == [f"  admin login: {creds.username}, password from LABEL_STUDIO_PASSWORD", "  for push and pull, in another terminal:",
+                           f"export LABEL_STUDIO_URL={url}", f"export LABEL_STUDIO_API_KEY={creds.token}", "  press Ctrl-C to stop"]
         assert connect(url, creds.token).client.users.whoami().email == creds.username  # the legacy token works
+        log = (data_dir / "server.log").read_text(encoding="utf-8")
+        assert log.startswith("an earlier start's output\n--- peacetalks labelstudio start, ")  # appended, not overwritten
     finally:
         process.send_signal(getattr(signal, stop))
         rest, _ = process.communicate(timeout=60)  # Server.stop gives Label Studio 15 s, then kills it; a loaded machine is slow
