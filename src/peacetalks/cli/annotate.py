@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..storage import Root
+from ..storage import PeacetalksError, Root
 from .registry import actions, command, say
 
 
@@ -76,6 +76,8 @@ def cmd_labelstudio(args: argparse.Namespace, root: Root) -> int:
 
     pass_ = args.pass_ and passes.pass_name(args.pass_)
     if args.action == "start":
+        if pass_ and args.data_dir:
+            raise PeacetalksError("--pass and --data-dir: give one (a pass's data dir is <root>/.labelstudio/passes/NAME)")
         data_dir = args.data_dir or (passes.pass_data_dir(root, pass_) if pass_ else root.path / ".labelstudio")
         return labelstudio.run_server(data_dir, args.port, args.timeout, args.host)
     if args.action == "assign":
