@@ -156,6 +156,8 @@ def test_a_pass_keeps_its_one_annotator_and_an_annotator_has_one_pass(tmp_root: 
     assert code == 2 and "--pass 'P 1': name a pass with a lower-case letter" in err
     code, _, err = cli("labelstudio", "pull", "--pass", "p9", "--root", tmp_root.path, "--url", "http://127.0.0.1:9", "--api-key", "x" * 20)
     assert code == 2 and "pass p9 has no annotator: run `peacetalks labelstudio assign --pass p9 --email ADDRESS` first" in err
+    code, _, err = cli("labelstudio", "push", "--pass", "p1", "--project", "x" * 46, "--root", tmp_root.path)
+    assert code == 2 and f"the project title '{'x' * 46} · p1' has 51 characters; Label Studio takes 3 to 50" in err
     code, _, err = cli("labelstudio", "start", "--pass", "p1", "--data-dir", tmp_root.path / "ls", "--root", tmp_root.path)
     assert code == 2 and "--pass and --data-dir: give one" in err and not (tmp_root.path / "ls").exists()
 
