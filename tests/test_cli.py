@@ -9,11 +9,13 @@ import pytest
 from peacetalks.cli import build_parser, main
 
 LABELSTUDIO_FLAGS = {
-    "start": ["--data-dir", "--port"],
-    "push": ["--url", "--api-key", "--project", "--with-annotations", "--no-predictions"],
-    "pull": ["--url", "--api-key", "--project", "--timeout"],
+    "start": ["--pass", "--data-dir", "--port", "--timeout", "--host"],
+    "push": ["--url", "--api-key", "--project", "--pass", "--with-annotations", "--no-predictions"],
+    "pull": ["--url", "--api-key", "--project", "--pass", "--timeout"],
+    "assign": ["--pass", "--email"],
 }
-FLAG_VALUES = {"--with-annotations": [], "--no-predictions": [], "--port": ["8093"], "--timeout": ["5"]}
+REQUIRED = {"assign": ["--pass", "p1", "--email", "jane@example.org"]}  # so the stray flag is what argparse refuses
+FLAG_VALUES = {"--with-annotations": [], "--no-predictions": [], "--port": ["8093"], "--timeout": ["5"], "--pass": ["p1"]}
 
 
 def usage_error(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
@@ -28,14 +30,14 @@ def usage_error(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
                                               for others in LABELSTUDIO_FLAGS.values() for flag in others
                                               if flag not in LABELSTUDIO_FLAGS[action]])
 def test_a_labelstudio_action_refuses_a_flag_of_another_action(capsys: pytest.CaptureFixture[str], action: str, flag: str) -> None:
-    err = usage_error(capsys, "labelstudio", action, flag, *FLAG_VALUES.get(flag, ["x"]))
+    err = usage_error(capsys, "labelstudio", action, *REQUIRED.get(action, []), flag, *FLAG_VALUES.get(flag, ["x"]))
     assert f"peacetalks: error: unrecognized arguments: {flag}" in err
 
 
 def test_labelstudio_without_an_action_is_a_usage_error_naming_the_actions(capsys: pytest.CaptureFixture[str]) -> None:
     err = usage_error(capsys, "labelstudio")
     assert "peacetalks labelstudio: error: the following arguments are required: ACTION" in err
-    assert "argument ACTION: invalid choice: 'serve' (choose from 'start', 'push', 'pull')" in usage_error(capsys, "labelstudio", "serve")
+    assert "argument ACTION: invalid choice: 'serve' (choose from 'start', 'push', 'pull', 'assign')" in usage_error(capsys, "labelstudio", "serve")
 
 
 @pytest.mark.parametrize("action", list(LABELSTUDIO_FLAGS))

@@ -18,6 +18,7 @@ from label_studio_sdk import LabelStudio
 
 from peacetalks.annotations import canonical, read_annotation_file, write_annotation_file
 from peacetalks.labelstudio import TOOL, Server, connect, server_tasks, sign_up
+from peacetalks.labelstudio.guidelines import load_guidelines
 from peacetalks.models import GOLD, AnnotationFile, AnnotationSet, Provenance, Relation, Span
 from peacetalks.schema import load_schema
 from peacetalks.storage import Root, read_json, sha256_text
@@ -85,8 +86,8 @@ def ls_root(tmp_path: Path, cli: Cli) -> Root:
 
 @pytest.fixture
 def project(request: pytest.FixtureRequest) -> str:
-    """A project title of its own for each test: they share one server."""
-    return f"test {request.node.name}"[:50]
+    """A project title of its own for each test: they share one server (45 characters leave room for a pass's name)."""
+    return f"test {request.node.name}"[:45]
 
 
 def server_args(server: Server, project: str) -> list[str]:
@@ -141,7 +142,7 @@ def test_push_annotate_pull_gives_the_annotators_file(labelstudio_server: Server
         annotators={"ann1": AnnotationSet(
             provenance=Provenance(annotator="ann1", method="label-studio", tool=TOOL,
                                   pre_annotation=f"peacetalks-preannotate-{schema.version} predictions shown in Label Studio",
-                                  guidelines_version=schema.version, updated=str(created.updated_at)[:10]),
+                                  guidelines_version=load_guidelines(ls_root).version, updated=str(created.updated_at)[:10]),
             spans=spans, relations=relations)})
     pulled = read_annotation_file(ls_root, "bravo")
     assert pulled is not None
@@ -290,6 +291,47 @@ def test_push_with_annotations_loads_local_sets_for_review_and_pull_brings_only_
     assert tree_digest(ls_root) == before  # an unedited copy of gold is not pulled back as the admin's set
 
 
+def test_a_pass_project_shows_the_guidelines_takes_one_annotation_per_task_and_gets_no_local_sets(
+        labelstudio_server: Server, ls_root: Root, project: str, cli: Cli) -> None:
+    server = labelstudio_server
+    code, out, err = cli("labelstudio", "push", "--pass", "p1", "--root", ls_root.path, *server_args(server, project))
+    assert code == 0 and f"project '{project} · p1': 2 tasks created" in out, err
+    settings = connect(server.url, server.credentials.token).client.projects.get(project_id(server, f"{project} · p1"))
+    assert settings.show_instruction and settings.maximum_annotations == 1
+    assert settings.expert_instruction == load_guidelines(ls_root).html and "<h1>peacetalks annotation guidelines</h1>" in settings.expert_instruction
+    code, _, err = cli("labelstudio", "push", "--pass", "p1", "--with-annotations", "--root", ls_root.path, *server_args(server, project))
+    assert code == 2 and "--pass p1 --with-annotations: a pass's annotator must not see other sets" in err
+    assert len(tasks_of(server, f"{project} · p1")["alpha"].annotations) == 0
+
+
+def test_a_set_made_in_a_pass_by_another_account_than_its_annotator_is_refused_by_pull_by_name(
+        labelstudio_server: Server, ls_root: Root, project: str, cli: Cli) -> None:
+    server, schema = labelstudio_server, load_schema(ls_root)
+    args = [*server_args(server, project), "--pass", "p1", "--root", ls_root.path]
+    assert cli("labelstudio", "push", *args)[0] == 0
+    code, _, err = cli("labelstudio", "pull", *args)
+    assert code == 2 and "pass p1 has no annotator: run `peacetalks labelstudio assign --pass p1 --email ADDRESS` first" in err
+    ada, bob = "ada.pass@example.org", "bob.pass@example.org"
+    assert cli("labelstudio", "assign", "--pass", "p1", "--email", ada, "--root", ls_root.path)[1].startswith("assign: pass p1 is ann1's")
+    assert cli("labelstudio", "assign", "--pass", "p2", "--email", bob, "--root", ls_root.path)[1].startswith("assign: pass p2 is ann2's")
+    tasks = tasks_of(server, f"{project} · p1")
+    def kremlin(doc_id: str) -> list[dict[str, Any]]:
+        return results([span_at(ls_root.corpus_text(doc_id).read_text(encoding="utf-8"), "Kremlin", "ORG", "k1")], [], schema.layer_of)
+
+    LabelStudio(base_url=server.url, api_key=sign_up(server.url, ada, "annotator-pass-1")).annotations.create(tasks["alpha"].id, result=kremlin("alpha"))
+    wrong = LabelStudio(base_url=server.url, api_key=sign_up(server.url, bob, "annotator-pass-2")).annotations.create(tasks["bravo"].id, result=kremlin("bravo"))
+    before = (ls_root.annotations / "_meta" / "annotators.json").read_bytes()
+
+    code, out, err = cli("labelstudio", "pull", *args)
+    assert code == 1
+    assert f"pull: refused: bravo: task {tasks['bravo'].id}: pass p1 is assigned to ann1, but annotation {wrong.id} was made by ann2: " \
+           "nothing was pulled for this document" in err
+    assert "1 files written (alpha), 0 unchanged, 1 refused" in out, err
+    assert read_annotation_file(ls_root, "bravo") is None and read_annotation_file(ls_root, "alpha").annotators.keys() == {GOLD, "ann1"}
+    assert (ls_root.annotations / "_meta" / "annotators.json").read_bytes() == before
+    assert not any("@" in p.read_text(encoding="utf-8") for p in ls_root.annotations.rglob("*.json"))
+
+
 @pytest.mark.parametrize("stop", ["SIGINT", "SIGTERM"])
 def test_start_moves_to_a_free_port_prints_the_url_and_stops_on_ctrl_c_or_sigterm(labelstudio_server: Server, tmp_path: Path,
                                                                                   stop: str) -> None:
@@ -304,20 +346,24 @@ def test_start_moves_to_a_free_port_prints_the_url_and_stops_on_ctrl_c_or_sigter
 
     data_dir = tmp_path / "ls"
     shutil.copytree(LS_TEMPLATE, data_dir)
+    (data_dir / "server.log").write_text("an earlier start's output\n", encoding="utf-8")
     creds = labelstudio_server.credentials
     busy = labelstudio_server.url.rsplit(":", 1)[1]
     env = os.environ | {"LABEL_STUDIO_USERNAME": creds.username, "LABEL_STUDIO_PASSWORD": creds.password,
                         "LABEL_STUDIO_USER_TOKEN": creds.token, "USERNAME": "stray", "PORT": "1", "DEBUG": "maybe"}
     process = subprocess.Popen([sys.executable, "-m", "peacetalks.cli", "labelstudio", "start", "--root", str(REPO),
-                                "--data-dir", str(data_dir), "--port", busy], env=env, stdout=subprocess.PIPE, text=True)
+                                "--data-dir", str(data_dir), "--port", busy, "--timeout", "900"], env=env, stdout=subprocess.PIPE, text=True)
     try:
         first = process.stdout.readline()
         assert first.startswith("labelstudio: running at http://127.0.0.1:"), first
         url = first.split()[3]
         assert not url.endswith(f":{busy}") and health(url)
-        printed = first + "".join(process.stdout.readline() for _ in range(3))
-        assert f"LABEL_STUDIO_API_KEY={creds.token}" in printed
+        printed = [process.stdout.readline().rstrip("\n") for _ in range(5)]
+        assert printed == [f"  admin login: {creds.username}, password from LABEL_STUDIO_PASSWORD", "  for push and pull, in another terminal:",
+                           f"export LABEL_STUDIO_URL={url}", f"export LABEL_STUDIO_API_KEY={creds.token}", "  press Ctrl-C to stop"]
         assert connect(url, creds.token).client.users.whoami().email == creds.username  # the legacy token works
+        log = (data_dir / "server.log").read_text(encoding="utf-8")
+        assert log.startswith("an earlier start's output\n--- peacetalks labelstudio start, ")  # appended, not overwritten
     finally:
         process.send_signal(getattr(signal, stop))
         rest, _ = process.communicate(timeout=60)  # Server.stop gives Label Studio 15 s, then kills it; a loaded machine is slow

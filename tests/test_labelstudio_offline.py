@@ -114,3 +114,78 @@ def test_a_malformed_url_or_api_key_is_refused_in_one_line(tmp_path: Path, cli: 
         assert code == 2 and out == ""
         assert err == f"peacetalks labelstudio: error: {expected}" + err.split(expected, 1)[1] and "Traceback" not in err
         assert err.count("\n") == 1
+
+
+# --- passes, the guidelines, a remote server and unfinished work (no server needed) ---------------------
+
+
+def test_another_bind_address_is_refused_without_a_chosen_admin_password_and_no_data_dir_is_made(
+        tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    for key in ("USERNAME", "PASSWORD", "USER_TOKEN"):
+        monkeypatch.delenv(f"LABEL_STUDIO_{key}", raising=False)
+    code, _, err = cli("labelstudio", "start", "--host", "0.0.0.0", "--root", tmp_path, "--data-dir", tmp_path / "ls")
+    assert code == 2 and err.strip() == (
+        "peacetalks labelstudio: error: --host 0.0.0.0: other machines could reach this server; set LABEL_STUDIO_USERNAME, "
+        "LABEL_STUDIO_PASSWORD (at least 12 characters, not a generated one kept in a file) and LABEL_STUDIO_USER_TOKEN, "
+        "or keep the default 127.0.0.1 and give annotators an SSH tunnel")
+    assert not (tmp_path / "ls").exists()
+    monkeypatch.setenv("LABEL_STUDIO_USERNAME", "lead@example.org")
+    monkeypatch.setenv("LABEL_STUDIO_PASSWORD", "short-pass")
+    monkeypatch.setenv("LABEL_STUDIO_USER_TOKEN", "lead-token-123456")
+    assert cli("labelstudio", "start", "--host", "0.0.0.0", "--root", tmp_path, "--data-dir", tmp_path / "ls")[0] == 2
+
+    from peacetalks.labelstudio.server import Credentials, child_environment
+
+    creds = Credentials("lead@example.org", "a-long-chosen-password", "lead-token-123456")
+    assert child_environment(tmp_path, creds, "0.0.0.0")["LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK"] == "true"
+    assert "LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK" not in child_environment(tmp_path, creds)
+
+
+def test_the_guidelines_version_is_read_from_their_own_header_and_they_render_to_html(tmp_root: Any) -> None:
+    from peacetalks.labelstudio.guidelines import load_guidelines
+    from peacetalks.storage import PeacetalksError
+
+    guidelines = load_guidelines(tmp_root)
+    header = (tmp_root.schema_dir / "GUIDELINES.md").read_text(encoding="utf-8").splitlines()[2]
+    assert header.startswith(f"**Guidelines version {guidelines.version} ")
+    assert guidelines.html.startswith("<h1>peacetalks annotation guidelines</h1>") and "<table>" in guidelines.html
+    (tmp_root.schema_dir / "GUIDELINES.md").write_text("# guidelines\n\nno version here\n", encoding="utf-8")
+    with pytest.raises(PeacetalksError, match=r"GUIDELINES.md: no '\*\*Guidelines version X.Y.Z' line in its first 10 lines"):
+        load_guidelines(tmp_root)
+
+
+def test_a_pass_keeps_its_one_annotator_and_an_annotator_has_one_pass(tmp_root: Any, cli: Any) -> None:
+    meta = tmp_root.annotations / "_meta"
+    code, out, _ = cli("labelstudio", "assign", "--pass", "p1", "--email", " Jane.Doe@Example.org ", "--root", tmp_root.path)
+    assert code == 0 and out.startswith("assign: pass p1 is ann")
+    jane = out.split()[4][:-2]
+    assert json.loads((meta / "passes.json").read_text(encoding="utf-8")) == {"passes": {"p1": jane}}
+    assert "jane" not in (meta / "passes.json").read_text(encoding="utf-8").lower()
+    assert cli("labelstudio", "assign", "--pass", "p1", "--email", "jane.doe@example.org", "--root", tmp_root.path)[0] == 0  # the same
+    code, _, err = cli("labelstudio", "assign", "--pass", "p1", "--email", "max@example.org", "--root", tmp_root.path)
+    assert code == 2 and f"pass p1 is assigned to {jane} already; a pass keeps its annotator" in err
+    code, _, err = cli("labelstudio", "assign", "--pass", "p2", "--email", "jane.doe@example.org", "--root", tmp_root.path)
+    assert code == 2 and f"{jane} is assigned to pass p1 already; one annotator, one pass" in err
+    code, _, err = cli("labelstudio", "assign", "--pass", "P 1", "--email", "max@example.org", "--root", tmp_root.path)
+    assert code == 2 and "--pass 'P 1': name a pass with a lower-case letter" in err
+    code, _, err = cli("labelstudio", "pull", "--pass", "p9", "--root", tmp_root.path, "--url", "http://127.0.0.1:9", "--api-key", "x" * 20)
+    assert code == 2 and "pass p9 has no annotator: run `peacetalks labelstudio assign --pass p9 --email ADDRESS` first" in err
+    code, _, err = cli("labelstudio", "push", "--pass", "p1", "--project", "x" * 46, "--root", tmp_root.path)
+    assert code == 2 and f"the project title '{'x' * 46} · p1' has 51 characters; Label Studio takes 3 to 50" in err
+    code, _, err = cli("labelstudio", "start", "--pass", "p1", "--data-dir", tmp_root.path / "ls", "--root", tmp_root.path)
+    assert code == 2 and "--pass and --data-dir: give one" in err and not (tmp_root.path / "ls").exists()
+
+
+def test_a_document_awaiting_gold_is_a_warning_unless_the_check_is_release_ready(tmp_root: Any, cli: Any) -> None:
+    from peacetalks.annotations import read_annotation_file, write_annotation_file
+
+    first = sorted(tmp_root.annotations.glob("*.json"))[0].stem
+    annotation = read_annotation_file(tmp_root, first)
+    gold = annotation.annotators.pop("gold")
+    annotation.annotators["ann1"] = gold
+    write_annotation_file(tmp_root, annotation)
+    code, out, _ = cli("validate", "--root", tmp_root.path)
+    assert code == 0
+    assert f"annotations/{first}.json: {first}: file: set-gold: warning: no gold set yet (awaiting adjudication)" in out.splitlines()
+    code, out, _ = cli("validate", "--release-ready", "--root", tmp_root.path)
+    assert code == 1 and f"annotations/{first}.json: {first}: file: set-gold: no gold set" in out.splitlines()

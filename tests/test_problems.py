@@ -56,8 +56,8 @@ def test_a_warning_carries_its_marker_after_the_rule_and_an_error_carries_none()
     assert Problem("a.json", "d", "file", "set-gold", "m", "warning").as_dict()["level"] == "warning"
 
 
-def test_every_registered_rule_is_an_error_and_every_check_says_what_it_checks() -> None:
-    assert {entry.level for entry in RULES.values()} == {"error"}
+def test_every_registered_rule_is_an_error_but_awaiting_gold_and_every_check_says_what_it_checks() -> None:
+    assert {name for name, entry in RULES.items() if entry.level != "error"} == {"set-gold"}  # unfinished work, not a fault
     assert all(entry.description and entry.level in LEVELS for entry in RULES.values())
     assert RULES["span-text"].run is check_spans and RULES["bio-round-trip"].scope == "release"
 

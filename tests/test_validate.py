@@ -78,7 +78,7 @@ CASES = {
     "file-shape": (annotation_file(text_sha256="abc"), "annotations/doc1.json: doc1: file: file-shape: text_sha256: String should match pattern '^[0-9a-f]{64}$'"),
     "doc-text-hash": (annotation_file(text_sha256="0" * 64), "annotations/doc1.json: doc1: file: doc-text-hash: clean text changed since annotation (run `peacetalks realign`)"),
     "schema-version": (annotation_file(schema_version="0.9.0"), f"annotations/doc1.json: doc1: file: schema-version: annotated with schema 0.9.0, schema is {SCHEMA_VERSION} (run `peacetalks schema migrate`)"),
-    "set-gold": ({**annotation_file(), "annotators": {"ann1": good_gold()}}, "annotations/doc1.json: doc1: file: set-gold: no gold set"),
+    "set-gold": ({**annotation_file(), "annotators": {"ann1": good_gold()}}, "annotations/doc1.json: doc1: file: set-gold: warning: no gold set yet (awaiting adjudication)"),
     "span-label": (with_spans(span("x1", (40, 47), "PLACE")), "annotations/doc1.json: doc1: gold/span x1: span-label: unknown label 'PLACE'"),
     "span-offsets": (with_spans(span("x1", (100, 200), "GPE", "x")), "annotations/doc1.json: doc1: gold/span x1: span-offsets: [100, 200) outside the text of length 121"),
     "span-text": (with_spans(span("x1", (39, 45), "DATE", "agree")), 'annotations/doc1.json: doc1: gold/span x1: span-text: text[39:45] is "agreed", span says "agree"'),

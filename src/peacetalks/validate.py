@@ -24,7 +24,7 @@ import re
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from itertools import accumulate
 from pathlib import Path
@@ -230,6 +230,7 @@ class FileContext:
     why_no_text: str | None = None
     expected_id: str | None = None  # the file's name without .json; None: not from a file (a pulled or merged file)
     require_gold: bool = True
+    release_ready: bool = False  # a document awaiting gold is unfinished work (a warning) unless it is to be released
 
 
 @check("file-json", "file-shape", scope="read")
@@ -252,16 +253,22 @@ def version_problem(file_version: str, schema: Schema) -> str | None:
     return None
 
 
-@check("file-name", "schema-version", "set-gold", "doc-exists", "doc-text-hash", scope="file")
+@check("set-gold", scope="file", level="warning")
+def check_gold(annotation: AnnotationFile, context: FileContext, schema: Schema, place: Place) -> Iterator[Problem]:
+    """The file holds a gold set: until adjudication the document awaits gold (a warning); to be released it needs it (an error)."""
+    if context.require_gold and GOLD not in annotation.annotators:
+        awaiting = place.problem("set-gold", "file", "no gold set" if context.release_ready else "no gold set yet (awaiting adjudication)")
+        yield replace(awaiting, level="error") if context.release_ready else awaiting
+
+
+@check("file-name", "schema-version", "doc-exists", "doc-text-hash", scope="file")
 def check_file(annotation: AnnotationFile, context: FileContext, schema: Schema, place: Place) -> Iterator[Problem]:
-    """The file is named after its document, readable with this schema, holds a gold set, and was annotated on the clean text."""
+    """The file is named after its document, readable with this schema, and was annotated on the clean text."""
     if context.expected_id is not None and annotation.document_id != context.expected_id:
         yield place.problem("file-name", "file", f"file is named {context.expected_id!r} but holds document {annotation.document_id!r}")
     version = version_problem(annotation.schema_version, schema)
     if version is not None:
         yield place.problem("schema-version", "file", version)
-    if context.require_gold and GOLD not in annotation.annotators:
-        yield place.problem("set-gold", "file", "no gold set")
     if context.text is None:
         yield place.problem("doc-exists", "file", context.why_no_text or f"no corpus/{annotation.document_id}.txt")
     elif sha256_text(context.text) != annotation.text_sha256:
@@ -296,15 +303,16 @@ def artefact_problems(root: Root, schema: Schema) -> list[Problem]:
     return [problem for entry in checks("root") for problem in entry.run(root, schema)]
 
 
-def validate_root(root: Root, schema: Schema) -> Iterator[Problem]:
-    """Every problem in ``annotations/`` and in the generated schema artefacts, streamed file by file."""
+def validate_root(root: Root, schema: Schema, release_ready: bool = False) -> Iterator[Problem]:
+    """Every problem in ``annotations/`` and in the generated schema artefacts, streamed file by file;
+    ``release_ready``: a document awaiting gold is an error, as the build holds it."""
     yield from artefact_problems(root, schema)
-    for problems in ordered_map(partial(file_problems, root, schema), annotation_paths(root)):
+    for problems in ordered_map(partial(file_problems, root, schema, release_ready=release_ready), annotation_paths(root)):
         yield from problems
 
 
-def file_problems(root: Root, schema: Schema, path: Path) -> list[Problem]:
-    return checked_file(root, path, schema)[1]
+def file_problems(root: Root, schema: Schema, path: Path, release_ready: bool = True) -> list[Problem]:
+    return checked_file(root, path, schema, release_ready)[1]
 
 
 def files_problems(root: Root, schema: Schema, paths: Iterable[Path]) -> list[Problem]:
@@ -338,7 +346,7 @@ def read_clean_text(root: Root, doc_id: str) -> tuple[str | None, str | None]:
         return None, f"corpus/{doc_id}.txt is not UTF-8: {exc}"
 
 
-def checked_file(root: Root, path: Path, schema: Schema) -> tuple[AnnotationFile | None, list[Problem]]:
+def checked_file(root: Root, path: Path, schema: Schema, release_ready: bool = True) -> tuple[AnnotationFile | None, list[Problem]]:
     """One annotation file parsed and checked: the file (``None`` if unreadable) and its problems."""
     shown = printable(str(path.relative_to(root.path)) if path.is_relative_to(root.path) else str(path))
     raw, why = read_bytes(path)
@@ -349,7 +357,7 @@ def checked_file(root: Root, path: Path, schema: Schema) -> tuple[AnnotationFile
     if annotation is None:
         return None, problems
     text, why_no_text = read_clean_text(root, annotation.document_id)
-    return annotation, annotation_problems(annotation, FileContext(text, why_no_text, expected_id=path.stem), schema, shown)
+    return annotation, annotation_problems(annotation, FileContext(text, why_no_text, expected_id=path.stem, release_ready=release_ready), schema, shown)
 
 
 # --- what a report shows ---------------------------------------------------------------------

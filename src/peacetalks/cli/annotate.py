@@ -5,19 +5,29 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..storage import Root
+from ..storage import PeacetalksError, Root
 from .registry import actions, command, say
 
 
+def _pass_argument(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument("--pass", dest="pass_", default=None, metavar="NAME", help=what)
+
+
 def _start_arguments(parser: argparse.ArgumentParser) -> None:
+    _pass_argument(parser, "run the server of one annotation pass, with its data in <root>/.labelstudio/passes/NAME")
     parser.add_argument("--data-dir", type=Path, default=None, help="server data (default <root>/.labelstudio, git-ignored)")
     parser.add_argument("--port", type=int, default=8080, help="preferred port (Label Studio moves on when it is busy)")
+    parser.add_argument("--timeout", type=float, default=600.0, help="seconds to wait for the server (default 600: a first "
+                        "start migrates its database)")
+    parser.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1); another needs "
+                        "LABEL_STUDIO_USERNAME, LABEL_STUDIO_PASSWORD (12+ characters) and LABEL_STUDIO_USER_TOKEN set")
 
 
 def _server_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--url", default=None, help="server URL (default $LABEL_STUDIO_URL)")
     parser.add_argument("--api-key", default=None, help="legacy API token (default $LABEL_STUDIO_API_KEY)")
-    parser.add_argument("--project", default="peacetalks", help="project title (default peacetalks)")
+    parser.add_argument("--project", default="peacetalks", help="project title (default peacetalks; a pass's is 'TITLE · NAME')")
+    _pass_argument(parser, "the project of one annotation pass, on that pass's server")
 
 
 def _push_arguments(parser: argparse.ArgumentParser) -> None:
@@ -43,7 +53,15 @@ def _labelstudio_arguments(parser: argparse.ArgumentParser) -> None:
         "pull": ("Write each task's submitted annotations into annotations/<id>.json, one set per annotator pseudonym; a "
                  "document that fails the checks is left untouched and reported (exit 1).",
                  "peacetalks labelstudio pull --project peacetalks --timeout 600", _pull_arguments),
+        "assign": ("Record the one annotator of a pass by the pseudonym of the e-mail they sign up with (the address is not "
+                   "stored); pull --pass refuses sets by anyone else.",
+                   "peacetalks labelstudio assign --pass p1 --email jane@example.org", _assign_arguments),
     })
+
+
+def _assign_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--pass", dest="pass_", required=True, metavar="NAME", help="the pass")
+    parser.add_argument("--email", required=True, help="the address the annotator signs up with (only its keyed hash is kept)")
 
 
 @command("labelstudio", "Run a local Label Studio, push corpus documents as tasks with pre-annotations, pull annotations back.",
@@ -51,17 +69,28 @@ def _labelstudio_arguments(parser: argparse.ArgumentParser) -> None:
          "  peacetalks labelstudio push           # create/update project 'peacetalks', one task per document\n"
          "  peacetalks labelstudio pull           # write annotations/<id>.json, one set per annotator pseudonym",
          arguments=_labelstudio_arguments,
-         lock=lambda args: {"start": None, "push": "shared", "pull": "exclusive"}[args.action])  # type: ignore[return-value]
+         lock=lambda args: {"start": None, "push": "shared", "pull": "exclusive", "assign": "exclusive"}[args.action])  # type: ignore[return-value]
 def cmd_labelstudio(args: argparse.Namespace, root: Root) -> int:
     from .. import labelstudio
+    from ..labelstudio import passes
 
+    pass_ = args.pass_ and passes.pass_name(args.pass_)
     if args.action == "start":
-        return labelstudio.run_server(args.data_dir or root.path / ".labelstudio", args.port)
+        if pass_ and args.data_dir:
+            raise PeacetalksError("--pass and --data-dir: give one (a pass's data dir is <root>/.labelstudio/passes/NAME)")
+        data_dir = args.data_dir or (passes.pass_data_dir(root, pass_) if pass_ else root.path / ".labelstudio")
+        return labelstudio.run_server(data_dir, args.port, args.timeout, args.host)
+    if args.action == "assign":
+        pseudonym, notes = passes.assign(root, pass_, args.email)
+        print(f"assign: pass {pass_} is {pseudonym}'s" + "".join(f"\n  note: {n}" for n in notes))
+        return 0
+    title = passes.project_title(args.project, pass_)
+    assignment = passes.Assignment.of(root, pass_) if pass_ and args.action == "pull" else None
     connection = labelstudio.connect(args.url, args.api_key)
     if args.action == "push":
-        print(labelstudio.push(root, connection, args.project, args.with_annotations, not args.no_predictions).summary(args.project))
+        print(labelstudio.push(root, connection, title, args.with_annotations, not args.no_predictions, pass_).summary(title))
         return 0
-    report = labelstudio.pull(root, connection, args.project, args.timeout)
+    report = labelstudio.pull(root, connection, title, args.timeout, assignment)
     for problem in report.refused:
         say(f"pull: refused: {problem}")
     print(report.summary())

@@ -59,6 +59,8 @@ def _validate_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the least severe level shown (default warning: every problem)")
     parser.add_argument("--no-warnings", dest="level", action="store_const", const="error", help="show errors only (--level error)")
     parser.add_argument("--exclude", action="append", default=[], metavar="RULE", help="leave out one rule's problems (repeatable)")
+    parser.add_argument("--release-ready", action="store_true", help="check as build does: a document awaiting gold is an "
+                        "error (otherwise a warning); CI runs this")
 
 
 @command("validate", "Check every annotation file against the schema and corpus; exit 1 when an error is shown.",
@@ -69,7 +71,7 @@ def cmd_validate(args: argparse.Namespace, root: Root) -> int:
     from ..validate import Selection, validate_root
 
     selection = Selection(args.level, frozenset(args.exclude))
-    found = list(validate_root(root, load_schema(root)))
+    found = list(validate_root(root, load_schema(root), args.release_ready))
     problems = [p for p in found if selection.shows(p)]
     files = len(list(root.annotations.glob("*.json"))) if root.annotations.exists() else 0
     if args.format == "json":

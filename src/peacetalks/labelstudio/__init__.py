@@ -4,6 +4,8 @@
 - ``convert``: tasks, predictions and exported annotations ↔ this project's models, and the span
   check (pure). ``export``: streamed reading of the server's JSON arrays within a deadline (I/O).
 - ``pseudonyms``: annotator pseudonyms and their key (I/O). ``push`` and ``pull``: the two trips (I/O).
+- ``passes``: independent passes, one server and project each, and each pass's one annotator (I/O).
+  ``guidelines``: schema/GUIDELINES.md as the projects' instructions, and its version (I/O).
 
 Push and pull talk to any server through the SDK with ``LABEL_STUDIO_URL`` and
 ``LABEL_STUDIO_API_KEY`` (a legacy token). Only what other code calls is named here.

@@ -220,13 +220,14 @@ def content_of(aset: AnnotationSet) -> tuple[set[tuple[int, int, str]], set[tupl
     return set(spans.values()), relations
 
 
-def pulled_file(work: TaskWork, by_pseudonym: dict[str, tuple[ExportAnnotation, AnnotationSet]], schema: Schema) -> AnnotationFile:
-    """The local annotation file with the task's annotation sets (by pseudonym) merged in."""
+def pulled_file(work: TaskWork, by_pseudonym: dict[str, tuple[ExportAnnotation, AnnotationSet]], schema: Schema,
+                guidelines_version: str) -> AnnotationFile:
+    """The local annotation file with the task's annotation sets (by pseudonym) merged in, made under ``guidelines_version``."""
     shown = (work.task.meta or {}).get("predictions")
     model = shown if isinstance(shown, str) and shown else "unrecorded"
     pre_annotation = f"{model} predictions shown in Label Studio" if work.task.predictions else None
     sets = {name: AnnotationSet(provenance=Provenance(annotator=name, method="label-studio", tool=TOOL, pre_annotation=pre_annotation,
-                                                      guidelines_version=schema.version, updated=annotation.updated_at[:10]),
+                                                      guidelines_version=guidelines_version, updated=annotation.updated_at[:10]),
                                 spans=aset.spans, relations=aset.relations)
             for name, (annotation, aset) in by_pseudonym.items()}
     kept = work.local.annotators if work.local else {}

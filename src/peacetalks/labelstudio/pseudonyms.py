@@ -160,12 +160,22 @@ class Pseudonyms:
         new annotator, as it means reading every annotation file."""
         return {name for annotation in iter_annotation_files(self.root) for name in annotation.annotators}
 
+    def digest(self, email: str) -> tuple[str, str]:
+        key, key_id = self.key
+        return key_id, hmac.new(key, email.encode(), hashlib.sha256).hexdigest()
+
+    def lookup(self, email: str) -> str | None:
+        """The annotator's pseudonym if they have one already (nothing is made or saved)."""
+        if email not in self.known:
+            entry = self.digest(email)
+            return next((e.pseudonym for e in self.entries.values() if (e.key_id, e.hmac) == entry), None)
+        return self.known[email]
+
     def of(self, email: str) -> str:
         if email not in self.known:
-            key, key_id = self.key
-            digest = hmac.new(key, email.encode(), hashlib.sha256).hexdigest()
-            name = next((e.pseudonym for e in self.entries.values() if (e.key_id, e.hmac) == (key_id, digest)), None)
+            name = self.lookup(email)
             if name is None:
+                key_id, digest = self.digest(email)
                 name = self.carried_over(email) or self.new_name()
                 self.entries[name] = PseudonymEntry(pseudonym=name, key_id=key_id, hmac=digest)
                 self.changed = True

@@ -19,6 +19,8 @@ from ..validate import FileContext, annotation_problems
 from .client import DEFAULT_PROJECT, Connection, find_project, server_errors
 from .convert import ExportAnnotation, ExportTask, TaskWork, is_unchanged_push, parsed_task, pulled_file, set_from_results
 from .export import Deadline, export_tasks, server_emails
+from .guidelines import load_guidelines
+from .passes import Assignment
 from .pseudonyms import Pseudonyms
 
 PULL_TIMEOUT = 1800.0  # seconds for a whole pull; 10k tasks take about 200 s (BENCHMARKS.md)
@@ -118,8 +120,11 @@ def exported_work(root: Root, connection: Connection, project_id: int, schema: S
     return [w for w in works if w.doc.id not in doubled], refused
 
 
-def pull(root: Root, connection: Connection, title: str = DEFAULT_PROJECT, timeout: float | None = None) -> PullReport:
+def pull(root: Root, connection: Connection, title: str = DEFAULT_PROJECT, timeout: float | None = None,
+         assignment: Assignment | None = None) -> PullReport:
     """Write every task's annotations into annotations/<doc>.json, one set per annotator pseudonym.
+
+    In a pass (``assignment``), a document with a set made by any account but the pass's annotator is refused whole.
 
     Sets not in the export (``gold``, other annotators) are kept; a document whose task cannot be
     read, whose spans do not hold what the annotator saw, or whose pulled sets fail validation is
@@ -129,7 +134,7 @@ def pull(root: Root, connection: Connection, title: str = DEFAULT_PROJECT, timeo
     timeout = PULL_TIMEOUT if timeout is None else timeout
     if not (math.isfinite(timeout) and timeout > 0):
         raise PeacetalksError(f"--timeout {timeout}: give a positive number of seconds")
-    schema = load_schema(root)
+    schema, guidelines = load_schema(root), load_guidelines(root)
     report = PullReport()
     deadline = Deadline(timeout, f"pull from {connection.url}")
     with server_errors(connection):
@@ -141,10 +146,14 @@ def pull(root: Root, connection: Connection, title: str = DEFAULT_PROJECT, timeo
     pseudonyms = Pseudonyms.load(root)
     outputs = []
     for work in sorted(works, key=lambda w: (w.doc.id, w.task.id)):
+        stranger = assignment.refusal(work, pseudonyms) if assignment else None
+        if stranger:
+            report.refused.append(stranger)
+            continue
         by_annotator = {pseudonyms.of(email): pair for email, pair in sorted(work.sets.items(), key=lambda kv: kv[1][0].id)}
         report.annotations += len(by_annotator)
         report.annotators.update(by_annotator)
-        merged = pulled_file(work, by_annotator, schema)
+        merged = pulled_file(work, by_annotator, schema, guidelines.version)
         problems = problems_in(root, merged, work.doc.text, schema, set(by_annotator))
         report.refused.extend(problems)
         if not problems:

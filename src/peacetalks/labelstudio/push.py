@@ -23,6 +23,7 @@ from ..schema import Schema, label_config, load_schema
 from ..storage import PeacetalksError, Root, read_model, sha256_text
 from .client import DEFAULT_PROJECT, Connection, TaskState, checked, find_project, server_errors, server_tasks
 from .convert import prediction_for, results_from_set, task_data
+from .guidelines import Guidelines, load_guidelines
 
 IMPORT_BATCH = 100  # tasks per import request
 
@@ -40,14 +41,20 @@ class PushReport:
                 f"{len(self.predictions)} with new predictions, {self.annotations} annotations loaded, {self.unchanged} unchanged")
 
 
-def ensure_project(connection: Connection, title: str, config: str) -> Any:
+def project_settings(schema: Schema, guidelines: Guidelines) -> dict[str, Any]:
+    """The labelling config, the guidelines shown before labelling, and one annotation per task: a project is one
+    pass's (one annotator) or the adjudicator's, who opens tasks from the Data Manager (see passes.py)."""
+    return {"label_config": label_config(schema), "expert_instruction": guidelines.html, "show_instruction": True,
+            "maximum_annotations": 1}
+
+
+def ensure_project(connection: Connection, title: str, settings: dict[str, Any]) -> Any:
     client = connection.client
     project = find_project(connection, title)
     if project is None:
-        return client.projects.create(title=title, label_config=config)
-    if project.label_config != config:
-        return client.projects.update(project.id, label_config=config)
-    return project
+        return client.projects.create(title=title, **settings)
+    changed = {key: value for key, value in settings.items() if getattr(project, key, None) != value}
+    return client.projects.update(project.id, **changed) if changed else project
 
 
 def entity_lexicon(root: Root, schema: Schema) -> EntityLexicon:
@@ -96,18 +103,22 @@ def same_prediction(task: TaskState, prediction: dict[str, Any]) -> bool:
 
 
 def push(root: Root, connection: Connection, title: str = DEFAULT_PROJECT, with_annotations: bool = False,
-         predictions: bool = True) -> PushReport:
+         predictions: bool = True, pass_: str | None = None) -> PushReport:
     """Create or update the project and one task per document; send only what changed.
 
     ``predictions=False`` pushes tasks without pre-annotations (and removes old ones), for
-    passes that must be made, and recorded, without suggestions.
+    passes that must be made, and recorded, without suggestions. A pass's project (``pass_``) never
+    gets local sets: its annotator would see the other passes' work.
     """
-    schema = load_schema(root)
+    if pass_ and with_annotations:
+        raise PeacetalksError(f"--pass {pass_} --with-annotations: a pass's annotator must not see other sets; load them "
+                              "into the review project (push --with-annotations without --pass)")
+    schema, guidelines = load_schema(root), load_guidelines(root)
     lexicon = entity_lexicon(root, schema) if predictions else EntityLexicon()  # reading every gold set takes a while
     client = connection.client
     report = PushReport()
     with server_errors(connection):
-        project = ensure_project(connection, title, label_config(schema))
+        project = ensure_project(connection, title, project_settings(schema, guidelines))
         tasks = server_tasks(connection, project.id)
         refused = refused_updates(root, tasks)
         if refused:

@@ -1,13 +1,16 @@
 """Stage 4, I/O (a process): run a local Label Studio 1.23, bound to 127.0.0.1, and stop it cleanly.
 
 The server (the ``labelstudio`` extra) runs with telemetry, Sentry and the version check off,
-its data dir private to its owner, and its output in ``server.log`` there. Label Studio moves to
-the next free port when the one asked for is busy, so the URL is read from its own log line.
+its data dir private to its owner, and its output appended to ``server.log`` there (each start
+marked). Label Studio moves to the next free port when the one asked for is busy, so the URL is
+read from its own log line. Another bind address is an explicit opt-in (``--host``) that needs an
+admin password chosen in the environment and lets only holders of the invite link sign up.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import secrets
@@ -24,6 +27,9 @@ from ..storage import PeacetalksError, read_json, write_text_atomic
 from .client import connect
 
 DEFAULT_PORT = 8080
+LOCAL_HOST = "127.0.0.1"
+START_TIMEOUT = 600.0  # a data dir's first start migrates its database: ~35 s idle, minutes on 2 loaded cores
+REMOTE_PASSWORD = 12  # characters at least, for an admin reachable from other machines
 CREDENTIALS_FILE = "peacetalks-credentials.json"
 LOG_FILE = "server.log"
 SERVER_LINE = re.compile(r"Starting development server at (http://\S+?)/?\s*$", re.MULTILINE)
@@ -81,9 +87,24 @@ def private_folder(folder: Path) -> None:
         raise PeacetalksError(f"{folder}: cannot make it private: {exc.strerror}") from exc
 
 
-def child_environment(data_dir: Path, creds: Credentials) -> dict[str, str]:
-    """The server's environment: our data dir and admin, no outbound calls, no stray settings."""
+def remote_refusal(host: str) -> str | None:
+    """Why the server may not listen on ``host``: beyond this machine its admin needs a password chosen for it."""
+    if host == LOCAL_HOST:
+        return None
+    password = os.environ.get("LABEL_STUDIO_PASSWORD") or ""
+    if not (os.environ.get("LABEL_STUDIO_USERNAME") and os.environ.get("LABEL_STUDIO_USER_TOKEN")) or len(password) < REMOTE_PASSWORD:
+        return (f"--host {host}: other machines could reach this server; set LABEL_STUDIO_USERNAME, LABEL_STUDIO_PASSWORD "
+                f"(at least {REMOTE_PASSWORD} characters, not a generated one kept in a file) and LABEL_STUDIO_USER_TOKEN, "
+                "or keep the default 127.0.0.1 and give annotators an SSH tunnel")
+    return None
+
+
+def child_environment(data_dir: Path, creds: Credentials, host: str = LOCAL_HOST) -> dict[str, str]:
+    """The server's environment: our data dir and admin, no outbound calls, no stray settings; off this
+    machine, sign-up only through the invite link."""
     env = {key: value for key, value in os.environ.items() if key not in STRAY_SETTINGS}
+    if host != LOCAL_HOST:
+        env["LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK"] = "true"
     env.update({
         "LABEL_STUDIO_BASE_DATA_DIR": str(data_dir),
         "LABEL_STUDIO_USERNAME": creds.username,
@@ -118,12 +139,18 @@ class Server:
                 self.process.wait()
 
 
-def start_server(data_dir: Path, port: int = DEFAULT_PORT, creds: Credentials | None = None, timeout: float = 180.0) -> Server:
-    """Start Label Studio on 127.0.0.1 and return once it answers ``/health``.
+def start_server(data_dir: Path, port: int = DEFAULT_PORT, creds: Credentials | None = None, timeout: float = START_TIMEOUT,
+                 host: str = LOCAL_HOST) -> Server:
+    """Start Label Studio on ``host`` (127.0.0.1 unless opted out) and return once it answers ``/health``.
 
     Label Studio silently moves to the next free port when ``port`` is busy, so the URL
-    is read from its own log line rather than assumed.
+    is read from its own log line (of this start: the log is appended to) rather than assumed.
     """
+    if not (math.isfinite(timeout) and timeout > 0):
+        raise PeacetalksError(f"--timeout {timeout}: give a positive number of seconds")
+    refusal = remote_refusal(host)
+    if refusal:
+        raise PeacetalksError(refusal)
     executable = shutil.which("label-studio", path=str(Path(sys.executable).parent)) or shutil.which("label-studio")
     if executable is None:
         raise PeacetalksError("label-studio is not installed: pip install -e '.[labelstudio]'")
@@ -131,35 +158,46 @@ def start_server(data_dir: Path, port: int = DEFAULT_PORT, creds: Credentials | 
     creds = creds or Credentials.from_env_or_new(data_dir)[0]
     private_folder(data_dir)
     log = data_dir / LOG_FILE
-    command = [executable, "start", "--no-browser", "--internal-host", "127.0.0.1", "--port", str(port),
+    command = [executable, "start", "--no-browser", "--internal-host", host, "--port", str(port),
                "--enable-legacy-api-token"]
-    with open(os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as sink:
+    with open(os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "ab") as sink:
+        started = sink.tell()
+        sink.write(f"--- peacetalks labelstudio start, {time.strftime('%Y-%m-%dT%H:%M:%S%z')}, port {port}\n".encode())
+        sink.flush()
         # umask 077: the server's SQLite database (the admin's token in plain text) and media are born private
-        process = subprocess.Popen(command, env=child_environment(data_dir, creds), stdout=sink, stderr=subprocess.STDOUT,
+        process = subprocess.Popen(command, env=child_environment(data_dir, creds, host), stdout=sink, stderr=subprocess.STDOUT,
                                    stdin=subprocess.DEVNULL, start_new_session=True, umask=0o077)
     server = Server(process, "", log, creds)
     try:
-        server.url = wait_until_healthy(process, log, timeout)
+        server.url = wait_until_healthy(process, log, started, timeout)
     except BaseException:
         server.stop()
         raise
     return server
 
 
-def wait_until_healthy(process: subprocess.Popen[bytes], log: Path, timeout: float) -> str:
+def wait_until_healthy(process: subprocess.Popen[bytes], log: Path, started: int, timeout: float) -> str:
+    """The URL this start's log lines name, once it answers; earlier starts' lines (before ``started``) are not read."""
     deadline = time.monotonic() + timeout
     url = None
     while time.monotonic() < deadline:
+        output = this_start(log, started)
         if process.poll() is not None:
-            tail = log.read_text(encoding="utf-8", errors="replace")[-2000:]
-            raise PeacetalksError(f"Label Studio exited with code {process.returncode}; end of {log}:\n{tail}")
+            raise PeacetalksError(f"Label Studio exited with code {process.returncode}; end of {log}:\n{output[-2000:]}")
         if url is None:
-            match = SERVER_LINE.search(log.read_text(encoding="utf-8", errors="replace"))
-            url = match.group(1).replace("0.0.0.0", "127.0.0.1") if match else None
+            match = SERVER_LINE.search(output)
+            url = match.group(1).replace("0.0.0.0", LOCAL_HOST) if match else None
         if url is not None and health(url):
             return url
         time.sleep(0.3)
-    raise PeacetalksError(f"Label Studio did not become healthy within {timeout:.0f} s (log: {log})")
+    raise PeacetalksError(f"Label Studio did not become healthy within {timeout:g} s (log: {log}); a first start migrates "
+                          "its database: on a loaded machine, give it longer with --timeout")
+
+
+def this_start(log: Path, started: int) -> str:
+    with log.open("rb") as stream:
+        stream.seek(started)
+        return stream.read().decode("utf-8", errors="replace")
 
 
 def health(url: str) -> bool:
@@ -174,23 +212,25 @@ def interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def run_server(data_dir: Path, port: int) -> int:
+def run_server(data_dir: Path, port: int, timeout: float = START_TIMEOUT, host: str = LOCAL_HOST) -> int:
     """``peacetalks labelstudio start``: run until Ctrl-C or SIGTERM, then stop the server cleanly."""
     signal.signal(signal.SIGTERM, interrupt)  # the server has its own session: without this, `kill` would orphan it
+    refusal = remote_refusal(host)
+    if refusal:  # before credentials are generated for a data dir that will not start
+        raise PeacetalksError(refusal)
     creds, generated = Credentials.from_env_or_new(data_dir.resolve())
-    server = start_server(data_dir, port, creds)
+    server = start_server(data_dir, port, creds, timeout, host)
     try:
         connect(server.url, creds.token)
     except PeacetalksError as exc:
         server.stop()
         raise PeacetalksError(f"{exc}\nThe admin of {data_dir} was created with other credentials (Label Studio sets them "
                               "only on a data dir's first start): use those, or a new --data-dir") from exc
-    print(f"labelstudio: running at {server.url} (log: {server.log})")
-    if generated:
-        print(f"  generated admin {creds.username} / {creds.password} (kept in {data_dir / CREDENTIALS_FILE}, not committed)")
-    else:
-        print(f"  log in as {creds.username}")
-    print(f"  export LABEL_STUDIO_URL={server.url} LABEL_STUDIO_API_KEY={creds.token}")
+    for line in start_lines(server, data_dir, generated):
+        print(line)
+    if host != LOCAL_HOST:
+        print(f"labelstudio: warning: listening on {host}: anyone who reaches it sees the sign-in page; sign-up needs the invite "
+              "link (Organization page); use it only on a network you trust, or behind TLS", file=sys.stderr)
     print("  press Ctrl-C to stop", flush=True)
     try:
         server.process.wait()
@@ -200,3 +240,19 @@ def run_server(data_dir: Path, port: int) -> int:
         server.stop()
     print("labelstudio: stopped")
     return 0
+
+
+def start_lines(server: Server, data_dir: Path, generated: bool) -> list[str]:
+    """What the person who started it needs: the URL, the admin login and where its password is, the lines to export."""
+    creds, saved = server.credentials, data_dir / CREDENTIALS_FILE
+    if generated:
+        password = f"password {creds.password} (generated now; kept in {saved}, never committed)"
+    elif saved.exists() and Credentials.read(saved) == creds:
+        password = f"password kept in {saved} (field \"password\")"
+    else:
+        password = "password from LABEL_STUDIO_PASSWORD"
+    return [f"labelstudio: running at {server.url} (log: {server.log})",
+            f"  admin login: {creds.username}, {password}",
+            "  for push and pull, in another terminal:",
+            f"export LABEL_STUDIO_URL={server.url}",
+            f"export LABEL_STUDIO_API_KEY={creds.token}"]
