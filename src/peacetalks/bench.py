@@ -32,7 +32,6 @@ from .storage import PeacetalksError, Root, write_text_atomic
 
 STAGES = ("clean", "validate", "build")
 MB = 1_000_000
-MIB = 1024 * 1024
 SPAN_MARK = b', "start": '  # once per span line in a canonical annotation file; never inside a JSON string
 LOG_TAIL = 800
 

@@ -28,7 +28,7 @@ from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from .models import AnnotationSet
+from .models import AnnotationSet, Span
 from .problems import Place, Problem, check
 from .schema import LayerDef, Schema
 from .sentences import split_sentences
@@ -170,6 +170,11 @@ def check_bio_round_trip(aset: AnnotationSet, text: str, schema: Schema, place: 
         try:
             sentence_rows(text, [labelled for labelled, _ in released], schema, [layer])
         except RoundTripError as exc:
-            owner = next((span for labelled, span in released if labelled == exc.span), None)  # None: a span the tags made up
-            item = f"span {owner.id}" if owner else f"chars {exc.span.start}-{exc.span.end}"
-            yield place.problem(ROUND_TRIP_RULE, item, exc.detail)
+            yield round_trip_problem(exc, released, place)
+
+
+def round_trip_problem(exc: RoundTripError, released: Iterable[tuple[LabelledSpan, Span]], place: Place) -> Problem:
+    """The problem a failed round trip is, named by the released span it lost (or the characters of one the tags made up)."""
+    owner = next((span for labelled, span in released if labelled == exc.span), None)
+    item = f"span {owner.id}" if owner else f"chars {exc.span.start}-{exc.span.end}"
+    return place.problem(ROUND_TRIP_RULE, item, exc.detail)

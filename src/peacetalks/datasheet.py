@@ -52,8 +52,8 @@ def size_table(stats: dict[str, Any]) -> str:
 
 def per_label_table(stats: dict[str, Any], key: str) -> str:
     splits = stats["splits"]
-    labels = list(next(iter(splits.values()))[key]) if splits else []  # schema order
-    rows = [[label, *(s[key][label] for s in splits.values()), sum(s[key][label] for s in splits.values())] for label in labels]
+    rows = [[label, *(s[key][label] for s in splits.values()), sum(s[key][label] for s in splits.values())]
+            for label in stats_labels(stats, key)]
     return table(["label", *splits, "total"], rows)
 
 
@@ -67,10 +67,10 @@ def span_length_counts(stats: dict[str, Any]) -> dict[str, Counter[int]]:
     return lengths
 
 
-def stats_labels(stats: dict[str, Any]) -> list[str]:
-    """The span labels in schema order (the order ``stats.json`` lists them in)."""
+def stats_labels(stats: dict[str, Any], key: str = "spans") -> list[str]:
+    """The labels counted under ``key`` in schema order (the order ``stats.json`` lists them in)."""
     splits = stats["splits"]
-    return list(next(iter(splits.values()))["spans"]) if splits else []
+    return list(next(iter(splits.values()))[key]) if splits else []
 
 
 def span_length_table(stats: dict[str, Any]) -> str:

@@ -68,12 +68,16 @@ def _validate_arguments(parser: argparse.ArgumentParser) -> None:
          arguments=_validate_arguments, lock=reads)
 def cmd_validate(args: argparse.Namespace, root: Root) -> int:
     from ..schema import load_schema
-    from ..validate import Selection, validate_root
+    from ..validate import Selection, annotation_paths, validate_root
 
     selection = Selection(args.level, frozenset(args.exclude))
-    found = list(validate_root(root, load_schema(root), args.release_ready))
-    problems = [p for p in found if selection.shows(p)]
-    files = len(list(root.annotations.glob("*.json"))) if root.annotations.exists() else 0
+    problems, hidden = [], 0
+    for problem in validate_root(root, load_schema(root), args.release_ready):
+        if selection.shows(problem):
+            problems.append(problem)
+        else:
+            hidden += 1
+    files = len(annotation_paths(root))
     if args.format == "json":
         print(json.dumps({"files": files, "problems": [p.as_dict() for p in problems]}, ensure_ascii=False, indent=2))
     else:
@@ -81,7 +85,7 @@ def cmd_validate(args: argparse.Namespace, root: Root) -> int:
             print(problem)
         warnings = sum(not p.is_error for p in problems)
         print(f"validate: {files} annotation files, {len(problems)} problems" + (f" ({warnings} warnings)" if warnings else "")
-              + (f"; {len(found) - len(problems)} not shown (--level, --exclude)" if len(found) > len(problems) else ""))
+              + (f"; {hidden} not shown (--level, --exclude)" if hidden else ""))
     return 1 if any(p.is_error for p in problems) else 0
 
 

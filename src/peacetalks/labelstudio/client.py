@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,6 +30,13 @@ class Connection:
     url: str
     client: Any  # label_studio_sdk.LabelStudio, imported lazily: the server extra is optional
     http: Any  # an httpx.Client with the same token, for bulk bodies the SDK would encode item by item
+
+
+def positive_seconds(timeout: float) -> float:
+    """A ``--timeout`` the server can be given: a finite number of seconds above zero."""
+    if not (math.isfinite(timeout) and timeout > 0):
+        raise PeacetalksError(f"--timeout {timeout}: give a positive number of seconds")
+    return timeout
 
 
 def connect(url: str | None, api_key: str | None) -> Connection:

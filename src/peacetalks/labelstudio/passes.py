@@ -110,8 +110,8 @@ class Assignment:
 
     def refusal(self, work: TaskWork, pseudonyms: Pseudonyms) -> str | None:
         """Why a task's sets cannot be pulled in this pass: one was made by another account than its annotator."""
-        strangers = [(annotation, pseudonyms.lookup(email)) for email, (annotation, _) in work.sets.items()
-                     if pseudonyms.lookup(email) != self.pseudonym]
+        strangers = [(annotation, who) for email, (annotation, _) in work.sets.items()
+                     if (who := pseudonyms.lookup(email)) != self.pseudonym]
         if not strangers:
             return None
         made = "; ".join(f"annotation {a.id} was made by {who or f'server user {a.user}, who has no pseudonym'}" for a, who in strangers)

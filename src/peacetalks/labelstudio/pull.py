@@ -6,7 +6,6 @@ export is read and checked, nor after the deadline. Sets not in the export are k
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 from ..annotations import canonical, read_annotation_file, write_annotation_file
@@ -14,9 +13,9 @@ from ..corpus import load_document
 from ..models import AnnotationFile, AnnotationSet, Document, Provenance
 from ..progress import progress, shown_ids
 from ..schema import Schema, load_schema
-from ..storage import PeacetalksError, Root, dump_model
+from ..storage import PeacetalksError, Root, dump_model, is_current
 from ..validate import FileContext, annotation_problems
-from .client import DEFAULT_PROJECT, Connection, find_project, server_errors
+from .client import DEFAULT_PROJECT, Connection, find_project, positive_seconds, server_errors
 from .convert import ExportAnnotation, ExportTask, TaskWork, is_unchanged_push, parsed_task, pulled_file, set_from_results
 from .export import Deadline, export_tasks, server_emails
 from .guidelines import load_guidelines
@@ -131,9 +130,7 @@ def pull(root: Root, connection: Connection, title: str = DEFAULT_PROJECT, timeo
     left untouched and reported. Nothing is written before the whole export is read and checked,
     nor after ``timeout`` seconds.
     """
-    timeout = PULL_TIMEOUT if timeout is None else timeout
-    if not (math.isfinite(timeout) and timeout > 0):
-        raise PeacetalksError(f"--timeout {timeout}: give a positive number of seconds")
+    timeout = positive_seconds(PULL_TIMEOUT if timeout is None else timeout)
     schema, guidelines = load_schema(root), load_guidelines(root)
     report = PullReport()
     deadline = Deadline(timeout, f"pull from {connection.url}")
@@ -171,9 +168,7 @@ def pull(root: Root, connection: Connection, title: str = DEFAULT_PROJECT, timeo
 
 
 def write_if_changed(root: Root, annotation: AnnotationFile) -> bool:
-    path = root.annotation_file(annotation.document_id)
-    content = dump_model(canonical(annotation))
-    if path.exists() and path.read_text(encoding="utf-8") == content:
+    if is_current(root.annotation_file(annotation.document_id), dump_model(canonical(annotation))):
         return False
     write_annotation_file(root, annotation)
     return True

@@ -10,7 +10,6 @@ admin password chosen in the environment and lets only holders of the invite lin
 from __future__ import annotations
 
 import json
-import math
 import os
 import re
 import secrets
@@ -24,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..storage import PeacetalksError, read_json, write_text_atomic
-from .client import connect
+from .client import connect, positive_seconds
 
 DEFAULT_PORT = 8080
 LOCAL_HOST = "127.0.0.1"
@@ -146,8 +145,7 @@ def start_server(data_dir: Path, port: int = DEFAULT_PORT, creds: Credentials | 
     Label Studio silently moves to the next free port when ``port`` is busy, so the URL
     is read from its own log line (of this start: the log is appended to) rather than assumed.
     """
-    if not (math.isfinite(timeout) and timeout > 0):
-        raise PeacetalksError(f"--timeout {timeout}: give a positive number of seconds")
+    positive_seconds(timeout)
     refusal = remote_refusal(host)
     if refusal:
         raise PeacetalksError(refusal)

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..bio import ROUND_TRIP_RULE, LabelledSpan, RoundTripError, joined_tokens, sentence_rows
+from ..bio import LabelledSpan, RoundTripError, joined_tokens, round_trip_problem, sentence_rows
 from ..models import GOLD, AnnotationFile, AnnotationSet, Document, Span
 from ..problems import Place, refuse_release
 from ..schema import Schema
@@ -70,12 +70,11 @@ def token_rows(root: Root, schema: Schema, doc: ReleaseDoc) -> list[dict[str, An
     the text between tokens: a document's ``leading_whitespace`` (first row only), then every token
     followed by its ``whitespace_after``, row after row, is the text exactly."""
     text = doc.document.text
-    labelled = [(span, LabelledSpan(span.start, span.end, span.label)) for span in doc.spans]
+    released = [(LabelledSpan(span.start, span.end, span.label), span) for span in doc.spans]
     try:
-        rows = sentence_rows(text, [ls for _, ls in labelled], schema)
+        rows = sentence_rows(text, [labelled for labelled, _ in released], schema)
     except RoundTripError as exc:
-        span = next(s for s, ls in labelled if ls == exc.span)
-        refuse_release([gold_place(root, doc.id).problem(ROUND_TRIP_RULE, f"span {span.id}", exc.detail)])
+        refuse_release([round_trip_problem(exc, released, gold_place(root, doc.id))])
     starts = [start for start, _ in joined_tokens(rows)]
     after = iter(starts[1:] + [len(text)])  # where the text following each token ends: the next token
     return [{
