@@ -282,7 +282,7 @@ def test_build_refuses_an_email_address_in_the_released_text(release_root: Root,
 def test_a_span_that_tokens_cannot_carry_fails_naming_document_span_and_rule(release_root: Root) -> None:
     schema = load_schema(release_root)
     annotation = next(iter_annotation_files(release_root))
-    doc = release_doc(release_root, schema, annotation.document_id, annotation)
+    doc = release_doc(release_root, schema, annotation.document_id, annotation.annotators[GOLD])
     text = doc.document.text
     space = text.index(" ")
     bad = Span(id="bad1", start=space, end=text.index(" ", space + 1), label="PERSON", text=text[space:text.index(" ", space + 1)])

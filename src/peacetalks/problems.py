@@ -120,3 +120,19 @@ def refuse_release(problems: Iterable[Problem]) -> None:
     error = next((problem for problem in problems if problem.is_error), None)
     if error is not None:
         raise PeacetalksError(f"{error}; nothing built")
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which problems a report shows: a minimum level, and rules left out (``validate --level/--exclude``)."""
+
+    level: Level = "warning"
+    exclude: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        unknown = sorted(self.exclude - RULES.keys())  # a mistyped rule would hide nothing and say nothing
+        if unknown:
+            raise PeacetalksError(f"--exclude {', '.join(map(repr, unknown))}: no such rule (the rules: {', '.join(sorted(RULES))})")
+
+    def shows(self, problem: Problem) -> bool:
+        return LEVELS.index(problem.level) >= LEVELS.index(self.level) and problem.rule not in self.exclude

@@ -34,10 +34,11 @@ from pydantic import ValidationError
 from . import bio  # noqa: F401  (registers bio-round-trip)
 from .models import GOLD, AnnotationFile, AnnotationSet, Document, Span, version_tuple
 from .parallel import ordered_map
-from .problems import LEVELS, RULES, Level, Place, Problem, Scope, check, checks
+from .problems import Place, Problem, Scope, check, checks
 from .schema import Schema, generated_artefacts
 from .storage import PeacetalksError, Root, parse_model, read_failure, sha256_text, stale_files, validation_errors
 from .textsearch import NameIndex, quoted_passages
+from .verdicts import Verdict, Verdicts, file_key
 
 
 def snippet(text: str, limit: int = 40) -> str:
@@ -257,8 +258,17 @@ def version_problem(file_version: str, schema: Schema) -> str | None:
 def check_gold(annotation: AnnotationFile, context: FileContext, schema: Schema, place: Place) -> Iterator[Problem]:
     """The file holds a gold set: until adjudication the document awaits gold (a warning); to be released it needs it (an error)."""
     if context.require_gold and GOLD not in annotation.annotators:
-        awaiting = place.problem("set-gold", "file", "no gold set" if context.release_ready else "no gold set yet (awaiting adjudication)")
-        yield replace(awaiting, level="error") if context.release_ready else awaiting
+        yield missing_gold(place, context.release_ready)
+
+
+def missing_gold(place: Place, release_ready: bool) -> Problem:
+    awaiting = place.problem("set-gold", "file", "no gold set" if release_ready else "no gold set yet (awaiting adjudication)")
+    return replace(awaiting, level="error") if release_ready else awaiting
+
+
+def as_built(problems: Iterable[Problem]) -> list[Problem]:
+    """``problems`` as the build sees them (``--release-ready``): a document awaiting gold is an error."""
+    return [missing_gold(Place(p.file, p.doc), release_ready=True) if p.rule == "set-gold" else p for p in problems]
 
 
 @check("file-name", "schema-version", "doc-exists", "doc-text-hash", scope="file")
@@ -303,12 +313,23 @@ def artefact_problems(root: Root, schema: Schema) -> list[Problem]:
     return [problem for entry in checks("root") for problem in entry.run(root, schema)]
 
 
-def validate_root(root: Root, schema: Schema, release_ready: bool = False) -> Iterator[Problem]:
+def validate_root(root: Root, schema: Schema, release_ready: bool = False, verdicts: Verdicts | None = None) -> Iterator[Problem]:
     """Every problem in ``annotations/`` and in the generated schema artefacts, streamed file by file;
-    ``release_ready``: a document awaiting gold is an error, as the build holds it."""
+    ``release_ready``: a document awaiting gold is an error, as the build holds it. ``verdicts`` gets
+    every readable file's verdict (:func:`peacetalks.verdicts.write_verdicts` records them for the build)."""
     yield from artefact_problems(root, schema)
-    for problems in ordered_map(partial(file_problems, root, schema, release_ready=release_ready), annotation_paths(root)):
+    paths = annotation_paths(root)
+    for path, (problems, verdict) in zip(paths, ordered_map(partial(judged_file, root, schema, release_ready=release_ready), paths)):
+        if verdicts is not None and verdict is not None:
+            verdicts[path.name] = verdict
         yield from problems
+
+
+def judged_file(root: Root, schema: Schema, path: Path, release_ready: bool) -> tuple[list[Problem], Verdict | None]:
+    """One file's problems and its verdict (none for a file that cannot be read), without the file itself:
+    a worker sends back only these."""
+    read = checked_read(root, path, schema, release_ready)
+    return read.problems, None if read.raw is None else Verdict(file_key(read.raw, read.text, read.why_no_text), tuple(as_built(read.problems)))
 
 
 def file_problems(root: Root, schema: Schema, path: Path, release_ready: bool = True) -> list[Problem]:
@@ -346,34 +367,35 @@ def read_clean_text(root: Root, doc_id: str) -> tuple[str | None, str | None]:
         return None, f"corpus/{doc_id}.txt is not UTF-8: {exc}"
 
 
-def checked_file(root: Root, path: Path, schema: Schema, release_ready: bool = True) -> tuple[AnnotationFile | None, list[Problem]]:
-    """One annotation file parsed and checked: the file (``None`` if unreadable) and its problems."""
+@dataclass(frozen=True)
+class FileRead:
+    """One annotation file as validate reads it: its bytes (``None``: unreadable), the parsed file, its problems,
+    and the clean text it names (or why there is none; both ``None`` when the file did not parse)."""
+
+    raw: bytes | None
+    annotation: AnnotationFile | None
+    problems: list[Problem]
+    text: str | None = None
+    why_no_text: str | None = None
+
+
+def checked_read(root: Root, path: Path, schema: Schema, release_ready: bool = True,
+                 read: tuple[bytes | None, str | None] | None = None) -> FileRead:
+    """One annotation file read (or ``read``: its bytes or why there are none, read already), parsed and checked."""
     shown = printable(str(path.relative_to(root.path)) if path.is_relative_to(root.path) else str(path))
-    raw, why = read_bytes(path)
+    raw, why = read or read_bytes(path)
     unread = Place(shown, printable(path.stem))
     if raw is None:
-        return None, [unread.problem("file-json", "file", str(why))]
+        return FileRead(None, None, [unread.problem("file-json", "file", str(why))])
     annotation, problems = parse_annotation_file(unread, raw)
     if annotation is None:
-        return None, problems
+        return FileRead(raw, None, problems)
     text, why_no_text = read_clean_text(root, annotation.document_id)
-    return annotation, annotation_problems(annotation, FileContext(text, why_no_text, expected_id=path.stem, release_ready=release_ready), schema, shown)
+    context = FileContext(text, why_no_text, expected_id=path.stem, release_ready=release_ready)
+    return FileRead(raw, annotation, annotation_problems(annotation, context, schema, shown), text, why_no_text)
 
 
-# --- what a report shows ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Selection:
-    """Which problems a report shows: a minimum level, and rules left out (``validate --level/--exclude``)."""
-
-    level: Level = "warning"
-    exclude: frozenset[str] = frozenset()
-
-    def __post_init__(self) -> None:
-        unknown = sorted(self.exclude - RULES.keys())  # a mistyped rule would hide nothing and say nothing
-        if unknown:
-            raise PeacetalksError(f"--exclude {', '.join(map(repr, unknown))}: no such rule (the rules: {', '.join(sorted(RULES))})")
-
-    def shows(self, problem: Problem) -> bool:
-        return LEVELS.index(problem.level) >= LEVELS.index(self.level) and problem.rule not in self.exclude
+def checked_file(root: Root, path: Path, schema: Schema, release_ready: bool = True) -> tuple[AnnotationFile | None, list[Problem]]:
+    """One annotation file parsed and checked: the file (``None`` if unreadable) and its problems."""
+    read = checked_read(root, path, schema, release_ready)
+    return read.annotation, read.problems

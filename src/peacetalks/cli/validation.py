@@ -68,15 +68,19 @@ def _validate_arguments(parser: argparse.ArgumentParser) -> None:
          arguments=_validate_arguments, lock=reads)
 def cmd_validate(args: argparse.Namespace, root: Root) -> int:
     from ..schema import load_schema
-    from ..validate import Selection, annotation_paths, validate_root
+    from ..problems import Selection
+    from ..validate import annotation_paths, validate_root
+    from ..verdicts import Verdicts, keep_verdicts
 
     selection = Selection(args.level, frozenset(args.exclude))
-    problems, hidden = [], 0
-    for problem in validate_root(root, load_schema(root), args.release_ready):
+    schema = load_schema(root)
+    problems, hidden, verdicts = [], 0, Verdicts()
+    for problem in validate_root(root, schema, args.release_ready, verdicts):
         if selection.shows(problem):
             problems.append(problem)
         else:
             hidden += 1
+    keep_verdicts(root, schema, verdicts)
     files = len(annotation_paths(root))
     if args.format == "json":
         print(json.dumps({"files": files, "problems": [p.as_dict() for p in problems]}, ensure_ascii=False, indent=2))

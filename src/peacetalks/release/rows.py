@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..bio import LabelledSpan, RoundTripError, joined_tokens, round_trip_problem, sentence_rows
-from ..models import GOLD, AnnotationFile, AnnotationSet, Document, Span
+from ..models import GOLD, AnnotationSet, Document, Span
 from ..problems import Place, refuse_release
 from ..schema import Schema
 from ..storage import Root
@@ -35,11 +35,10 @@ class ReleaseDoc:
         return self.document.id
 
 
-def releasable_doc(root: Root, schema: Schema, document: Document, annotation: AnnotationFile | None) -> ReleaseDoc:
-    """The document with the exported part of ``annotation``'s gold set (a validated file); refused when the
+def releasable_doc(root: Root, schema: Schema, document: Document, gold: AnnotationSet | None) -> ReleaseDoc:
+    """The document with the exported part of ``gold`` (the gold set of a validated file); refused when the
     build's own checks find an error in the text or in the relations it would release."""
     refuse_release(check_released_text(document, Place(str(root.corpus_text(document.id)), document.id)))
-    gold = annotation.annotators.get(GOLD) if annotation else None
     if gold:
         refuse_release(check_released_relations(gold, document.text, schema, gold_place(root, document.id)))
     exported = set(exported_labels(schema))

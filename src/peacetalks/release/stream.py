@@ -8,14 +8,16 @@ from functools import partial
 from typing import Any
 
 from ..corpus import load_document
-from ..models import AnnotationFile, Provenance
+from ..models import AnnotationSet, Provenance
 from ..parallel import ordered_map
 from ..progress import progress
 from ..schema import Schema
 from ..storage import PeacetalksError, Root
 from ..problems import Place, Problem, refuse_release, require_no_errors
-from ..validate import check_text_file, checked_file
+from ..validate import check_text_file
+from ..verdicts import Verdict, read_verdicts
 from .features import LabelIds, exported_labels
+from .gold import NOT_ANNOTATED, released_sets
 from .layout import parquet_path
 from .plan import Plan
 from .provenance import AnnotationSets
@@ -23,37 +25,43 @@ from .rows import ReleaseDoc, Rows, config_with_email, releasable_doc, rows_of
 from .stats import SplitStats, stats_document
 
 
-def release_doc(root: Root, schema: Schema, doc_id: str, annotation: AnnotationFile | None) -> ReleaseDoc:
-    """The clean document ``doc_id`` with the exported part of ``annotation``'s gold set (a validated file)."""
+def release_doc(root: Root, schema: Schema, doc_id: str, gold: AnnotationSet | None) -> ReleaseDoc:
+    """The clean document ``doc_id`` with the exported part of ``gold`` (the gold set of a validated file)."""
     refuse_release(check_text_file(root.corpus_text(doc_id), Place(str(root.corpus_text(doc_id)), doc_id)))
-    return releasable_doc(root, schema, load_document(root, doc_id), annotation)
+    return releasable_doc(root, schema, load_document(root, doc_id), gold)
 
 
 DocumentRows = tuple[Rows | None, list[Problem], list[Provenance]]
 
 
-def document_rows(root: Root, schema: Schema, ids: LabelIds, place: tuple[str, str]) -> DocumentRows:
+def document_rows(root: Root, schema: Schema, ids: LabelIds, place: tuple[str, str], verdict: Verdict | None = None) -> DocumentRows:
     """The rows of one document (``place`` is its split and id) and the provenance of its annotation
-    sets, once its annotation file validates: the build reads each file once. No rows, and the
-    problems, when it does not; refused if the rows hold an e-mail address."""
+    sets, once its annotation file validates (``verdict``: validate's, reused when current): the build
+    reads each file once. No rows, and the problems, when it does not; refused if the rows hold an e-mail address."""
     split, doc_id = place
     path = root.annotation_file(doc_id)
-    annotation, problems = checked_file(root, path, schema) if path.exists() else (None, [])
-    if any(problem.is_error for problem in problems):  # warnings never hold a document back
-        return None, problems, []
-    rows = rows_of(root, schema, ids, release_doc(root, schema, doc_id, annotation))
+    sets = released_sets(root, path, schema, verdict) if path.exists() else NOT_ANNOTATED
+    if sets.held_back:
+        return None, sets.problems, []
+    rows = rows_of(root, schema, ids, release_doc(root, schema, doc_id, sets.gold))
     leaked = config_with_email(rows)
     if leaked:
         raise PeacetalksError(f"release files contain an e-mail address: {parquet_path(leaked, split)} (document {doc_id}); nothing built")
-    return rows, [], [s.provenance for s in annotation.annotators.values()] if annotation else []
+    return rows, [], sets.provenances
+
+
+def judged_rows(root: Root, schema: Schema, ids: LabelIds, job: tuple[tuple[str, str], Verdict | None]) -> DocumentRows:
+    return document_rows(root, schema, ids, *job)
 
 
 def iter_rows(root: Root, plan: Plan) -> Iterator[tuple[str, DocumentRows]]:
     """(split, (rows per config or None, problems, set provenances)), split by split in id order: the
-    one stream every output reads. Documents are independent, so large corpora make their rows on every core."""
-    order = [(split, doc_id) for split in plan.splits for doc_id in plan.split_docs(split)]
-    make = partial(document_rows, root, plan.schema, LabelIds.of(plan.schema))
-    for (split, _), made in zip(order, ordered_map(make, order)):
+    one stream every output reads. Documents are independent, so large corpora make their rows on every core;
+    each is sent validate's verdict on its file (a worker never loads the whole record)."""
+    verdicts = read_verdicts(root, plan.schema)
+    jobs = [((split, doc_id), verdicts.get(f"{doc_id}.json")) for split in plan.splits for doc_id in plan.split_docs(split)]
+    make = partial(judged_rows, root, plan.schema, LabelIds.of(plan.schema))
+    for ((split, _), _), made in zip(jobs, ordered_map(make, jobs)):
         yield split, made
 
 

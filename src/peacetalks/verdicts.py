@@ -1,0 +1,103 @@
+"""Stage 5 (validate), I/O (reads and writes ``.peacetalks/verdicts.json`` in the data root): validate's verdict on
+each annotation file, kept so that the build does not validate an unchanged file again.
+
+``peacetalks validate`` records, for every annotation file, its problems and a key: the sha256 of the
+file's bytes and of the clean text it was checked against. The whole record is also keyed on the
+validator (the source of every module of this package, the pydantic-core version and the rule
+registry with its levels) and on the schema, so a new rule, a changed level or a schema edit makes
+every verdict stale. The build reuses a verdict whose key matches what it reads and then models only
+the gold set (plus each set's small provenance); a missing, unreadable or stale verdict means it
+validates that file again, as it did before verdicts existed. Problems are kept as the build would see
+them (a document awaiting gold is an error), so a verdict of ``validate`` serves the build whatever its
+``--release-ready``.
+
+The file is written atomically (temp file + rename), so two validates at once leave one whole record,
+and a reader never sees half of one. It lives in a gitignored folder and is never released.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pydantic_core
+
+from .problems import RULES, Problem
+from .schema import Schema
+from .storage import PeacetalksError, Root, write_text_atomic
+
+VERDICTS = Path(".peacetalks") / "verdicts.json"  # under the data root
+FORMAT = 1  # of the file; a file of another format is ignored
+
+
+@cache
+def source_digest() -> str:
+    """sha256 over every module of this package and the pydantic-core that parses the files: a change of code is a new validator."""
+    digest = hashlib.sha256(pydantic_core.__version__.encode())
+    for path in sorted(Path(__file__).parent.rglob("*.py")):
+        digest.update(path.relative_to(Path(__file__).parent).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def validator_key(schema: Schema) -> str:
+    """What every verdict depends on besides its file: the code, the rule registry as it stands (a rule's level
+    can change at run time) and the schema."""
+    registry = sorted((rule, entry.scope, entry.level) for rule, entry in RULES.items())
+    return hashlib.sha256(json.dumps([FORMAT, source_digest(), registry, schema.model_dump_json()]).encode()).hexdigest()
+
+
+def file_key(raw: bytes, text: str | None, why_no_text: str | None) -> str:
+    """The key of one file's verdict: its bytes and the clean text it was checked against (or why there was none)."""
+    digest = hashlib.sha256(hashlib.sha256(raw).digest())
+    digest.update(hashlib.sha256(text.encode("utf-8")).digest() if text is not None else f"\0{why_no_text}".encode())
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """validate's problems for one annotation file (as the build sees them), and the key of what it read."""
+
+    key: str
+    problems: tuple[Problem, ...]
+
+    def as_json(self) -> list[Any]:
+        return [self.key, [p.as_dict() for p in self.problems]]
+
+    @classmethod
+    def from_json(cls, value: list[Any]) -> Verdict:
+        key, problems = value
+        return cls(key, tuple(Problem(**p) for p in problems))
+
+
+class Verdicts(dict[str, Verdict]):
+    """Annotation file name → its verdict."""
+
+
+def write_verdicts(root: Root, schema: Schema, verdicts: Verdicts) -> None:
+    """Record the verdicts of one whole validate run (atomically, replacing the last record)."""
+    record = {"format": FORMAT, "validator": validator_key(schema), "files": {name: v.as_json() for name, v in sorted(verdicts.items())}}
+    write_text_atomic(root.path / VERDICTS, json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
+
+
+def keep_verdicts(root: Root, schema: Schema, verdicts: Verdicts) -> None:
+    """Record them if the root can be written; a read-only root only loses the time they save (said on stderr)."""
+    try:
+        write_verdicts(root, schema, verdicts)
+    except PeacetalksError as exc:
+        print(f"validate: verdicts not kept for the build ({exc})", file=sys.stderr)
+
+
+def read_verdicts(root: Root, schema: Schema) -> Verdicts:
+    """The recorded verdicts if they were made by this validator on this schema; none otherwise (validate again)."""
+    try:
+        record = json.loads((root.path / VERDICTS).read_bytes())
+        if record.get("format") != FORMAT or record.get("validator") != validator_key(schema):
+            return Verdicts()
+        return Verdicts((name, Verdict.from_json(value)) for name, value in record["files"].items())
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):  # missing or damaged: it only ever saves time
+        return Verdicts()
