@@ -24,9 +24,10 @@ decoding the joined tags gives back every span, quotes whole; the proof decodes 
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 from .models import AnnotationSet, Span
 from .problems import Place, Problem, check
@@ -36,6 +37,7 @@ from .sentences import split_sentences
 TOKEN = re.compile(r"\d+(?:[.,]\d+)*|\w+(?:['’]\w+)*|[^\w\s]")
 OUTSIDE = "O"
 ROUND_TRIP_RULE = "bio-round-trip"
+OFF_EDGES = "its edges are not token edges (tokenise with the spans' edges as breaks)"
 
 Offsets = tuple[int, int]
 
@@ -80,48 +82,99 @@ def spans_to_bio(tokens: Sequence[Offsets], spans: Iterable[LabelledSpan]) -> li
     Raises :class:`RoundTripError` when a span's edges are not token edges, covers
     no token, or overlaps another span: the tags could not represent it.
     """
-    tags = [OUTSIDE] * len(tokens)
-    starts, ends = [start for start, _ in tokens], [end for _, end in tokens]  # both increasing: tokens never overlap
-    for span in sorted(spans, key=lambda s: (s.start, s.end)):
-        first, last = bisect_left(starts, span.start), bisect_left(ends, span.end)
-        if first == len(starts) or starts[first] != span.start or last == len(ends) or ends[last] != span.end or last < first:
-            raise RoundTripError(span, "its edges are not token edges (tokenise with the spans' edges as breaks)")
-        if any(tag != OUTSIDE for tag in tags[first : last + 1]):
-            raise RoundTripError(span, "overlaps another span of the same layer")
-        tags[first : last + 1] = [f"B-{span.label}"] + [f"I-{span.label}"] * (last - first)
-    return tags
+    spans = list(spans)
+    labels = list(dict.fromkeys(span.label for span in spans))
+    starts, ends = offset_arrays(tokens)
+    vocabulary = bio_labels(labels)
+    return [vocabulary[i] for i in tag_ids(starts, ends, spans, labels).tolist()]
+
+
+def offset_arrays(tokens: Sequence[Offsets]) -> tuple[np.ndarray, np.ndarray]:
+    """The tokens' starts and ends as two int64 arrays."""
+    pairs = np.array(tokens, dtype=np.int64).reshape(-1, 2)
+    return pairs[:, 0], pairs[:, 1]
+
+
+def tag_ids(starts: np.ndarray, ends: np.ndarray, spans: Sequence[LabelledSpan], labels: Sequence[str]) -> np.ndarray:
+    """One tag id per token (its index in ``bio_labels(labels)``: O is 0, B-/I- of label k are 2k+1 and 2k+2) for
+    non-overlapping spans of one layer, computed with array operations; raises :class:`RoundTripError` for the first
+    span (by start, end) whose edges are not token edges, that covers no token or that overlaps an earlier one."""
+    ids = np.zeros(len(starts), dtype=np.int64)
+    ordered = sorted(spans, key=lambda s: (s.start, s.end))
+    if not ordered:
+        return ids
+    if not len(starts):
+        raise RoundTripError(ordered[0], OFF_EDGES)
+    index = {label: k for k, label in enumerate(labels)}
+    span_starts, span_ends = offset_arrays([(s.start, s.end) for s in ordered])
+    first, last = np.searchsorted(starts, span_starts), np.searchsorted(ends, span_ends)  # both increasing: tokens never overlap
+    inside = len(starts) - 1
+    off_edges = ((first > inside) | (last > inside) | (starts[np.minimum(first, inside)] != span_starts)
+                 | (ends[np.minimum(last, inside)] != span_ends) | (last < first))
+    reach = np.concatenate(([-1], np.maximum.accumulate(last)[:-1]))  # the last token an earlier span covers
+    bad = np.flatnonzero(off_edges | (reach >= first))  # an earlier span starts no later, so it overlaps when it reaches this one
+    if bad.size:
+        span = ordered[bad[0]]
+        raise RoundTripError(span, OFF_EDGES if off_edges[bad[0]] else "overlaps another span of the same layer")
+    label_ids = 2 * np.array([index[s.label] for s in ordered], dtype=np.int64)
+    inner = last - first  # tokens after the first, tagged I-
+    done = np.concatenate(([0], np.cumsum(inner)[:-1]))
+    ids[np.repeat(first + 1 - done, inner) + np.arange(inner.sum())] = np.repeat(label_ids + 2, inner)
+    ids[first] = label_ids + 1
+    return ids
 
 
 def bio_to_spans(tokens: Sequence[Offsets], tags: Sequence[str]) -> list[LabelledSpan]:
     """Spans from tags; an ``I-`` tag that does not continue its label starts a new span."""
     if len(tokens) != len(tags):
         raise ValueError(f"{len(tokens)} tokens but {len(tags)} tags")
-    spans: list[LabelledSpan] = []
-    open_span: LabelledSpan | None = None
-    previous = -2
-    for i in [i for i, tag in enumerate(tags) if tag != OUTSIDE]:  # most tokens are O: visit only the tagged
-        prefix, _, label = tags[i].partition("-")
-        if open_span is not None and i == previous + 1 and prefix == "I" and label == open_span.label:
-            open_span = LabelledSpan(open_span.start, tokens[i][1], label)
-        else:
-            if open_span is not None:
-                spans.append(open_span)  # ended by an O token (a gap in i) or by a new B-/I- span
-            open_span = LabelledSpan(tokens[i][0], tokens[i][1], label)
-        previous = i
-    if open_span is not None:
-        spans.append(open_span)
-    return spans
+    parts = [tag.partition("-") for tag in tags]
+    labels = list(dict.fromkeys(label for (prefix, _, label), tag in zip(parts, tags) if tag != OUTSIDE))
+    index = {label: k for k, label in enumerate(labels)}
+    ids = np.array([0 if tag == OUTSIDE else 2 * index[label] + (2 if prefix == "I" else 1)  # any prefix but I- begins a span
+                    for (prefix, _, label), tag in zip(parts, tags)], dtype=np.int64)
+    return decoded_spans(*offset_arrays(tokens), ids, labels)
+
+
+def decoded_spans(starts: np.ndarray, ends: np.ndarray, ids: np.ndarray, labels: Sequence[str]) -> list[LabelledSpan]:
+    """The spans of tag ids (see :func:`tag_ids`): a span begins at a tagged token that does not continue the one
+    before (an I- of the same label right after it), and ends at its last continuation."""
+    tagged = ids != 0
+    label = (ids - 1) // 2
+    continues = np.zeros(len(ids), dtype=bool)
+    continues[1:] = tagged[1:] & (ids[1:] % 2 == 0) & tagged[:-1] & (label[1:] == label[:-1])
+    begins = np.flatnonzero(tagged & ~continues)
+    stops = np.flatnonzero(tagged & ~np.append(continues[1:], False))
+    return [LabelledSpan(start, end, labels[k]) for start, end, k in zip(starts[begins].tolist(), ends[stops].tolist(), label[begins].tolist())]
 
 
 def check_round_trip(tokens: Sequence[Offsets], spans: Sequence[LabelledSpan], tags: Sequence[str]) -> None:
     """Raise :class:`RoundTripError` for the first span the tags do not give back exactly."""
-    recovered = set(bio_to_spans(tokens, tags))
+    check_decoded(bio_to_spans(tokens, tags), spans)
+
+
+def check_decoded(decoded: Iterable[LabelledSpan], spans: Sequence[LabelledSpan]) -> None:
+    """Raise :class:`RoundTripError` for the first span ``decoded`` lacks, or the first it has that is not annotated."""
+    recovered = set(decoded)
     for span in sorted(spans, key=lambda s: (s.start, s.end)):
         if span not in recovered:
             raise RoundTripError(span, "not reproduced by BIO → spans")
     if len(recovered) != len(set(spans)):
         extra = sorted(recovered - set(spans), key=lambda s: (s.start, s.end))[0]
         raise RoundTripError(extra, "produced by BIO → spans but not annotated")
+
+
+@dataclass(frozen=True)
+class SentenceColumns:
+    """A document's tokens (offsets into its text), its sentences as token ranges (sentence i is tokens
+    ``bounds[i]:bounds[i + 1]``) with their paragraphs, and one tag id per token per layer (ids index
+    ``bio_labels`` of the layer's exported labels, the release's ClassLabel names)."""
+
+    starts: np.ndarray
+    ends: np.ndarray
+    bounds: np.ndarray
+    paragraphs: list[int]
+    tags: dict[str, np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -133,21 +186,32 @@ class TokenRow:
     tags: dict[str, list[str]]
 
 
-def sentence_rows(text: str, spans: Sequence[LabelledSpan], schema: Schema, layers: Sequence[LayerDef] | None = None) -> list[TokenRow]:
-    """The sentence rows of ``text`` with the tags of ``layers`` (all the schema's by default), tokens cut
-    at every edge of ``spans``; raises :class:`RoundTripError` for the first span the rows do not give back."""
+def sentence_columns(text: str, spans: Sequence[LabelledSpan], schema: Schema, layers: Sequence[LayerDef] | None = None) -> SentenceColumns:
+    """The sentences of ``text`` with the tag ids of ``layers`` (all the schema's by default), tokens cut
+    at every edge of ``spans``; raises :class:`RoundTripError` for the first span the tags do not give back.
+    The rows of a document joined in order are its tokens in order, so decoding all its tags is decoding the joined rows."""
     tokens = tokenize(text, span_breaks(spans))
+    starts, ends = offset_arrays(tokens)
     quote = schema.label_roles.get("quote")
     sentences = split_sentences(text, tokens, [(s.start, s.end) for s in spans if s.label != quote])
-    rows = [TokenRow(tokens[s.first : s.end], s.paragraph, {}) for s in sentences]
+    bounds = np.array([s.first for s in sentences] + [len(tokens)], dtype=np.int64)
+    tags: dict[str, np.ndarray] = {}
     for layer in schema.layers if layers is None else layers:
         labels = set(layer.exported_labels)
         layer_spans = [span for span in spans if span.label in labels]
-        tags = spans_to_bio(tokens, layer_spans)
-        for row, sentence in zip(rows, sentences):
-            row.tags[layer.name] = tags[sentence.first : sentence.end]
-        check_round_trip(joined_tokens(rows), layer_spans, joined_tags(rows, layer.name))
-    return rows
+        tags[layer.name] = tag_ids(starts, ends, layer_spans, layer.exported_labels)
+        check_decoded(decoded_spans(starts, ends, tags[layer.name], layer.exported_labels), layer_spans)
+    return SentenceColumns(starts, ends, bounds, [s.paragraph for s in sentences], tags)
+
+
+def sentence_rows(text: str, spans: Sequence[LabelledSpan], schema: Schema, layers: Sequence[LayerDef] | None = None) -> list[TokenRow]:
+    """:func:`sentence_columns` as one :class:`TokenRow` per sentence, tags as names."""
+    columns = sentence_columns(text, spans, schema, layers)
+    tokens = list(zip(columns.starts.tolist(), columns.ends.tolist()))
+    names = {layer.name: bio_labels(layer.exported_labels) for layer in schema.layers}
+    bounds = columns.bounds.tolist()
+    return [TokenRow(tokens[a:b], paragraph, {layer: [names[layer][i] for i in ids[a:b].tolist()] for layer, ids in columns.tags.items()})
+            for a, b, paragraph in zip(bounds, bounds[1:], columns.paragraphs)]
 
 
 def joined_tokens(rows: Iterable[TokenRow]) -> list[Offsets]:
@@ -168,7 +232,7 @@ def check_bio_round_trip(aset: AnnotationSet, text: str, schema: Schema, place: 
     released = [(LabelledSpan(s.start, s.end, s.label), s) for s in aset.spans if s.label in exported]
     for layer in schema.layers:
         try:
-            sentence_rows(text, [labelled for labelled, _ in released], schema, [layer])
+            sentence_columns(text, [labelled for labelled, _ in released], schema, [layer])
         except RoundTripError as exc:
             yield round_trip_problem(exc, released, place)
 

@@ -26,32 +26,43 @@ BATCH_ROWS = 256
 class ParquetSink:
     """The Parquet files of one split, one per config, written in fixed-size batches with the features
     in their metadata (so ClassLabel names survive). A config with no rows in the split gets no file:
-    ``datasets`` cannot load an empty split, so the card declares only the splits a config has."""
+    ``datasets`` cannot load an empty split, so the card declares only the splits a config has. The
+    columns are built directly: a tokens batch from the documents' record batches, the other configs
+    column by column from their rows."""
 
     def __init__(self, folder: Path, features: dict[str, Features], split: str) -> None:
-        self.folder, self.features, self.split = folder, features, split
-        self.pending: Rows = {config: [] for config in CONFIGS}
+        self.folder, self.split = folder, split
+        self.schemas = {config: features[config].arrow_schema for config in CONFIGS}
+        self.pending: dict[str, list[Any]] = {config: [] for config in CONFIGS}  # rows (dicts) or, for tokens, record batches
+        self.pending_rows: Counter[str] = Counter()
         self.writers: dict[str, pq.ParquetWriter] = {}
         self.rows: Counter[str] = Counter()
 
     def add(self, rows: Rows) -> None:
-        for config, config_rows in rows.items():
-            self.pending[config].extend(config_rows)
-            if len(self.pending[config]) >= BATCH_ROWS:
+        for config, pending in (("documents", [rows.document]), ("tokens", [rows.tokens]), ("quotes", rows.quotes)):
+            self.pending[config].extend(pending)
+            self.pending_rows[config] += rows.count(config)
+            if self.pending_rows[config] >= BATCH_ROWS:  # batches end at a document's last row, as they always have
                 self.flush(config)
 
+    def table(self, config: str) -> pa.Table:
+        schema = self.schemas[config]
+        if config == "tokens":
+            return pa.Table.from_batches(self.pending[config], schema).combine_chunks()  # one chunk: the bytes of one array
+        rows = self.pending[config]
+        return pa.Table.from_arrays([pa.array([row[field.name] for row in rows], field.type) for field in schema], schema=schema)
+
     def flush(self, config: str) -> None:
-        if not self.pending[config]:
+        if not self.pending_rows[config]:
             return
-        schema = self.features[config].arrow_schema
         if config not in self.writers:
             path = self.folder / parquet_path(config, self.split)
             path.parent.mkdir(parents=True, exist_ok=True)
-            self.writers[config] = pq.ParquetWriter(path, schema, compression="zstd")
-        table = pa.Table.from_pylist(self.pending[config], schema=schema)
+            self.writers[config] = pq.ParquetWriter(path, self.schemas[config], compression="zstd")
+        table = self.table(config)
         self.writers[config].write_table(table)
         self.rows[config] += table.num_rows
-        self.pending[config] = []
+        self.pending[config], self.pending_rows[config] = [], 0
 
     def close(self) -> None:
         for config in CONFIGS:

@@ -5,21 +5,23 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from ..bio import LabelledSpan, RoundTripError, joined_tokens, round_trip_problem, sentence_rows
+import numpy as np
+import pyarrow as pa
+
+from ..bio import LabelledSpan, RoundTripError, round_trip_problem, sentence_columns
 from ..models import GOLD, AnnotationSet, Document, Span
 from ..problems import Place, refuse_release
 from ..schema import Schema
 from ..storage import Root
 from ..validate import check_released_relations, check_released_text
-from .features import LabelIds, exported_labels, tag_column
+from .features import LabelIds, exported_labels, features_of
 
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
-EMAIL_SCANNED = ("documents", "quotes")  # every token is cut from `text`, which the documents row carries
-
-Rows = dict[str, list[dict[str, Any]]]  # config → the rows one document gives it
 
 
 @dataclass(frozen=True)
@@ -65,24 +67,65 @@ def document_row(doc: ReleaseDoc, ids: LabelIds) -> dict[str, Any]:
 
 
 def token_rows(root: Root, schema: Schema, doc: ReleaseDoc) -> list[dict[str, Any]]:
-    """One row per sentence (:func:`peacetalks.bio.sentence_rows`), proven to give the spans back, with
+    """The sentence rows of :func:`token_batch` as dicts, tags as ClassLabel ids."""
+    return token_batch(root, schema, doc).to_pylist()
+
+
+def token_batch(root: Root, schema: Schema, doc: ReleaseDoc) -> pa.RecordBatch:
+    """One row per sentence (:func:`peacetalks.bio.sentence_columns`), proven to give the spans back, with
     the text between tokens: a document's ``leading_whitespace`` (first row only), then every token
-    followed by its ``whitespace_after``, row after row, is the text exactly."""
+    followed by its ``whitespace_after``, row after row, is the text exactly. The columns are cut from the
+    text's UTF-8 bytes with array operations: no Python object per token."""
     text = doc.document.text
     released = [(LabelledSpan(span.start, span.end, span.label), span) for span in doc.spans]
     try:
-        rows = sentence_rows(text, [labelled for labelled, _ in released], schema)
+        columns = sentence_columns(text, [labelled for labelled, _ in released], schema)
     except RoundTripError as exc:
         refuse_release([round_trip_problem(exc, released, gold_place(root, doc.id))])
-    starts = [start for start, _ in joined_tokens(rows)]
-    after = iter(starts[1:] + [len(text)])  # where the text following each token ends: the next token
-    return [{
-        "id": f"{doc.id}:{index}", "document_id": doc.id, "sentence_index": index, "paragraph_index": row.paragraph,
-        "leading_whitespace": text[: starts[0]] if index == 0 else "",
-        "tokens": [text[a:b] for a, b in row.tokens], "whitespace_after": [text[b : next(after)] for _, b in row.tokens],
-        "token_starts": [a for a, _ in row.tokens], "token_ends": [b for _, b in row.tokens],
-        **{tag_column(layer): tags for layer, tags in row.tags.items()},
-    } for index, row in enumerate(rows)]
+    data, at = utf8_bytes(text)
+    starts, ends = columns.starts, columns.ends
+    following = np.append(starts[1:], len(text))  # where the text after each token ends: the next token
+    rows = len(columns.paragraphs)
+    first = [text[: int(starts[0])]] if rows else []
+
+    def per_row(values: pa.Array) -> pa.ListArray:
+        return pa.ListArray.from_arrays(pa.array(columns.bounds, pa.int32()), values)
+
+    return pa.RecordBatch.from_arrays([
+        pa.array([f"{doc.id}:{index}" for index in range(rows)], pa.string()), pa.array([doc.id] * rows, pa.string()),
+        pa.array(np.arange(rows, dtype=np.int32)), pa.array(columns.paragraphs, pa.int32()), pa.array(first + [""] * (rows - 1), pa.string()),
+        per_row(cut(data, at[starts], at[ends])), per_row(cut(data, at[ends], at[following])),
+        per_row(pa.array(starts, pa.int32())), per_row(pa.array(ends, pa.int32())),
+        *(per_row(pa.array(columns.tags[layer.name])) for layer in schema.layers),
+    ], schema=token_schema(schema))
+
+
+def token_schema(schema: Schema) -> pa.Schema:
+    return arrow_schemas(schema.model_dump_json())["tokens"]
+
+
+@lru_cache(maxsize=4)
+def arrow_schemas(schema_json: str) -> dict[str, pa.Schema]:
+    """Each config's Arrow schema, made once per schema (building the features costs more than a document's rows)."""
+    return {config: features.arrow_schema for config, features in features_of(Schema.model_validate_json(schema_json)).items()}
+
+
+def utf8_bytes(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """The text's UTF-8 bytes, and the byte offset of every code point offset 0..len(text)."""
+    data = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+    if len(data) == len(text):  # ASCII: a code point is a byte
+        return data, np.arange(len(text) + 1)
+    points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    sizes = 1 + (points >= 0x80).astype(np.int64) + (points >= 0x800) + (points >= 0x10000)
+    return data, np.concatenate(([0], np.cumsum(sizes)))
+
+
+def cut(data: np.ndarray, begins: np.ndarray, ends: np.ndarray) -> pa.StringArray:
+    """The strings ``data[begins[i]:ends[i]]`` (UTF-8 bytes cut at code point edges) as one Arrow array."""
+    lengths = ends - begins
+    offsets = np.concatenate(([0], np.cumsum(lengths))).astype(np.int32)
+    picked = data[np.repeat(begins - offsets[:-1], lengths) + np.arange(offsets[-1])]
+    return pa.StringArray.from_buffers(len(lengths), pa.py_buffer(offsets), pa.py_buffer(picked))
 
 
 def quote_rows(doc: ReleaseDoc, schema: Schema) -> list[dict[str, Any]]:
@@ -102,16 +145,43 @@ def quote_rows(doc: ReleaseDoc, schema: Schema) -> list[dict[str, Any]]:
     ]
 
 
+@dataclass(frozen=True)
+class Rows:
+    """One document's rows: its ``documents`` row and ``quotes`` rows (dicts, small), and its ``tokens`` rows
+    (an Arrow record batch, most of a release)."""
+
+    document: dict[str, Any]
+    quotes: list[dict[str, Any]]
+    tokens: pa.RecordBatch
+
+    def count(self, config: str) -> int:
+        return {"documents": 1, "quotes": len(self.quotes), "tokens": self.tokens.num_rows}[config]
+
+
 def rows_of(root: Root, schema: Schema, ids: LabelIds, doc: ReleaseDoc) -> Rows:
     """One document's rows per config, labels as ClassLabel ids, ready for Arrow."""
-    tokens = token_rows(root, schema, doc)
-    for row in tokens:
-        for layer, tag_ids in ids.tags.items():
-            row[tag_column(layer)] = [tag_ids[tag] for tag in row[tag_column(layer)]]
-    return {"documents": [document_row(doc, ids)], "tokens": tokens, "quotes": quote_rows(doc, schema)}
+    return Rows(document_row(doc, ids), quote_rows(doc, schema), token_batch(root, schema, doc))
 
+
+def strings(value: Any) -> Iterator[str]:
+    """Every string in a row (keys are column names, which hold no e-mail address)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from strings(item)
+
+
+def holds_email(row: Any) -> bool:
+    """Whether a row holds an e-mail address, matched as in the row's JSON (a match never leaves a string, for
+    ``"`` ends it, and needs an ``@``: only strings with one are encoded and searched)."""
+    return any(EMAIL.search(json.dumps(value, ensure_ascii=False)) for value in strings(row) if "@" in value)
 
 
 def config_with_email(rows: Rows) -> str | None:
-    """The first scanned config whose rows hold an e-mail address, if any."""
-    return next((config for config in EMAIL_SCANNED if EMAIL.search(json.dumps(rows[config], ensure_ascii=False))), None)
+    """The first scanned config whose rows hold an e-mail address, if any (every token is cut from `text`,
+    which the documents row carries)."""
+    return "documents" if holds_email(rows.document) else "quotes" if holds_email(rows.quotes) else None

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
+
+import numpy as np
 
 from .features import exported_labels
 from .plan import Plan
@@ -27,20 +28,22 @@ class SplitStats:
 
     def add(self, rows: Rows, labels: list[str], relations: list[str]) -> None:
         """Count one document's rows; ``labels`` and ``relations`` name the ClassLabel ids in them."""
-        document = rows["documents"][0]
-        starts = [start for row in rows["tokens"] for start in row["token_starts"]]  # the document's sentence rows, in order
-        ends = [end for row in rows["tokens"] for end in row["token_ends"]]
+        document = rows.document
+        starts = rows.tokens.column("token_starts").flatten().to_numpy()  # the document's sentence rows, in order
+        ends = rows.tokens.column("token_ends").flatten().to_numpy()
         self.documents += 1
         self.annotated += document["annotated"]
         self.characters += len(document["text"])
         self.tokens += len(starts)
-        self.quotes += len(rows["quotes"])
+        self.quotes += len(rows.quotes)
         self.document_tokens[document["id"]] = len(starts)
         self.languages[document["language"]] += 1
-        for span in document["spans"]:
+        spans = document["spans"]
+        lengths = (np.searchsorted(ends, [s["end"] for s in spans], "right")  # tokens never cross span edges
+                   - np.searchsorted(starts, [s["start"] for s in spans], "left")).tolist()
+        for span, length in zip(spans, lengths):
             label = labels[span["label"]]
             self.spans[label] += 1
-            length = bisect_right(ends, span["end"]) - bisect_left(starts, span["start"])  # tokens never cross span edges
             self.span_tokens[f"{label}:{length}"] += 1
         self.relations.update(relations[r["label"]] for r in document["relations"])
 
