@@ -23,6 +23,8 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 Offsets = tuple[int, int]
 
 BLANK_LINE = re.compile(r"\n[^\S\n]*\n")  # a line holding only whitespace, between two line breaks
@@ -40,6 +42,10 @@ OPENING_WORDS = frozenset({"A", "An", "The", "This", "That", "These", "Those", "
                            "Still", "Then", "Now", "What", "Why", "How", "Who", "Where"})
 
 
+LINE_BREAK = re.compile("\n")
+ENDING = re.compile("[" + re.escape("".join(sorted(TERMINATORS | CLOSERS))) + "]")  # what a sentence's last token can be
+
+
 @dataclass(frozen=True)
 class Sentence:
     """Tokens ``first`` to ``end`` (exclusive) of the text, in paragraph ``paragraph`` (0-based; the
@@ -52,20 +58,63 @@ class Sentence:
 
 def split_sentences(text: str, tokens: Sequence[Offsets], keep_together: Sequence[Offsets] = ()) -> list[Sentence]:
     """The sentences of ``text``, in order, covering every token once; no boundary falls strictly
-    inside a range of ``keep_together`` (ranges whose edges are token edges)."""
-    inside = kept_boundaries(tokens, keep_together)
-    words = [text[a:b] for a, b in tokens]
+    inside a range of ``keep_together`` (ranges whose edges are token edges).
+
+    Line breaks, blank lines and terminators are found over the whole text at once; the rules of
+    :func:`ends_sentence` run only after a terminator or closer followed by whitespace."""
+    if not tokens:
+        return []
+    pairs = np.array(tokens, dtype=np.int64)
+    starts, ends = pairs[:, 0], pairs[:, 1]
+    line_break = gaps_holding(LINE_BREAK, text, starts, ends)
+    paragraph_at = np.cumsum(gaps_holding(BLANK_LINE, text, starts, ends)).tolist()  # the paragraph of token j
+    spaced = np.append(False, starts[1:] != ends[:-1])  # whitespace between tokens j-1 and j
+    candidate = (line_break | (np.append(False, single_characters(ENDING, text, starts, ends)[:-1]) & spaced)) & ~np.array(
+        kept_boundaries(tokens, keep_together))
+    words = TokenTexts(text, tokens)
     sentences: list[Sentence] = []
-    first, paragraph, first_paragraph = 0, 0, 0
-    for j in range(1, len(tokens)):
-        gap = text[tokens[j - 1][1] : tokens[j][0]]
-        paragraph += bool(BLANK_LINE.search(gap))
-        if not inside[j] and ("\n" in gap or ends_sentence(words, tokens, j)):
-            sentences.append(Sentence(first, j, first_paragraph))
-            first, first_paragraph = j, paragraph
-    if tokens:
-        sentences.append(Sentence(first, len(tokens), first_paragraph))
+    first = 0
+    for j in np.flatnonzero(candidate).tolist():
+        if line_break[j] or ends_sentence(words, tokens, j):
+            sentences.append(Sentence(first, j, paragraph_at[first]))
+            first = j
+    sentences.append(Sentence(first, len(tokens), paragraph_at[first]))
     return sentences
+
+
+class TokenTexts(Sequence[str]):
+    """The tokens' texts, each cut from the text when a rule asks for it."""
+
+    def __init__(self, text: str, tokens: Sequence[Offsets]) -> None:
+        self.text, self.tokens = text, tokens
+
+    def __len__(self) -> int:
+        return len(self.tokens)
+
+    def __getitem__(self, index: int) -> str:  # type: ignore[override]  # single tokens only
+        start, end = self.tokens[index]
+        return self.text[start:end]
+
+
+def gaps_holding(pattern: re.Pattern[str], text: str, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Per token index j: whether the text between tokens j-1 and j holds a match of ``pattern`` (all whitespace,
+    so a match is always inside one gap)."""
+    at = np.array([match.start() for match in pattern.finditer(text)], dtype=np.int64)
+    after = np.searchsorted(starts, at, "right")  # the token following each match
+    inside = (after >= 1) & (after < len(starts))
+    after, at = after[inside], at[inside]
+    found = np.zeros(len(starts), dtype=bool)
+    found[after[at >= ends[after - 1]]] = True
+    return found
+
+
+def single_characters(pattern: re.Pattern[str], text: str, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Per token: whether it is one character that ``pattern`` matches."""
+    at = np.array([match.start() for match in pattern.finditer(text)], dtype=np.int64)
+    token = np.minimum(np.searchsorted(starts, at), len(starts) - 1)
+    found = np.zeros(len(starts), dtype=bool)
+    found[token[(starts[token] == at) & (ends[token] == at + 1)]] = True
+    return found
 
 
 def kept_boundaries(tokens: Sequence[Offsets], keep_together: Sequence[Offsets]) -> list[bool]:
