@@ -137,15 +137,21 @@ def bio_to_spans(tokens: Sequence[Offsets], tags: Sequence[str]) -> list[Labelle
 
 
 def decoded_spans(starts: np.ndarray, ends: np.ndarray, ids: np.ndarray, labels: Sequence[str]) -> list[LabelledSpan]:
-    """The spans of tag ids (see :func:`tag_ids`): a span begins at a tagged token that does not continue the one
-    before (an I- of the same label right after it), and ends at its last continuation."""
+    """The spans of tag ids (see :func:`tag_ids`), in token order."""
+    span_starts, span_ends, label = decoded_arrays(starts, ends, ids)
+    return [LabelledSpan(start, end, labels[k]) for start, end, k in zip(span_starts.tolist(), span_ends.tolist(), label.tolist())]
+
+
+def decoded_arrays(starts: np.ndarray, ends: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The starts, ends and label indices of the spans of tag ids: a span begins at a tagged token that does not
+    continue the one before (an I- of the same label right after it), and ends at its last continuation."""
     tagged = ids != 0
     label = (ids - 1) // 2
     continues = np.zeros(len(ids), dtype=bool)
     continues[1:] = tagged[1:] & (ids[1:] % 2 == 0) & tagged[:-1] & (label[1:] == label[:-1])
     begins = np.flatnonzero(tagged & ~continues)
     stops = np.flatnonzero(tagged & ~np.append(continues[1:], False))
-    return [LabelledSpan(start, end, labels[k]) for start, end, k in zip(starts[begins].tolist(), ends[stops].tolist(), label[begins].tolist())]
+    return starts[begins], ends[stops], label[begins]
 
 
 def check_round_trip(tokens: Sequence[Offsets], spans: Sequence[LabelledSpan], tags: Sequence[str]) -> None:
@@ -162,6 +168,14 @@ def check_decoded(decoded: Iterable[LabelledSpan], spans: Sequence[LabelledSpan]
     if len(recovered) != len(set(spans)):
         extra = sorted(recovered - set(spans), key=lambda s: (s.start, s.end))[0]
         raise RoundTripError(extra, "produced by BIO → spans but not annotated")
+
+
+def decodes_to(decoded: tuple[np.ndarray, np.ndarray, np.ndarray], spans: Sequence[LabelledSpan], labels: Sequence[str]) -> bool:
+    """Whether decoded spans are exactly ``spans`` (array equality; :func:`check_decoded` says which one differs)."""
+    index = {label: k for k, label in enumerate(labels)}
+    ordered = sorted(spans, key=lambda s: (s.start, s.end))
+    expected = np.array([(s.start, s.end, index[s.label]) for s in ordered], dtype=np.int64).reshape(-1, 3)
+    return len(expected) == len(decoded[0]) and bool((np.stack(decoded, axis=1) == expected).all())
 
 
 @dataclass(frozen=True)
@@ -200,7 +214,8 @@ def sentence_columns(text: str, spans: Sequence[LabelledSpan], schema: Schema, l
         labels = set(layer.exported_labels)
         layer_spans = [span for span in spans if span.label in labels]
         tags[layer.name] = tag_ids(starts, ends, layer_spans, layer.exported_labels)
-        check_decoded(decoded_spans(starts, ends, tags[layer.name], layer.exported_labels), layer_spans)
+        if not decodes_to(decoded_arrays(starts, ends, tags[layer.name]), layer_spans, layer.exported_labels):
+            check_decoded(decoded_spans(starts, ends, tags[layer.name], layer.exported_labels), layer_spans)  # names the span
     return SentenceColumns(starts, ends, bounds, [s.paragraph for s in sentences], tags)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pyarrow as pa
 from datasets import ClassLabel, Features, List, Value
 
 from ..bio import bio_labels
@@ -24,19 +25,20 @@ def tag_column(layer: str) -> str:
 @dataclass(frozen=True)
 class LabelIds:
     """ClassLabel name → id for every label column, from the same names the features declare
-    (``Features.encode_example`` per row cost more than building the row)."""
+    (``Features.encode_example`` per row cost more than building the row), and the Arrow schema of the
+    ``tokens`` config (made once: the features cost more than a document's rows), whose tag ids are
+    :func:`peacetalks.bio.tag_ids`'s, the index of a tag in ``bio_labels``."""
 
     spans: dict[str, int]
     relations: dict[str, int]
-    tags: dict[str, dict[str, int]]  # layer → BIO tag → id
+    tokens_schema: pa.Schema
 
     @classmethod
     def of(cls, schema: Schema) -> LabelIds:
         def ids(names: list[str]) -> dict[str, int]:
             return {name: i for i, name in enumerate(names)}
 
-        return cls(ids(exported_labels(schema)), ids(list(schema.relations)),
-                   {layer.name: ids(bio_labels(layer.exported_labels)) for layer in schema.layers})
+        return cls(ids(exported_labels(schema)), ids(list(schema.relations)), features_of(schema)["tokens"].arrow_schema)
 
 
 def features_of(schema: Schema) -> dict[str, Features]:

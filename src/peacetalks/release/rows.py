@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -18,7 +17,7 @@ from ..problems import Place, refuse_release
 from ..schema import Schema
 from ..storage import Root
 from ..validate import check_released_relations, check_released_text
-from .features import LabelIds, exported_labels, features_of
+from .features import LabelIds, exported_labels
 
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 
@@ -67,10 +66,10 @@ def document_row(doc: ReleaseDoc, ids: LabelIds) -> dict[str, Any]:
 
 def token_rows(root: Root, schema: Schema, doc: ReleaseDoc) -> list[dict[str, Any]]:
     """The sentence rows of :func:`token_batch` as dicts, tags as ClassLabel ids."""
-    return token_batch(root, schema, doc).to_pylist()
+    return token_batch(root, schema, LabelIds.of(schema), doc).to_pylist()
 
 
-def token_batch(root: Root, schema: Schema, doc: ReleaseDoc) -> pa.RecordBatch:
+def token_batch(root: Root, schema: Schema, ids: LabelIds, doc: ReleaseDoc) -> pa.RecordBatch:
     """One row per sentence (:func:`peacetalks.bio.sentence_columns`), proven to give the spans back, with
     the text between tokens: a document's ``leading_whitespace`` (first row only), then every token
     followed by its ``whitespace_after``, row after row, is the text exactly. The columns are cut from the
@@ -96,17 +95,7 @@ def token_batch(root: Root, schema: Schema, doc: ReleaseDoc) -> pa.RecordBatch:
         per_row(cut(data, at[starts], at[ends])), per_row(cut(data, at[ends], at[following])),
         per_row(pa.array(starts, pa.int32())), per_row(pa.array(ends, pa.int32())),
         *(per_row(pa.array(columns.tags[layer.name])) for layer in schema.layers),
-    ], schema=token_schema(schema))
-
-
-def token_schema(schema: Schema) -> pa.Schema:
-    return arrow_schemas(schema.model_dump_json())["tokens"]
-
-
-@lru_cache(maxsize=4)
-def arrow_schemas(schema_json: str) -> dict[str, pa.Schema]:
-    """Each config's Arrow schema, made once per schema (building the features costs more than a document's rows)."""
-    return {config: features.arrow_schema for config, features in features_of(Schema.model_validate_json(schema_json)).items()}
+    ], schema=ids.tokens_schema)
 
 
 def utf8_bytes(text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -159,7 +148,7 @@ class Rows:
 
 def rows_of(root: Root, schema: Schema, ids: LabelIds, doc: ReleaseDoc) -> Rows:
     """One document's rows per config, labels as ClassLabel ids, ready for Arrow."""
-    return Rows(document_row(doc, ids), quote_rows(doc, schema), token_batch(root, schema, doc))
+    return Rows(document_row(doc, ids), quote_rows(doc, schema), token_batch(root, schema, ids, doc))
 
 
 def holds_email(rows: Any) -> bool:
