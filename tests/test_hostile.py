@@ -410,7 +410,24 @@ def test_a_manifest_listing_one_id_twice_is_refused(root: Root, cli: Cli) -> Non
 def test_add_refuses_a_pipe_and_copies_the_bytes_it_checked(root: Root, cli: Cli, tmp_path: Path) -> None:
     pipe = tmp_path / "pipe.txt"
     os.mkfifo(pipe)
-    assert refused(cli, root, "add", pipe) == f"peacetalks add: error: {pipe}: not a regular file (a pipe or a device?); add files\n"
+    assert refused(cli, root, "add", pipe) == f"peacetalks add: error: {pipe}: not a regular file (a pipe or a device?)\n"
+
+
+def test_validate_reports_a_pipe_in_annotations_at_once_instead_of_waiting_on_it(root: Root) -> None:
+    os.mkfifo(root.annotations / "pipe.json")
+    done = subprocess.run(peacetalks("validate", "--root", root.path), capture_output=True, text=True, timeout=120)  # it used to wait for ever
+    assert done.returncode == 1, done.stderr
+    assert "annotations/pipe.json: pipe: file: file-json: not a regular file (a pipe or a device?)\n" in done.stdout, done.stdout
+
+
+def test_validate_prints_a_file_name_with_a_newline_on_one_line(root: Root, cli: Cli) -> None:
+    shutil.copy(next(root.annotations.glob("*.json")), root.annotations / "two\nlines.json")
+    code, out, _ = cli("validate", "--root", root.path)
+    assert code == 1
+    copied = next(line for line in out.splitlines() if "lines" in line)
+    assert copied.startswith("annotations/two\\nlines.json: syn_") and copied.endswith(": file: file-name: file is named 'two\\nlines' "
+                                                                             f"but holds document {copied.split(': ')[1]!r}"), out
+    assert "lines" not in out.replace(copied, ""), out  # the name did not break the line in two
 
 
 def test_a_refused_publish_leaves_the_release_as_it_was(root: Root, cli: Cli, tmp_path: Path) -> None:

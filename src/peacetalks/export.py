@@ -12,21 +12,22 @@ folder beside ``--out`` and swapped in whole; it replaces only a folder an expor
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import accumulate
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from .bio import LabelledSpan, Offsets, bio_to_spans
+from .release.layout import MANIFEST_FILE, parquet_path
 from .split import SPLITS
 from .storage import PeacetalksError, Root, building_folder, listed_files, replace_folder, replaceable_folder, sha256_file
 
 FORMATS = ("spacy", "conll")
 MANIFEST = "EXPORT.sha256"
 RECORD = "export.json"  # only an export writes it: what marks a folder as one an export made
-RELEASE_MANIFEST = "MANIFEST.sha256"
 TOKENS = "tokens"
 TAGS_SUFFIX = "_tags"
 DOCSTART = "-DOCSTART-"
@@ -74,57 +75,80 @@ class ExportDoc:
 
 @dataclass(frozen=True)
 class Release:
+    """A release's tokens config, checked, not yet read: its documents are streamed a split at a time."""
+
     folder: Path
     layers: list[str]
-    splits: dict[str, list[ExportDoc]]
+    names: dict[str, list[str]]  # BIO tag names per layer
+    splits: list[str]
 
     @property
     def manifest_sha256(self) -> str:
-        return sha256_file(self.folder / RELEASE_MANIFEST)
+        return sha256_file(self.folder / MANIFEST_FILE)
+
+    def path(self, split: str) -> Path:
+        return self.folder / tokens_file(split)
+
+    def documents(self, split: str) -> Iterator[ExportDoc]:
+        """The documents of ``split`` in release order, one at a time: the file is read by record batches."""
+        path, rows = self.path(split), []
+        for row in tokens_rows(path):
+            if rows and row["document_id"] != rows[0]["document_id"]:
+                yield export_doc(path, self.layers, self.names, rows)
+                rows = []
+            rows.append(row)
+        if rows:
+            yield export_doc(path, self.layers, self.names, rows)
 
 
 def tokens_file(split: str) -> str:
-    return f"data/{TOKENS}/{split}.parquet"
+    return parquet_path(TOKENS, split)
 
 
 def read_release(folder: Path) -> Release:
-    """The tokens config of the release in ``folder``, every file checked against its manifest."""
-    if not (folder / RELEASE_MANIFEST).is_file():
-        raise PeacetalksError(f"{folder}: not a release `peacetalks build` made (no {RELEASE_MANIFEST}); nothing exported")
-    listed = listed_files(folder / RELEASE_MANIFEST)
+    """The tokens config of the release in ``folder``, every file checked against its manifest and its columns."""
+    if not (folder / MANIFEST_FILE).is_file():
+        raise PeacetalksError(f"{folder}: not a release `peacetalks build` made (no {MANIFEST_FILE}); nothing exported")
+    listed = listed_files(folder / MANIFEST_FILE)
     present = [split for split in SPLITS if tokens_file(split) in listed]
     if not present:
-        raise PeacetalksError(f"{folder / RELEASE_MANIFEST}: lists no {tokens_file('<split>')}: the release has no tokens config; nothing exported")
+        raise PeacetalksError(f"{folder / MANIFEST_FILE}: lists no {tokens_file('<split>')}: the release has no tokens config; nothing exported")
     for split in present:
         path = folder / tokens_file(split)
         if path.is_symlink() or not path.is_file() or sha256_file(path) != listed[tokens_file(split)]:
-            raise PeacetalksError(f"{path}: release-manifest: missing or not the file {RELEASE_MANIFEST} lists (edited after the build?); "
+            raise PeacetalksError(f"{path}: release-manifest: missing or not the file {MANIFEST_FILE} lists (edited after the build?); "
                                   "rebuild the release; nothing exported")
-    tables = {split: read_table(folder / tokens_file(split)) for split in present}
-    layers, names, _ = tables[present[0]]
+    names = {split: tag_names(folder / tokens_file(split)) for split in present}
     for split in present[1:]:
-        if tables[split][:2] != (layers, names):
+        if list(names[split].items()) != list(names[present[0]].items()):
             raise PeacetalksError(f"{folder / tokens_file(split)}: tokens-columns: its tag columns or tag names differ from "
                                   f"{tokens_file(present[0])}'s; rebuild the release; nothing exported")
-    return Release(folder, layers, {split: list(documents_of(folder / tokens_file(split), *table)) for split, table in tables.items()})
+    return Release(folder, list(names[present[0]]), names[present[0]], present)
 
 
 ROW_FEATURES = {"document_id": "string", "sentence_index": "int32", "leading_whitespace": "string", "tokens": ["string"],
                 "whitespace_after": ["string"], "token_starts": ["int32"], "token_ends": ["int32"]}  # what an export reads
 PER_TOKEN = ("tokens", "whitespace_after", "token_starts", "token_ends")
+BATCH_ROWS = 4096  # sentence rows read at a time: memory holds a batch and one document, never a split
 
 
-def read_table(path: Path) -> tuple[list[str], dict[str, list[str]], list[dict[str, Any]]]:
-    """(layers, BIO tag names per layer, rows) of one tokens Parquet file; the names come from its features."""
+@contextlib.contextmanager
+def unreadable_as_release(path: Path) -> Iterator[None]:
     import pyarrow as pa
+
+    try:
+        yield
+    except (pa.ArrowException, ValueError, TypeError) as exc:  # not Parquet, or no datasets features in it
+        raise PeacetalksError(f"{path}: tokens-columns: cannot read it as the release's tokens Parquet file ({exc}); nothing exported") from exc
+
+
+def tag_names(path: Path) -> dict[str, list[str]]:
+    """The BIO tag names per layer of one tokens Parquet file, from its features, after checking its columns."""
     import pyarrow.parquet as pq
     from datasets import ClassLabel, Features, List, Value
 
-    try:
+    with unreadable_as_release(path):
         features = Features.from_arrow_schema(pq.read_schema(path))
-        rows = pq.read_table(path).to_pylist()
-    except (pa.ArrowException, ValueError, TypeError) as exc:  # not Parquet, or no datasets features in it
-        raise PeacetalksError(f"{path}: tokens-columns: cannot read it as the release's tokens Parquet file ({exc}); nothing exported") from exc
     expected = {name: List(Value(kind[0])) if isinstance(kind, list) else Value(kind) for name, kind in ROW_FEATURES.items()}
     names = {column.removesuffix(TAGS_SUFFIX): feature.feature.names for column, feature in features.items()
              if column.endswith(TAGS_SUFFIX) and isinstance(feature, List) and isinstance(feature.feature, ClassLabel)}
@@ -132,16 +156,16 @@ def read_table(path: Path) -> tuple[list[str], dict[str, list[str]], list[dict[s
     if wrong or not names:
         raise PeacetalksError(f"{path}: tokens-columns: {', '.join(wrong) or 'no <layer>_tags column'} missing or not of the release's "
                               "type (a release built before sentence rows?); rebuild the release with this version; nothing exported")
-    return list(names), names, rows
+    return names
 
 
-def documents_of(path: Path, layers: list[str], names: dict[str, list[str]], rows: list[dict[str, Any]]) -> Iterator[ExportDoc]:
-    """The documents of one split, each from its sentence rows (consecutive, in sentence order)."""
-    start = 0
-    for end in range(1, len(rows) + 1):
-        if end == len(rows) or rows[end]["document_id"] != rows[start]["document_id"]:
-            yield export_doc(path, layers, names, rows[start:end])
-            start = end
+def tokens_rows(path: Path) -> Iterator[dict[str, Any]]:
+    """The sentence rows of one tokens Parquet file, in order, a record batch at a time."""
+    import pyarrow.parquet as pq
+
+    with unreadable_as_release(path):
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=BATCH_ROWS):
+            yield from batch.to_pylist()
 
 
 def laid_out(rows: list[dict[str, Any]]) -> list[tuple[int, int]]:
@@ -187,20 +211,28 @@ def export_doc(path: Path, layers: list[str], names: dict[str, list[str]], rows:
 # --- writing ---------------------------------------------------------------------------------
 
 
-def conll_text(release: Release, split: str) -> str:
-    lines: list[str] = []
-    for doc in release.splits[split]:
-        lines += [" ".join([DOCSTART] + ["O"] * len(release.layers)), ""]
-        starts = set(doc.sentence_starts[1:])
-        for i, (a, b) in enumerate(doc.tokens):
-            if i in starts:
-                lines.append("")
-            lines.append(" ".join([doc.text[a:b]] + [doc.tags[layer][i] for layer in release.layers]))
-        lines.append("")
+def conll_document(doc: ExportDoc, layers: list[str]) -> str:
+    """One document's CoNLL lines: the DOCSTART line, then a token a line, a blank line after every sentence."""
+    lines = [" ".join([DOCSTART] + ["O"] * len(layers)), ""]
+    starts = set(doc.sentence_starts[1:])
+    for i, (a, b) in enumerate(doc.tokens):
+        if i in starts:
+            lines.append("")
+        lines.append(" ".join([doc.text[a:b]] + [doc.tags[layer][i] for layer in layers]))
+    lines.append("")
     return "\n".join(lines) + "\n"
 
 
-def spacy_bytes(release: Release, split: str) -> bytes:
+def write_conll(release: Release, split: str, handle: BinaryIO) -> int:
+    """``split`` as CoNLL columns into ``handle``, a document at a time; the number of documents."""
+    count = 0
+    for count, doc in enumerate(release.documents(split), start=1):
+        handle.write(conll_document(doc, release.layers).encode("utf-8"))
+    return count
+
+
+def write_spacy(release: Release, split: str, handle: BinaryIO) -> int:
+    """``split`` as one spaCy ``DocBin`` into ``handle`` (a DocBin is serialised whole; it keeps arrays, not Python rows)."""
     try:
         import spacy
         from spacy.tokens import DocBin
@@ -209,9 +241,13 @@ def spacy_bytes(release: Release, split: str) -> bytes:
 
     vocab = spacy.blank("en").vocab
     doc_bin = DocBin(store_user_data=False)
-    for doc in release.splits[split]:
-        doc_bin.add(spacy_doc(vocab, doc, release.layers, release.folder / tokens_file(split)))
-    return doc_bin.to_bytes()
+    for doc in release.documents(split):
+        doc_bin.add(spacy_doc(vocab, doc, release.layers, release.path(split)))
+    handle.write(doc_bin.to_bytes())
+    return len(doc_bin)
+
+
+WRITERS: dict[str, Callable[[Release, str, BinaryIO], int]] = {"spacy": write_spacy, "conll": write_conll}
 
 
 def spacy_words(doc: ExportDoc) -> tuple[list[str], list[bool], list[bool]]:
@@ -258,12 +294,6 @@ def spacy_doc(vocab: Any, doc: ExportDoc, layers: list[str], path: Path) -> Any:
     return made
 
 
-def outputs(release: Release, fmt: str) -> dict[str, bytes]:
-    if fmt == "spacy":
-        return {f"{split}.spacy": spacy_bytes(release, split) for split in release.splits}
-    return {f"{split}.conll": conll_text(release, split).encode("utf-8") for split in release.splits}
-
-
 def refuse_overlap(release: Path, out: Path) -> None:
     a, b = release.resolve(), out.resolve()
     if a.is_relative_to(b) or b.is_relative_to(a):
@@ -271,24 +301,28 @@ def refuse_overlap(release: Path, out: Path) -> None:
 
 
 def export(release_folder: Path, out: Path, fmt: str, root: Root) -> list[str]:
-    """Write the ``fmt`` export of the release into ``out`` (replaced whole), or raise and leave it as it was."""
+    """Write the ``fmt`` export of the release into ``out`` (replaced whole), or raise and leave it as it was.
+    Documents are streamed from the release into the building folder, so a refusal half-way leaves ``out`` as it was."""
     if fmt not in FORMATS:
         raise PeacetalksError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
     out = replaceable_folder(out, root, MANIFEST, (RECORD,))
     refuse_overlap(release_folder, out)
     release = read_release(release_folder)
-    files = outputs(release, fmt)
-    record = {"format": fmt, "release_manifest_sha256": release.manifest_sha256, "layers": release.layers,
-              "documents": {split: len(docs) for split, docs in release.splits.items()}, "files": sorted(files)}
-    files[RECORD] = (json.dumps(record, indent=2) + "\n").encode("utf-8")
+    files = [f"{split}.{fmt}" for split in release.splits]
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         with building_folder(out) as folder:
-            for name, data in files.items():
-                (folder / name).write_bytes(data)
+            documents = {}
+            for split, name in zip(release.splits, files):
+                with (folder / name).open("wb") as handle:
+                    documents[split] = WRITERS[fmt](release, split, handle)
+            record = {"format": fmt, "release_manifest_sha256": release.manifest_sha256, "layers": release.layers,
+                      "documents": documents, "files": sorted(files)}
+            (folder / RECORD).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
             folder.chmod(0o755)  # mkdtemp made it private; an export is for reading
-            (folder / MANIFEST).write_text("".join(f"{sha256_file(folder / name)}  {name}\n" for name in sorted(files)), encoding="utf-8")
+            written = sorted([*files, RECORD])
+            (folder / MANIFEST).write_text("".join(f"{sha256_file(folder / name)}  {name}\n" for name in written), encoding="utf-8")
             replace_folder(folder, replaceable_folder(out, root, MANIFEST, (RECORD,)))
     except OSError as exc:
         raise PeacetalksError(f"{exc.filename or out}: cannot write the export: {exc.strerror}; {out} left as it was") from exc
-    return sorted(files)
+    return written

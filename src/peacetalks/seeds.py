@@ -56,13 +56,6 @@ def newline_style(text: str) -> str:
     return styles[0] if len(styles) == 1 else ("none" if not styles else "mixed")
 
 
-def read_input(path: Path) -> bytes:
-    """A raw input's bytes, read once: what is checked is what is copied. FIFOs and devices are refused."""
-    if present(path) and not path.is_dir() and not path.is_file():
-        raise PeacetalksError(f"{path}: not a regular file (a pipe or a device?); add files")
-    return read_bytes(path)
-
-
 def describe(path: Path, doc_id: str, metadata: SeedMetadata, data: bytes) -> SeedEntry:
     """Check one candidate seed (``data`` is its content); raises on anything we must refuse."""
     suffix = path.suffix.lower()
@@ -148,7 +141,7 @@ def add_seeds(root: Root, paths: Iterable[Path], metadata: SeedMetadata) -> list
     by_hash = {seed.content_sha256: seed for seed in manifest.seeds}
     new: list[tuple[bytes, SeedEntry]] = []
     for path in paths:
-        data = read_input(path)
+        data = read_bytes(path)  # read once: what is checked is what is copied (a pipe or a device is refused)
         entry = describe(path, path.stem, metadata, data)
         if entry.id in by_id:
             raise PeacetalksError(f"{path}: document id {entry.id!r} already used by seeds/{by_id[entry.id].file}")

@@ -36,7 +36,7 @@ from .models import GOLD, AnnotationFile, AnnotationSet, Document, Span, version
 from .parallel import ordered_map
 from .problems import Place, Problem, Scope, check, checks
 from .schema import Schema, generated_artefacts
-from .storage import PeacetalksError, Root, parse_model, read_failure, sha256_text, stale_files, validation_errors
+from .storage import PeacetalksError, Root, parse_model, read_failure, regular_file_bytes, sha256_text, stale_files, validation_errors
 from .textsearch import NameIndex, quoted_passages
 from .verdicts import Verdict, Verdicts, file_key
 
@@ -343,14 +343,15 @@ def files_problems(root: Root, schema: Schema, paths: Iterable[Path]) -> list[Pr
 
 
 def printable(name: str) -> str:
-    """A file name as it can be printed: bytes that are not UTF-8 (surrogate escapes) shown as ``\\udcff``."""
-    return name.encode("utf-8", "backslashreplace").decode("utf-8")
+    """A file name as it can be printed on one line: a control character shown as ``\\n``, a byte that is
+    not UTF-8 (a surrogate escape) as ``\\udcff``."""
+    return "".join(char if char.isprintable() else char.encode("unicode_escape").decode("ascii") for char in name)
 
 
 def read_bytes(path: Path) -> tuple[bytes | None, str | None]:
     """The file's bytes, or why there are none (a directory, a dangling link, no permission)."""
     try:
-        return path.read_bytes(), None
+        return regular_file_bytes(path), None
     except OSError as exc:
         return None, read_failure(path, exc)
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
+import os
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -15,10 +18,26 @@ from .errors import PeacetalksError
 M = TypeVar("M", bound=BaseModel)
 
 
+class NotRegularFile(OSError):
+    """A pipe, socket or device where a file was expected."""
+
+
+def regular_file_bytes(path: Path) -> bytes:
+    """A regular file's bytes; raises ``OSError`` for anything else. Opened without blocking, so a FIFO
+    is refused at once instead of waiting for ever for a writer (``O_NONBLOCK`` changes nothing for a file)."""
+    with open(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as handle:
+        mode = os.fstat(handle.fileno()).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+        if not stat.S_ISREG(mode):
+            raise NotRegularFile(errno.EINVAL, "not a regular file", str(path))
+        return handle.read()
+
+
 def read_bytes(path: Path) -> bytes:
-    """A file's bytes, or a ``PeacetalksError`` naming it (missing, a folder, a dangling link, unreadable)."""
+    """A file's bytes, or a ``PeacetalksError`` naming it (missing, a folder, a pipe, a dangling link, unreadable)."""
     with reading(path):
-        return path.read_bytes()
+        return regular_file_bytes(path)
 
 
 def present(path: Path) -> bool:
@@ -41,6 +60,8 @@ def read_failure(path: Path, exc: OSError) -> str:
         return f"missing{' (a dangling symbolic link)' if path.is_symlink() else ''}"
     if isinstance(exc, IsADirectoryError):
         return "is a folder, expected a file"
+    if isinstance(exc, NotRegularFile):
+        return "not a regular file (a pipe or a device?)"
     return f"cannot read: {exc.strerror}"
 
 
