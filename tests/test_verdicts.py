@@ -1,0 +1,113 @@
+"""validate's verdicts (peacetalks.verdicts): `validate` records each annotation file's problems keyed on
+what it read; `build` reuses a verdict that is current, validates a file again when its verdict is
+stale, missing or damaged, and refuses with exactly what `validate` lists either way."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from peacetalks.annotations import iter_annotation_files, write_annotation_file
+from peacetalks.models import GOLD
+from peacetalks.problems import RULES
+from peacetalks.schema import load_schema
+from peacetalks.storage import Root
+from peacetalks.verdicts import VERDICTS, read_verdicts
+
+
+def record(root: Root) -> dict[str, Any]:
+    return json.loads((root.path / VERDICTS).read_text(encoding="utf-8"))
+
+
+def manifest(out: Path) -> str:
+    return (out / "MANIFEST.sha256").read_text(encoding="utf-8")
+
+
+def refusal(err: str) -> list[str]:
+    return [line.removeprefix("  ") for line in err.split("nothing built:\n")[1].splitlines()]
+
+
+def shown(out: str) -> list[str]:
+    return [line for line in out.splitlines() if not line.startswith("validate:")]
+
+
+def break_first_gold_span(root: Root) -> str:
+    """Give the first file's first gold span a wrong text; returns its document id."""
+    annotation = next(iter_annotation_files(root))
+    gold = annotation.annotators[GOLD]
+    broken = gold.model_copy(update={"spans": [gold.spans[0].model_copy(update={"text": "wrong"})] + gold.spans[1:]})
+    write_annotation_file(root, annotation.model_copy(update={"annotators": {**annotation.annotators, GOLD: broken}}))
+    return annotation.document_id
+
+
+def test_validate_records_a_verdict_for_every_file_and_the_build_from_them_is_byte_identical(release_root: Root, tmp_path: Path, cli: Any) -> None:
+    assert cli("build", "--root", release_root.path, "--out", tmp_path / "unjudged")[0] == 0
+    assert cli("validate", "--root", release_root.path)[0] == 0
+    files = record(release_root)["files"]
+    assert sorted(files) == sorted(p.name for p in release_root.annotations.glob("*.json")) and all(problems == [] for _, problems in files.values())
+    assert cli("build", "--root", release_root.path, "--out", tmp_path / "judged")[0] == 0
+    assert manifest(tmp_path / "judged") == manifest(tmp_path / "unjudged")
+
+
+def test_the_build_trusts_a_current_verdict_and_reports_its_problems(release_root: Root, tmp_path: Path, cli: Any) -> None:
+    """A verdict whose key matches is not checked again: a problem written into it by hand is what the build refuses with."""
+    cli("validate", "--root", release_root.path)
+    data = record(release_root)
+    name = sorted(data["files"])[0]
+    planted = {"file": f"annotations/{name}", "doc": name.removesuffix(".json"), "item": "gold/span e1", "rule": "span-text",
+               "message": "planted in the verdict", "level": "error"}
+    data["files"][name][1].append(planted)
+    (release_root.path / VERDICTS).write_text(json.dumps(data), encoding="utf-8")
+    code, _, err = cli("build", "--root", release_root.path, "--out", tmp_path / "out")
+    assert code == 2 and refusal(err) == [f"annotations/{name}: {planted['doc']}: gold/span e1: span-text: planted in the verdict"]
+
+
+def test_a_file_changed_since_validate_is_validated_again_and_refused_as_validate_lists_it(release_root: Root, tmp_path: Path, cli: Any) -> None:
+    cli("validate", "--root", release_root.path)
+    doc_id = break_first_gold_span(release_root)
+    code, _, err = cli("build", "--root", release_root.path, "--out", tmp_path / "out")
+    _, validated, _ = cli("validate", "--root", release_root.path)
+    assert code == 2 and refusal(err) == shown(validated) and any(doc_id in line and "span-text" in line for line in refusal(err))
+
+
+def test_a_changed_clean_text_makes_the_verdict_stale(release_root: Root, tmp_path: Path, cli: Any) -> None:
+    cli("validate", "--root", release_root.path)
+    doc_id = next(iter_annotation_files(release_root)).document_id
+    text = release_root.corpus_text(doc_id)
+    text.write_text(text.read_text(encoding="utf-8") + "\nA new line.", encoding="utf-8")
+    code, _, err = cli("build", "--root", release_root.path, "--out", tmp_path / "out")
+    assert code == 2 and any(f"{doc_id}: file: doc-text-hash" in line for line in refusal(err))
+
+
+def test_a_document_awaiting_gold_is_refused_as_validate_release_ready_lists_it(release_root: Root, tmp_path: Path, cli: Any) -> None:
+    """validate alone calls it a warning; its verdict serves the build, which holds such a document back."""
+    annotation = next(iter_annotation_files(release_root))
+    write_annotation_file(release_root, annotation.model_copy(update={"annotators": {k: v for k, v in annotation.annotators.items() if k != GOLD}}))
+    code, out, _ = cli("validate", "--root", release_root.path)
+    assert code == 0 and "set-gold: warning" in out
+    code, _, err = cli("build", "--root", release_root.path, "--out", tmp_path / "out")
+    _, ready, _ = cli("validate", "--root", release_root.path, "--release-ready")
+    assert code == 2 and refusal(err) == shown(ready) == [f"annotations/{annotation.document_id}.json: {annotation.document_id}: file: set-gold: no gold set"]
+
+
+def test_another_schema_or_rule_level_makes_every_verdict_stale(release_root: Root, cli: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    schema = load_schema(release_root)
+    cli("validate", "--root", release_root.path)
+    assert len(read_verdicts(release_root, schema)) == len(list(release_root.annotations.glob("*.json")))
+    assert read_verdicts(release_root, schema.model_copy(update={"version": "1.0.1"})) == {}
+    monkeypatch.setitem(RULES, "span-text", replace(RULES["span-text"], level="warning"))
+    assert read_verdicts(release_root, schema) == {}
+
+
+@pytest.mark.parametrize("damage", ["", "{not json", '{"format": 1, "validator": 3, "files": []}', "[1, 2]"])
+def test_a_missing_or_damaged_record_only_means_validating_again(release_root: Root, tmp_path: Path, cli: Any, damage: str) -> None:
+    assert cli("build", "--root", release_root.path, "--out", tmp_path / "before")[0] == 0
+    cli("validate", "--root", release_root.path)
+    (release_root.path / VERDICTS).write_text(damage, encoding="utf-8")
+    assert read_verdicts(release_root, load_schema(release_root)) == {}
+    assert cli("build", "--root", release_root.path, "--out", tmp_path / "after")[0] == 0
+    assert manifest(tmp_path / "after") == manifest(tmp_path / "before")
