@@ -37,7 +37,7 @@ STAGES: tuple[Stage, ...] = (
     Stage("annotate", "`annotations/`", "peacetalks labelstudio start/push/pull", "`corpus/`, `schema/`",
           "`annotations/<id>.json`"),
     Stage("validate", "—", "peacetalks validate [--format json]", "`annotations/`, `corpus/`, `schema/`",
-          "a report; exit 1 on any error shown", ("validate",)),
+          "a report; exit 1 on any error shown; each file's verdict for build in `.peacetalks/verdicts.json`", ("validate",)),
     Stage("agreement", "`annotations/agreement/`", "peacetalks agreement", "the `ann1` and `ann2` sets in `annotations/`",
           "`agreement.json`, `AGREEMENT.md`", ("agreement", "--check"),
           ("annotations/agreement/*",)),
