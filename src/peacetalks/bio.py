@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 
@@ -91,8 +92,8 @@ def spans_to_bio(tokens: Sequence[Offsets], spans: Iterable[LabelledSpan]) -> li
 
 def offset_arrays(tokens: Sequence[Offsets]) -> tuple[np.ndarray, np.ndarray]:
     """The tokens' starts and ends as two int64 arrays."""
-    pairs = np.array(tokens, dtype=np.int64).reshape(-1, 2)
-    return pairs[:, 0], pairs[:, 1]
+    pairs = np.fromiter(chain.from_iterable(tokens), dtype=np.int64, count=2 * len(tokens))  # 3× np.array on tuples
+    return pairs[0::2], pairs[1::2]
 
 
 def tag_ids(starts: np.ndarray, ends: np.ndarray, spans: Sequence[LabelledSpan], labels: Sequence[str]) -> np.ndarray:
@@ -207,7 +208,7 @@ def sentence_columns(text: str, spans: Sequence[LabelledSpan], schema: Schema, l
     tokens = tokenize(text, span_breaks(spans))
     starts, ends = offset_arrays(tokens)
     quote = schema.label_roles.get("quote")
-    sentences = split_sentences(text, tokens, [(s.start, s.end) for s in spans if s.label != quote])
+    sentences = split_sentences(text, tokens, [(s.start, s.end) for s in spans if s.label != quote], (starts, ends))
     bounds = np.array([s.first for s in sentences] + [len(tokens)], dtype=np.int64)
     tags: dict[str, np.ndarray] = {}
     for layer in schema.layers if layers is None else layers:

@@ -19,7 +19,6 @@ two sentences stay one.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -56,21 +55,22 @@ class Sentence:
     paragraph: int
 
 
-def split_sentences(text: str, tokens: Sequence[Offsets], keep_together: Sequence[Offsets] = ()) -> list[Sentence]:
+def split_sentences(text: str, tokens: Sequence[Offsets], keep_together: Sequence[Offsets] = (),
+                    offsets: tuple[np.ndarray, np.ndarray] | None = None) -> list[Sentence]:
     """The sentences of ``text``, in order, covering every token once; no boundary falls strictly
-    inside a range of ``keep_together`` (ranges whose edges are token edges).
+    inside a range of ``keep_together`` (ranges whose edges are token edges). ``offsets``: the tokens'
+    starts and ends as arrays, if the caller has them.
 
     Line breaks, blank lines and terminators are found over the whole text at once; the rules of
     :func:`ends_sentence` run only after a terminator or closer followed by whitespace."""
     if not tokens:
         return []
-    pairs = np.array(tokens, dtype=np.int64)
-    starts, ends = pairs[:, 0], pairs[:, 1]
+    starts, ends = offsets if offsets is not None else (np.array([a for a, _ in tokens]), np.array([b for _, b in tokens]))
     line_break = gaps_holding(LINE_BREAK, text, starts, ends)
     paragraph_at = np.cumsum(gaps_holding(BLANK_LINE, text, starts, ends)).tolist()  # the paragraph of token j
     spaced = np.append(False, starts[1:] != ends[:-1])  # whitespace between tokens j-1 and j
-    candidate = (line_break | (np.append(False, single_characters(ENDING, text, starts, ends)[:-1]) & spaced)) & ~np.array(
-        kept_boundaries(tokens, keep_together))
+    candidate = (line_break | (np.append(False, single_characters(ENDING, text, starts, ends)[:-1]) & spaced)) & ~kept_boundaries(
+        starts, keep_together)
     words = TokenTexts(text, tokens)
     sentences: list[Sentence] = []
     first = 0
@@ -117,14 +117,16 @@ def single_characters(pattern: re.Pattern[str], text: str, starts: np.ndarray, e
     return found
 
 
-def kept_boundaries(tokens: Sequence[Offsets], keep_together: Sequence[Offsets]) -> list[bool]:
-    """Per token index j: whether a range of ``keep_together`` holds both token j-1 and token j."""
-    inside = [False] * len(tokens)
-    starts = [start for start, _ in tokens]
-    for start, end in keep_together:
-        for j in range(bisect_right(starts, start), bisect_left(starts, end)):  # tokens starting strictly inside
-            inside[j] = True
-    return inside
+def kept_boundaries(starts: np.ndarray, keep_together: Sequence[Offsets]) -> np.ndarray:
+    """Per token index j: whether a range of ``keep_together`` holds both token j-1 and token j, i.e. token j starts
+    strictly inside it (``starts``: the tokens' starts)."""
+    ranges = np.array(keep_together, dtype=np.int64).reshape(-1, 2)
+    first, end = np.searchsorted(starts, ranges[:, 0], "right"), np.searchsorted(starts, ranges[:, 1], "left")
+    some = first < end
+    depth = np.zeros(len(starts) + 1, dtype=np.int64)  # how many ranges hold token j, by a running sum of their edges
+    np.add.at(depth, first[some], 1)
+    np.add.at(depth, end[some], -1)
+    return np.cumsum(depth[:-1]) > 0
 
 
 def ends_sentence(words: Sequence[str], tokens: Sequence[Offsets], j: int) -> bool:
