@@ -33,7 +33,7 @@ from pydantic import ValidationError
 
 from . import bio  # noqa: F401  (registers bio-round-trip)
 from .models import GOLD, AnnotationFile, AnnotationSet, Document, Span, version_tuple
-from .parallel import ordered_map
+from .engine import ordered_map
 from .problems import LEVELS, RULES, Level, Place, Problem, Scope, check, checks
 from .schema import Schema, generated_artefacts
 from .storage import PeacetalksError, Root, parse_model, read_failure, sha256_text, stale_files, validation_errors
@@ -307,7 +307,9 @@ def validate_root(root: Root, schema: Schema, release_ready: bool = False) -> It
     """Every problem in ``annotations/`` and in the generated schema artefacts, streamed file by file;
     ``release_ready``: a document awaiting gold is an error, as the build holds it."""
     yield from artefact_problems(root, schema)
-    for problems in ordered_map(partial(file_problems, root, schema, release_ready=release_ready), annotation_paths(root)):
+    check_file = partial(file_problems, root, schema, release_ready=release_ready)
+    inputs = (root.annotations, root.corpus, root.schema_dir)
+    for problems in ordered_map("validate", check_file, annotation_paths(root), inputs, key=f"release_ready={release_ready}"):
         yield from problems
 
 

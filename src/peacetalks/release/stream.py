@@ -1,5 +1,5 @@
 """Build stage, I/O (reads): the one stream of rows every output reads, each annotation file and clean
-text read once, on every core; it refuses the build with every validation problem."""
+text read once, on the engine's tasks; it refuses the build with every validation problem."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 from ..corpus import load_document
 from ..models import AnnotationFile, Provenance
-from ..parallel import ordered_map
+from ..engine import ordered_map
 from ..progress import progress
 from ..schema import Schema
 from ..storage import PeacetalksError, Root
@@ -50,10 +50,11 @@ def document_rows(root: Root, schema: Schema, ids: LabelIds, place: tuple[str, s
 
 def iter_rows(root: Root, plan: Plan) -> Iterator[tuple[str, DocumentRows]]:
     """(split, (rows per config or None, problems, set provenances)), split by split in id order: the
-    one stream every output reads. Documents are independent, so large corpora make their rows on every core."""
+    one stream every output reads. Documents are independent, so they make their rows on the engine's tasks."""
     order = [(split, doc_id) for split in plan.splits for doc_id in plan.split_docs(split)]
     make = partial(document_rows, root, plan.schema, LabelIds.of(plan.schema))
-    for (split, _), made in zip(order, ordered_map(make, order)):
+    inputs = (root.corpus, root.annotations, root.schema_dir)
+    for (split, _), made in zip(order, ordered_map("build", make, order, inputs)):
         yield split, made
 
 
