@@ -106,10 +106,10 @@ def test_bench_reports_each_stage_from_its_own_process(synth_root: Root, tmp_pat
     assert not [p for p in synth_root.path.parent.iterdir() if ".bench." in p.name]  # the scratch root is gone
 
 
-def test_validate_in_parallel_reports_what_it_reports_serially(synth_root: Root, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_validate_on_three_tasks_reports_what_it_reports_in_one(synth_root: Root, tmp_path: Path) -> None:
     import shutil
 
-    from peacetalks import parallel, validate
+    from peacetalks import engine, validate
     from peacetalks.schema import load_schema
 
     broken = Root(tmp_path / "broken")
@@ -119,21 +119,21 @@ def test_validate_in_parallel_reports_what_it_reports_serially(synth_root: Root,
         path.write_text(damage(path.read_text(encoding="utf-8")), encoding="utf-8")
     schema = load_schema(broken)
     serial = [str(p) for p in validate.validate_root(broken, schema)]
-    monkeypatch.setattr(parallel, "PARALLEL_FROM", 2)
-    assert [str(p) for p in validate.validate_root(broken, schema)] == serial
+    with engine.using(engine.Engine(tasks=3, workers=2, scratch=broken.path)):
+        assert [str(p) for p in validate.validate_root(broken, schema)] == serial
     assert [line.split(": ")[0] for line in serial][:1] == ["annotations/syn_0000007.json"] and len(serial) >= 2
+    assert not (broken.path / engine.WORK_FOLDER).exists()  # the work folder goes once the merge has read it
 
 
-def test_a_build_on_every_core_gives_the_bytes_of_a_serial_build(synth_root: Root, tmp_path: Path,
-                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    from peacetalks import parallel
+def test_a_build_on_three_tasks_gives_the_bytes_of_a_build_in_one(synth_root: Root, tmp_path: Path) -> None:
+    from peacetalks import engine
     from peacetalks.release.build import build
 
     root = Root(tmp_path / "root")
     shutil.copytree(synth_root.path, root.path)
     serial = tree(build(root, tmp_path / "serial").out)
-    monkeypatch.setattr(parallel, "PARALLEL_FROM", 2)
-    assert tree(build(root, tmp_path / "parallel").out) == serial
+    with engine.using(engine.Engine(tasks=3, workers=2, scratch=tmp_path)):
+        assert tree(build(root, tmp_path / "parallel").out) == serial
 
 
 def test_a_group_too_large_for_pairs_is_listed_without_them_and_summarised_in_the_card(synth_root: Root, tmp_path: Path) -> None:

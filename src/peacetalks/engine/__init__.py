@@ -16,7 +16,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .executors import EXECUTORS, PARALLEL_FROM, WORK_FOLDER, Engine, ExecutorName, SlurmOptions, Submitted, run_job
+from .executors import EXECUTORS, PARALLEL_FROM, WORK_FOLDER, Engine, ExecutorName, SlurmOptions, Submitted, run_job, work_folders
 from .steps import Failure, Job
 
 T = TypeVar("T")
@@ -30,10 +30,12 @@ ENGINE: ContextVar[Engine] = ContextVar("engine", default=Engine())  # the defau
 
 @contextlib.contextmanager
 def using(engine: Engine) -> Iterator[Engine]:
-    """Run the stages called in this block on ``engine`` (a command sets it from --executor/--tasks/--workers)."""
+    """Run the stages called in this block on ``engine`` (a command sets it from --executor/--tasks/--workers);
+    their work folders are removed when the block ends, unless it ends in a crash or on Slurm."""
     token = ENGINE.set(engine)
     try:
-        yield engine
+        with work_folders():
+            yield engine
     finally:
         ENGINE.reset(token)
 

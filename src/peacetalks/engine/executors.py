@@ -23,6 +23,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -44,6 +45,14 @@ WORK_FOLDER = ".peacetalks-engine"
 
 class Submitted(Exception):
     """The job went to Slurm; the command reruns itself there, after the tasks, to finish."""
+
+
+class Resumable(PeacetalksError):
+    """A run that stopped short of its end, not for bad input: its work folders stay, and a rerun resumes."""
+
+
+class Unsubmitted(Resumable):
+    """Slurm could not be reached; the job's scripts stay in its work folder, to read or submit by hand."""
 
 
 @dataclass(frozen=True)
@@ -90,31 +99,65 @@ def listing_digest(job: Job, tasks: int) -> str:
     return digest.hexdigest()[:16]
 
 
-@contextlib.contextmanager
-def work_folder(scratch: Path, name: str) -> Iterator[Path]:
-    """The job's work folder, held with a lock while the run lasts; removed when the block ends without
-    a crash (a killed run leaves it, to resume); a fresh one when another run holds it."""
-    base = scratch / WORK_FOLDER
-    folder = base / name
-    folder.mkdir(parents=True, exist_ok=True)
-    fd = os.open(folder / "lock", os.O_CREAT | os.O_RDWR, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        os.close(fd)
-        folder = Path(tempfile.mkdtemp(dir=base, prefix=f"{name}."))
+class WorkFolders:
+    """The work folders of one command, each held with a lock until the command ends; then removed if it
+    ended well or on bad input, kept if it crashed, was killed or went to Slurm (to resume from them).
+
+    They outlive their job because a command may run a job twice (build hashes shingles for its plan and
+    for its leakage report) and because a rerun after a Slurm job needs the results of the jobs before."""
+
+    def __init__(self) -> None:
+        self.held: dict[Path, int] = {}
+
+    def claim(self, scratch: Path, name: str) -> Path:
+        """The folder for job ``name``: the one a killed run left, or a fresh one when another command holds it."""
+        folder = scratch / WORK_FOLDER / name
+        if folder in self.held:
+            return folder
+        folder.mkdir(parents=True, exist_ok=True)
         fd = os.open(folder / "lock", os.O_CREAT | os.O_RDWR, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            folder = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f"{name}."))
+            fd = os.open(folder / "lock", os.O_CREAT | os.O_RDWR, 0o644)
+        self.held[folder] = fd
+        return folder
+
+    def release(self, remove: bool) -> None:
+        for folder, fd in self.held.items():
+            if remove:
+                shutil.rmtree(folder, ignore_errors=True)
+                with contextlib.suppress(OSError):
+                    folder.parent.rmdir()  # only when no other command's folder is in it
+            os.close(fd)
+        self.held.clear()
+
+
+FOLDERS: ContextVar[WorkFolders | None] = ContextVar("work_folders", default=None)
+
+
+@contextlib.contextmanager
+def work_folders() -> Iterator[WorkFolders]:
+    """The work folders of the commands run in this block (see :class:`WorkFolders`)."""
+    folders = WorkFolders()
+    token = FOLDERS.set(folders)
     try:
-        yield folder
-    except (PeacetalksError, GeneratorExit):  # bad input or a consumer done early: a rerun would not resume
-        shutil.rmtree(folder, ignore_errors=True)
+        yield folders
+    except (Submitted, Resumable):
+        folders.release(remove=False)
+        raise
+    except PeacetalksError:  # bad input: a rerun would meet it again, nothing to resume
+        folders.release(remove=True)
+        raise
+    except BaseException:
+        folders.release(remove=False)
         raise
     else:
-        shutil.rmtree(folder, ignore_errors=True)
+        folders.release(remove=True)
     finally:
-        os.close(fd)
-        with contextlib.suppress(OSError):
-            base.rmdir()  # only when no other run's folder is in it
+        FOLDERS.reset(token)
 
 
 def run_job(engine: Engine, job: Job) -> Iterator[Any]:
@@ -125,19 +168,22 @@ def run_job(engine: Engine, job: Job) -> Iterator[Any]:
         return
     if engine.scratch is None:
         raise PeacetalksError(f"{job.name}: --executor {engine.executor} needs a work folder in the data root")
-    with work_folder(engine.scratch, f"{job.name}-{listing_digest(job, tasks)}") as folder:
-        runner, array = executors_for(engine, job, tasks, folder)
-        done_before = tasks - len(array.get_incomplete_ranks(skip_completed=True))
-        with watching(folder, tasks, job.name):
-            run_executor(engine, runner, array)
-        missing = array.get_incomplete_ranks(skip_completed=True)
-        if missing:
-            raise PeacetalksError(f"{job.name}: {len(missing)} of {tasks} tasks did not complete (their logs: "
-                                  f"{folder / 'logs'}); run the command again to resume")
-        resumed = f"; {done_before} of them done by an earlier run, resumed" if done_before else ""
-        print(f"{job.name}: {tasks} tasks on datatrove's {engine.executor} executor, "
-              f"{engine.worker_count(tasks)} at a time{resumed}", file=sys.stderr)
-        yield from merged(folder, tasks)
+    folders = FOLDERS.get()
+    if folders is None:
+        raise PeacetalksError(f"{job.name}: a run of several tasks needs engine.using(...) around it (it holds the work folders)")
+    folder = folders.claim(engine.scratch, f"{job.name}-{listing_digest(job, tasks)}")
+    runner, array = executors_for(engine, job, tasks, folder)
+    done_before = tasks - len(array.get_incomplete_ranks(skip_completed=True))
+    with watching(folder, tasks, job.name):
+        run_executor(engine, runner, array)
+    missing = array.get_incomplete_ranks(skip_completed=True)
+    if missing:
+        raise Resumable(f"{job.name}: {len(missing)} of {tasks} tasks did not complete (their logs: "
+                      f"{folder / 'logs'}); run the command again to resume")
+    resumed = f"; {done_before} of them done by an earlier run, resumed" if done_before else ""
+    print(f"{job.name}: {tasks} tasks on datatrove's {engine.executor} executor, "
+          f"{engine.worker_count(tasks)} at a time{resumed}", file=sys.stderr)
+    yield from merged(folder, tasks)
 
 
 def pipeline_for(job: Job, folder: Path) -> list[Any]:
@@ -203,7 +249,8 @@ def run_executor(engine: Engine, executor: PipelineExecutor, array: PipelineExec
         try:
             executor.run()
         except FileNotFoundError as exc:
-            raise PeacetalksError("sbatch: not found; --executor slurm submits from a Slurm login node") from exc
+            raise Unsubmitted(f"sbatch: not found; --executor slurm submits from a Slurm login node (the job script: "
+                              f"{array.logging_dir.resolve_paths('launch_script.slurm')})") from exc
         command = " ".join(engine.slurm.command) if engine.slurm else ""
         raise Submitted(f"submitted to Slurm: job {executor.depends_job_id} runs {array.world_size} tasks, "
                         f"then job {executor.job_id} reruns `{command}` to finish")
