@@ -272,7 +272,10 @@ def ray_cluster() -> Iterator[None]:
         return
     address = os.environ.get("RAY_ADDRESS")
     local = {} if address else {"_node_ip_address": "127.0.0.1"}  # a cluster of this machine listens on loopback only
-    ray.init(address=address or "local", include_dashboard=False, log_to_driver=False, configure_logging=False, **local)
+    try:
+        ray.init(address=address or "local", include_dashboard=False, log_to_driver=False, configure_logging=False, **local)
+    except ConnectionError as exc:
+        raise PeacetalksError(f"--executor ray: cannot join the Ray cluster at RAY_ADDRESS={address}: {exc}") from exc
     try:
         yield
     finally:
