@@ -205,6 +205,18 @@ def test_a_slurm_build_done_as_slurm_would_do_it_gives_the_release_of_the_defaul
     assert tree(out) == default_outputs["release"] and not (tmp_path / WORK_FOLDER).exists()
 
 
+@pytest.mark.parametrize(("options", "message"), [
+    (["--tasks", "0"], "--tasks must be at least 1, got 0"),
+    (["--workers", "-1"], "--workers must be at least 1, got -1"),
+    (["--executor", "slurm"], "--executor slurm needs --slurm-partition (the partition its jobs run in)"),
+])
+def test_engine_options_that_cannot_run_are_refused_before_any_work(synth: Root, tmp_path: Path, options: list[str], message: str) -> None:
+    root = fresh_copy(synth, tmp_path)
+    ran = subprocess.run(peacetalks("clean", "--root", root.path, *options), capture_output=True, text=True)
+    assert (ran.returncode, ran.stderr) == (2, f"peacetalks clean: error: {message}\n")
+    assert not root.corpus.exists() and not (root.path / WORK_FOLDER).exists()
+
+
 def test_the_rerun_step_is_not_taken_for_a_slurm_task(monkeypatch: pytest.MonkeyPatch) -> None:
     from peacetalks.engine.executors import Rerun
 

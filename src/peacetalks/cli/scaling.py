@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from ..engine import EXECUTORS, Engine, SlurmOptions
-from ..storage import Root
+from ..storage import PeacetalksError, Root
 
 def engine_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("scaling out (datatrove; see README \"Scaling out\")")
@@ -22,6 +22,11 @@ def engine_arguments(parser: argparse.ArgumentParser) -> None:
 
 def engine_for(args: argparse.Namespace, root: Root, argv: list[str]) -> Engine:
     """The engine ``args`` ask for; its work folders go in the data root, or beside ``--out`` (build never writes the root)."""
+    for option in ("tasks", "workers"):
+        if getattr(args, option) is not None and getattr(args, option) < 1:
+            raise PeacetalksError(f"--{option} must be at least 1, got {getattr(args, option)}")
+    if args.executor == "slurm" and not args.slurm_partition:
+        raise PeacetalksError("--executor slurm needs --slurm-partition (the partition its jobs run in)")
     out = getattr(args, "out", None)
     scratch = Path(out).resolve().parent if out is not None else root.path
     slurm = None

@@ -229,9 +229,7 @@ def slurm_executors(engine: Engine, job: Job, tasks: int, folder: Path) -> Slurm
     its ``depends`` is the array)."""
     from datatrove.executor import SlurmPipelineExecutor
 
-    options = engine.slurm
-    if options is None:
-        raise PeacetalksError("--executor slurm needs --slurm-partition")
+    options = engine.slurm or SlurmOptions("")  # the command refuses --executor slurm without a partition
     common = dict(time=options.time, partition=options.partition, cpus_per_task=options.cpus_per_task,
                   mem_per_cpu_gb=options.mem_per_cpu_gb, venv_path=str(Path(sys.prefix) / "bin" / "activate"), mail_user=None)
     array = SlurmPipelineExecutor(pipeline_for(job, folder), tasks=tasks, workers=engine.workers or -1, job_name=f"peacetalks-{job.name}",
