@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import filecmp
+import hashlib
 import json
+import os
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -12,6 +14,7 @@ from typing import Any
 import pytest
 
 from peacetalks.models import AnnotationFile, CorpusSidecar
+from peacetalks.release.build import build
 from peacetalks.seeds import load_manifest
 from peacetalks.storage import Root, dump_model, read_model
 
@@ -96,7 +99,7 @@ def test_synth_refuses_a_non_empty_folder_and_writes_nothing(tmp_path: Path, cli
 
 def test_bench_reports_each_stage_from_its_own_process(synth_root: Root, tmp_path: Path, cli: Any) -> None:
     code, out, _ = cli("bench", "--root", synth_root.path, "--stages", "clean,validate", "--out", tmp_path / "bench.json")
-    assert code == 0 and "| clean | 40 |" in out and "| validate | 40 |" in out
+    assert code == 0 and "| clean | default | 40 |" in out and "| validate | default | 40 |" in out
     report = json.loads((tmp_path / "bench.json").read_text(encoding="utf-8"))
     assert [s["stage"] for s in report["stages"]] == ["clean", "validate"]
     for stage in report["stages"]:
@@ -106,10 +109,24 @@ def test_bench_reports_each_stage_from_its_own_process(synth_root: Root, tmp_pat
     assert not [p for p in synth_root.path.parent.iterdir() if ".bench." in p.name]  # the scratch root is gone
 
 
-def test_validate_in_parallel_reports_what_it_reports_serially(synth_root: Root, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bench_runs_each_variant_and_checks_it_makes_what_the_first_made(synth_root: Root, tmp_path: Path, cli: Any) -> None:
+    code, out, _ = cli("bench", "--root", synth_root.path, "--stages", "clean,build", "--variants", "in-process,local-1,local-2",
+                       "--tasks", "2", "--out", tmp_path / "bench.json")
+    assert code == 0
+    report = json.loads((tmp_path / "bench.json").read_text(encoding="utf-8"))
+    runs = [(s["stage"], s["variant"], s["same_output"]) for s in report["stages"]]
+    assert runs == [(stage, variant, True) for stage in ("clean", "build") for variant in ("in-process", "local-1", "local-2")]
+    assert {s["output"] for s in report["stages"] if s["stage"] == "build"} == {
+        hashlib.sha256(build(synth_root, tmp_path / "release").out.joinpath("MANIFEST.sha256").read_bytes()).hexdigest()}
+    assert all(len(s["load"]) == 2 and 0 <= s["free_cores"] <= (os.cpu_count() or 1) for s in report["stages"])
+    assert [(r["stage"], r["executor"]) for r in report["scaling"]] == [("clean", "local"), ("build", "local")]
+    assert "| build | local | " in out and "build takes in-process " in out
+
+
+def test_validate_on_three_tasks_reports_what_it_reports_in_one(synth_root: Root, tmp_path: Path) -> None:
     import shutil
 
-    from peacetalks import parallel, validate
+    from peacetalks import engine, validate
     from peacetalks.schema import load_schema
 
     broken = Root(tmp_path / "broken")
@@ -119,21 +136,20 @@ def test_validate_in_parallel_reports_what_it_reports_serially(synth_root: Root,
         path.write_text(damage(path.read_text(encoding="utf-8")), encoding="utf-8")
     schema = load_schema(broken)
     serial = [str(p) for p in validate.validate_root(broken, schema)]
-    monkeypatch.setattr(parallel, "PARALLEL_FROM", 2)
-    assert [str(p) for p in validate.validate_root(broken, schema)] == serial
+    with engine.using(engine.Engine(tasks=3, workers=2, scratch=broken.path)):
+        assert [str(p) for p in validate.validate_root(broken, schema)] == serial
     assert [line.split(": ")[0] for line in serial][:1] == ["annotations/syn_0000007.json"] and len(serial) >= 2
+    assert not (broken.path / engine.WORK_FOLDER).exists()  # the work folder goes once the merge has read it
 
 
-def test_a_build_on_every_core_gives_the_bytes_of_a_serial_build(synth_root: Root, tmp_path: Path,
-                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    from peacetalks import parallel
-    from peacetalks.release.build import build
+def test_a_build_on_three_tasks_gives_the_bytes_of_a_build_in_one(synth_root: Root, tmp_path: Path) -> None:
+    from peacetalks import engine
 
     root = Root(tmp_path / "root")
     shutil.copytree(synth_root.path, root.path)
     serial = tree(build(root, tmp_path / "serial").out)
-    monkeypatch.setattr(parallel, "PARALLEL_FROM", 2)
-    assert tree(build(root, tmp_path / "parallel").out) == serial
+    with engine.using(engine.Engine(tasks=3, workers=2, scratch=tmp_path)):
+        assert tree(build(root, tmp_path / "parallel").out) == serial
 
 
 def test_a_group_too_large_for_pairs_is_listed_without_them_and_summarised_in_the_card(synth_root: Root, tmp_path: Path) -> None:

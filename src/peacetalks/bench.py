@@ -1,10 +1,16 @@
-"""Scale tools, I/O (child processes, a data root): ``peacetalks bench``: time clean, validate and build on a data root, each in its own process.
+"""Scale tools, I/O (child processes, a data root, a local Ray cluster): ``peacetalks bench``: time clean, validate and build on a data root, each in its own process.
 
-Every stage runs as ``python -m peacetalks.cli STAGE``; its peak RSS is the largest VmHWM of its
-processes, sampled from /proc while it runs. Throughput counts what the stage reads: clean reads
-the seeds, validate and build read the clean texts and the annotation files. The floor is the
-time pyarrow alone needs to write the tables build produced (read back, then ``write_table``d
-with the same compression), so ``build / floor`` says how much the build adds on top of Parquet.
+Every stage runs as ``python -m peacetalks.cli STAGE``, once per *variant* (how it runs: ``default``,
+one task in process, datatrove's local executor or a local Ray cluster with 1 or 2 workers; see
+:data:`VARIANTS`); its peak RSS is the largest VmHWM of any one of its processes (the stage's own and
+its workers', so: per worker), sampled from /proc while it runs. Throughput counts what the stage
+reads: clean reads the seeds, validate and build read the clean texts and the annotation files. Each
+run records the load average at its start and end (the machine may be shared) and whether its output
+(the corpus, validate's report, the release's MANIFEST.sha256) is the first variant's, byte for byte.
+The floor is the time pyarrow alone needs to write the tables build produced (read back, then
+``write_table``d with the same compression), so ``build / floor`` says how much the build adds on top
+of Parquet. ``--fixed-cost`` times every variant on a 1-document root, ``--resume`` kills a build on
+the local executor after its first finished task and times the rerun that resumes.
 The benchmark never changes the root's seeds, corpus or annotations: clean writes into a temp
 root beside it that links to the seeds, and build writes its release into the same temp root
 (build never writes the root: new documents get their rule split for that build only).
@@ -12,6 +18,8 @@ root beside it that links to the seeds, and build writes its release into the sa
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import os
 import platform
@@ -21,91 +29,31 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow
 import pyarrow.parquet as pq
 
+from .benchreport import STAGES, BenchReport, Inputs, Resume, StageResult
+from .engine import WORK_FOLDER
 from .seeds import manifest_files
 from .storage import PeacetalksError, Root, write_text_atomic
 
-STAGES = ("clean", "validate", "build")
 MB = 1_000_000
 SPAN_MARK = b', "start": '  # once per span line in a canonical annotation file; never inside a JSON string
 LOG_TAIL = 800
-
-
-@dataclass(frozen=True)
-class Inputs:
-    """What the stages read, measured once by streaming over the files."""
-
-    documents: int
-    seed_bytes: int
-    corpus_bytes: int
-    annotation_bytes: int
-    spans: int
-
-
-@dataclass
-class StageResult:
-    stage: str
-    command: str
-    seconds: float
-    peak_rss_mib: float
-    exit_code: int
-    documents: int
-    input_mb: float
-    spans: int
-
-    @property
-    def rates(self) -> dict[str, float]:
-        per_second = lambda amount: amount / self.seconds if self.seconds else 0.0  # noqa: E731
-        return {"docs_per_s": per_second(self.documents), "mb_per_s": per_second(self.input_mb), "spans_per_s": per_second(self.spans)}
-
-
-@dataclass
-class BenchReport:
-    root: str
-    machine: dict[str, str]
-    inputs: Inputs
-    stages: list[StageResult] = field(default_factory=list)
-    floor_seconds: float | None = None
-    floor_tables: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return all(stage.exit_code == 0 for stage in self.stages)
-
-    def as_dict(self) -> dict[str, object]:
-        build = next((s for s in self.stages if s.stage == "build"), None)
-        return {
-            "root": self.root, "machine": self.machine, "inputs": asdict(self.inputs),
-            "stages": [{**asdict(stage), **{k: round(v, 1) for k, v in stage.rates.items()}} for stage in self.stages],
-            "floor_seconds": self.floor_seconds, "floor_tables": self.floor_tables,
-            "build_over_floor": round(build.seconds / self.floor_seconds, 2) if build and self.floor_seconds else None,
-        }
-
-    def markdown(self) -> str:
-        lines = [
-            f"root: {self.root} ({self.inputs.documents} documents, {self.inputs.spans} spans); "
-            + ", ".join(f"{k} {v}" for k, v in self.machine.items()),
-            "",
-            "| stage | documents | input MB | spans | seconds | documents/s | MB/s | spans/s | peak RSS MiB | exit |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-        ]
-        for s in self.stages:
-            r = s.rates
-            spans = f"{s.spans}" if s.spans else "–"
-            spans_rate = f"{r['spans_per_s']:,.0f}" if s.spans else "–"
-            lines.append(f"| {s.stage}{' (killed at --timeout)' if s.exit_code == -signal.SIGKILL else ''} | {s.documents} | {s.input_mb:.1f} | {spans} | {s.seconds:.1f} | {r['docs_per_s']:,.0f} | "
-                         f"{r['mb_per_s']:.2f} | {spans_rate} | {s.peak_rss_mib:.0f} | {s.exit_code} |")
-        if self.floor_seconds is not None:
-            ratio = self.as_dict()["build_over_floor"]
-            lines.append(f"\npyarrow floor: write_table of the {self.floor_tables} built tables takes {self.floor_seconds:.2f} s; "
-                         f"build takes {ratio}× the floor")
-        lines.append("\ncommands: " + "; ".join(f"`{s.command}`" for s in self.stages))
-        return "\n".join(lines)
+TASKS = "{tasks}"
+VARIANTS: dict[str, tuple[str, ...]] = {  # a variant's options for the stage command; TASKS becomes --tasks
+    "default": (),  # a plain command: one task in process below 1000 documents, else datatrove's local executor, one task per core
+    "in-process": ("--tasks", "1"),
+    "local-1": ("--tasks", TASKS, "--workers", "1"),
+    "local-2": ("--tasks", TASKS, "--workers", "2"),
+    "ray-1": ("--executor", "ray", "--tasks", TASKS, "--workers", "1"),
+    "ray-2": ("--executor", "ray", "--tasks", TASKS, "--workers", "2"),
+}
+RAY_WORKER = b"default_worker.py"  # in the command line of a Ray worker process
 
 
 # --- measuring ------------------------------------------------------------------------
@@ -132,19 +80,24 @@ def measure_inputs(root: Root) -> Inputs:
                   corpus_bytes=folder_bytes(root.corpus, "*"), annotation_bytes=annotation_bytes, spans=spans)
 
 
-def run_process(argv: list[str], log: Path, timeout: float | None) -> tuple[float, float, int]:
-    """Run ``argv`` to the end or until ``timeout`` (then SIGKILL, exit code -9); returns (wall seconds, peak RSS MiB, exit code).
+PidSource = Callable[[], list[int]]
 
-    Peak RSS is the largest VmHWM of the stage's processes, sampled from /proc while they run: the rusage
-    of a forked child also counts the parent's memory at fork time, which would charge the benchmark's own
-    memory to every stage.
+
+def run_process(argv: list[str], log: Path, timeout: float | None, env: dict[str, str] | None = None,
+                also: PidSource = lambda: []) -> tuple[float, float, int]:
+    """Run ``argv`` (stdout to ``log``.out, stderr to ``log``) to the end or until ``timeout`` (then SIGKILL, exit
+    code -9); returns (wall seconds, peak RSS MiB of its largest process, exit code).
+
+    Peak RSS is the largest VmHWM of the stage's processes (and of ``also``'s: a Ray cluster's workers),
+    sampled from /proc while they run: the rusage of a forked child also counts the parent's memory at
+    fork time, which would charge the benchmark's own memory to every stage.
     """
-    with log.open("wb") as output:
+    with log.open("wb") as errors, log.with_suffix(".out").open("wb") as output:
         start = time.perf_counter()
-        process = subprocess.Popen(argv, stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        process = subprocess.Popen(argv, stdout=output, stderr=errors, stdin=subprocess.DEVNULL, env=env)
         peak_kib = 0
         while True:
-            peak_kib = max([peak_kib, *map(high_water_kib, process_tree(process.pid))])
+            peak_kib = max([peak_kib, *map(high_water_kib, [*process_tree(process.pid), *also()])])
             pid, status, _ = os.wait4(process.pid, os.WNOHANG)
             if pid:
                 break
@@ -179,23 +132,64 @@ def high_water_kib(pid: int) -> int:
     return next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")), 0)
 
 
-def stage_command(stage: str, root: Root, scratch: Path) -> list[str]:
-    cli = [sys.executable, "-m", "peacetalks.cli", stage]
+def ray_workers() -> list[int]:
+    """The Ray worker processes among this process's descendants (the cluster :func:`ray_cluster` started)."""
+    def is_worker(pid: int) -> bool:
+        with contextlib.suppress(OSError):
+            return RAY_WORKER in Path(f"/proc/{pid}/cmdline").read_bytes()
+        return False
+    return [pid for pid in process_tree(os.getpid())[1:] if is_worker(pid)]
+
+
+@contextlib.contextmanager
+def ray_cluster(needed: bool) -> Iterator[dict[str, str]]:
+    """The environment for the stage commands: with ``needed``, RAY_ADDRESS of a local Ray cluster on 127.0.0.1
+    (no dashboard, no usage statistics) that this process starts and stops, shared by every Ray variant."""
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    if not needed:
+        yield dict(os.environ)
+        return
+    import ray
+
+    context = ray.init(address="local", include_dashboard=False, _node_ip_address="127.0.0.1", log_to_driver=False, configure_logging=False)
+    try:  # the environment after init: it holds the cluster's authentication token
+        yield {**os.environ, "RAY_ADDRESS": context.address_info["address"]}
+    finally:
+        ray.shutdown()
+
+
+def stage_command(stage: str, root: Root, scratch: Path, variant: str, tasks: int) -> list[str]:
+    cli = [sys.executable, "-m", "peacetalks.cli", stage, *(tasks_option if tasks_option != TASKS else str(tasks) for tasks_option in VARIANTS[variant])]
     if stage == "clean":
-        return [*cli, "--root", str(clean_root(root, scratch).path)]
+        return [*cli, "--root", str(clean_root(root, scratch, variant).path)]
     if stage == "build":
-        return [*cli, "--root", str(root.path), "--out", str(scratch / "release")]
+        return [*cli, "--root", str(root.path), "--out", str(scratch / f"release-{variant}")]
     return [*cli, "--root", str(root.path)]
 
 
-def clean_root(root: Root, scratch: Path) -> Root:
+def clean_root(root: Root, scratch: Path, variant: str) -> Root:
     """A root whose seeds/ and schema/ link to ``root``'s, so clean writes a fresh corpus/ in the scratch folder."""
-    target = Root(scratch / "clean-root")
+    target = Root(scratch / f"clean-root-{variant}")
     if not target.path.exists():
         target.path.mkdir()
         target.seeds.symlink_to(root.seeds.resolve(), target_is_directory=True)
         target.schema_dir.symlink_to(root.schema_dir.resolve(), target_is_directory=True)
     return target
+
+
+def output_digest(stage: str, argv: list[str], log: Path) -> str:
+    """sha256 of what a stage made: the corpus it wrote, the report it printed, the release's manifest."""
+    digest = hashlib.sha256()
+    if stage == "clean":
+        corpus = Root(Path(argv[argv.index("--root") + 1])).corpus
+        for path in sorted(corpus.glob("*")) if corpus.is_dir() else []:
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    elif stage == "build":
+        manifest = Path(argv[argv.index("--out") + 1]) / "MANIFEST.sha256"
+        digest.update(manifest.read_bytes() if manifest.is_file() else b"")
+    else:
+        digest.update(log.with_suffix(".out").read_bytes())
+    return digest.hexdigest()
 
 
 def stage_inputs(stage: str, inputs: Inputs) -> tuple[float, int]:
@@ -218,27 +212,92 @@ def parquet_floor(release: Path, scratch: Path) -> tuple[float, int]:
     return seconds, len(tables)
 
 
-def run_bench(root: Root, stages: list[str], out: Path | None = None, timeout: float | None = None) -> BenchReport:
-    unknown = [stage for stage in stages if stage not in STAGES]
+@dataclass(frozen=True)
+class Plan:
+    """What one ``bench`` run measures."""
+
+    stages: list[str]
+    variants: list[str]
+    tasks: int = 4
+    timeout: float | None = None
+    fixed_cost: bool = False
+    resume: bool = False
+
+
+def run_stages(root: Root, plan: Plan, scratch: Path, env: dict[str, str], inputs: Inputs) -> list[StageResult]:
+    """Every stage of ``plan`` in every variant, stage by stage; each output compared with the first variant's."""
+    results: list[StageResult] = []
+    for stage in plan.stages:
+        reference = None
+        for variant in plan.variants:
+            argv = stage_command(stage, root, scratch, variant, plan.tasks)
+            log = scratch / f"{stage}-{variant}.log"
+            load_start = os.getloadavg()[0]
+            seconds, rss, code = run_process(argv, log, plan.timeout, env, ray_workers if variant.startswith("ray") else lambda: [])
+            input_mb, spans = stage_inputs(stage, inputs)
+            result = StageResult(stage, variant, " ".join(["peacetalks", *argv[3:]]), round(seconds, 2), round(rss, 1), code,
+                                 inputs.documents, round(input_mb, 2), spans, (round(load_start, 2), round(os.getloadavg()[0], 2)))
+            if code != 0:
+                print(f"bench: {stage} ({variant}) exited {code}:\n{log.read_text(encoding='utf-8', errors='replace')[-LOG_TAIL:]}", file=sys.stderr)
+            else:
+                result.output = output_digest(stage, argv, log)
+                reference = reference or result.output
+                result.same_output = result.output == reference
+            results.append(result)
+            print(f"bench: {stage} ({variant}) {seconds:.1f} s, exit {code}", file=sys.stderr)
+    return results
+
+
+def completions(scratch: Path, job: str) -> int:
+    return sum(len(list((work / "completions").glob("*"))) for work in scratch.glob(f"{WORK_FOLDER}/{job}-*") if (work / "completions").is_dir())
+
+
+def measure_resume(root: Root, scratch: Path, env: dict[str, str], reference: str, tasks: int = 8) -> Resume:
+    """A build on ``tasks`` local tasks run one at a time, killed after its first finished task, then run again."""
+    argv = stage_command("build", root, scratch, "local-1", tasks)
+    start = time.perf_counter()
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, start_new_session=True)
+    while process.poll() is None and completions(scratch, "build") == 0:
+        time.sleep(0.02)
+    os.killpg(process.pid, signal.SIGKILL)  # the command and datatrove's manager process
+    process.wait()
+    killed_after, done = time.perf_counter() - start, completions(scratch, "build")
+    rerun, _, code = run_process(argv, scratch / "resume.log", None, env)
+    if code != 0:
+        raise PeacetalksError(f"bench: the resumed build exited {code}: {(scratch / 'resume.log').read_text(encoding='utf-8')[-LOG_TAIL:]}")
+    shutil.rmtree(scratch / "release-local-1")
+    full, _, _ = run_process(argv, scratch / "full.log", None, env)
+    return Resume(tasks, round(killed_after, 2), done, round(rerun, 2), round(full, 2), output_digest("build", argv, scratch / "full.log") == reference)
+
+
+def one_document_root(root: Root, scratch: Path) -> Root:
+    """A synthetic root of one document (schema from ``root``), for the fixed cost of a run."""
+    one = scratch / "one-document"
+    subprocess.run([sys.executable, "-m", "peacetalks.cli", "synth", "--root", str(root.path), "--docs", "1", "--out", str(one)],
+                   check=True, stdout=subprocess.DEVNULL)
+    return Root(one)
+
+
+def run_bench(root: Root, plan: Plan, out: Path | None = None) -> BenchReport:
+    unknown = [stage for stage in plan.stages if stage not in STAGES] + [v for v in plan.variants if v not in VARIANTS]
     if unknown:
-        raise PeacetalksError(f"unknown stages {', '.join(unknown)} (choose from {', '.join(STAGES)})")
+        raise PeacetalksError(f"unknown stages or variants {', '.join(unknown)} (stages: {', '.join(STAGES)}; variants: {', '.join(VARIANTS)})")
     if not root.manifest.exists():
         raise PeacetalksError(f"{root.manifest}: missing; bench needs a data root (make one with `peacetalks synth`)")
     report = BenchReport(str(root.path), machine(), measure_inputs(root))
     scratch = Path(tempfile.mkdtemp(dir=root.path.parent, prefix=f".{root.path.name}.bench."))
     try:
-        for stage in stages:
-            argv = stage_command(stage, root, scratch)
-            log = scratch / f"{stage}.log"
-            seconds, rss, code = run_process(argv, log, timeout)
-            input_mb, spans = stage_inputs(stage, report.inputs)
-            shown = " ".join(["peacetalks", *argv[3:]])
-            report.stages.append(StageResult(stage, shown, round(seconds, 2), round(rss, 1), code, report.inputs.documents, round(input_mb, 2), spans))
-            if code != 0:
-                tail = log.read_text(encoding="utf-8", errors="replace")[-LOG_TAIL:]
-                print(f"bench: {stage} exited {code}:\n{tail}", file=sys.stderr)
-            elif stage == "build":
-                report.floor_seconds, report.floor_tables = parquet_floor(scratch / "release", scratch)
+        with ray_cluster(any(v.startswith("ray") for v in plan.variants)) as env:
+            report.stages = run_stages(root, plan, scratch, env, report.inputs)
+            built = next((s for s in report.stages if s.stage == "build" and s.exit_code == 0), None)
+            if built is not None:
+                report.floor_seconds, report.floor_tables = parquet_floor(scratch / f"release-{built.variant}", scratch)
+            if plan.fixed_cost:
+                (scratch / "fixed").mkdir()
+                one = one_document_root(root, scratch / "fixed")
+                report.fixed = run_stages(one, plan, scratch / "fixed", env, measure_inputs(one))
+            if plan.resume and built is not None:
+                report.resume = measure_resume(root, scratch, env, built.output)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     if out is not None:

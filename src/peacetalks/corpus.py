@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
+from . import engine
 from .clean import CLEANER_VERSION, CleanResult, clean, most_first
+from .engine import Job
 from .models import CorpusSidecar, Document, RemovalCount, RemovedBlock, SeedEntry, Title
 from .progress import progress, shown_ids
-from .seeds import is_temp_name, iter_seeds, seed_files
-from .storage import PeacetalksError, Root, dump_model, read_model, read_text, sha256_text, sync_files
+from .seeds import is_temp_name, iter_manifest, seed_files, seed_text
+from .storage import PeacetalksError, Root, dump_model, read_model, read_text, sha256_text, stale_files, write_files_atomic
+from .storage.generated import stale_line
 
 
 def sidecar_for(seed: SeedEntry, result: CleanResult) -> CorpusSidecar:
@@ -67,19 +71,39 @@ def made_by_clean(path: Path) -> bool:
         return False
 
 
+CleanOutcome = tuple[str, list[str]]  # a document's id and its stale output files (none: unchanged)
+
+
+def corpus_outputs(root: Root, seed: SeedEntry) -> dict[Path, bytes]:
+    """The clean text and sidecar of one seed, as they should be on disk."""
+    result = clean(seed_text(root, seed))
+    return {root.corpus_text(seed.id): result.text.encode("utf-8"), root.corpus_sidecar(seed.id): dump_model(sidecar_for(seed, result)).encode("utf-8")}
+
+
+def clean_batch(root: Root, check: bool, seeds: list[SeedEntry]) -> list[CleanOutcome]:
+    """Clean a batch of seeds and, unless ``check``, write the files that changed, all synced to disk at once."""
+    outputs = [(seed.id, corpus_outputs(root, seed)) for seed in seeds]
+    stale = [(doc_id, {path: files[path] for path in stale_files(files)}) for doc_id, files in outputs]
+    if not check:
+        write_files_atomic({path: data for _, files in stale for path, data in files.items()})
+    return [(doc_id, [str(path) for path in files]) for doc_id, files in stale]
+
+
 def run_clean(root: Root, check: bool = False) -> CleanReport:
-    """Clean every seed; write only what changed (atomically); with ``check``, write nothing."""
+    """Clean every seed; write only what changed (atomically, a batch at a time); with ``check``, write nothing."""
     report = CleanReport()
     expected: set[str] = set()
     total = len(seed_files(root))  # refuses stray files before anything is written
-    for seed, raw in progress(iter_seeds(root), total=total, desc="clean"):
-        result = clean(raw)
-        outputs = {root.corpus_text(seed.id): result.text, root.corpus_sidecar(seed.id): dump_model(sidecar_for(seed, result))}
-        expected.update(path.name for path in outputs)
-        if not sync_files(outputs, check):
+    job = Job("clean", partial(iter_manifest, root), partial(clean_batch, root, check), total,
+              inputs=(root.seeds,), key=f"cleaner {CLEANER_VERSION}, check={check}")
+    for doc_id, stale in progress(engine.run(job), total=total, desc="clean"):
+        expected.update((root.corpus_text(doc_id).name, root.corpus_sidecar(doc_id).name))
+        for path in stale if check else ():
+            print(stale_line(Path(path)))
+        if not stale:
             report.unchanged += 1
         elif check:
-            report.stale.append(seed.id)
+            report.stale.append(doc_id)
         else:
             report.written += 1
     leftovers = sorted(p for p in root.corpus.iterdir() if p.name not in expected and not is_temp_name(p.name)) if root.corpus.is_dir() else []

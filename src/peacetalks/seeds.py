@@ -171,15 +171,20 @@ def seed_files(root: Root) -> list[str]:
     return files
 
 
+def seed_text(root: Root, seed: SeedEntry) -> str:
+    """The raw text of a manifest entry, after checking the file still has its recorded hash."""
+    path = root.seeds / seed.file
+    if path.is_symlink():
+        raise PeacetalksError(f"{path}: is a symbolic link; a seed is a file kept byte for byte in seeds/")
+    if not path.exists():
+        raise PeacetalksError(f"{path}: listed in the manifest but missing")
+    data = read_bytes(path)
+    if sha256_bytes(data) != seed.sha256:
+        raise PeacetalksError(f"{path}: sha256 differs from the manifest: seeds are immutable; add changed text as a new document")
+    return raw_text(path, data)
+
+
 def iter_seeds(root: Root) -> Iterator[tuple[SeedEntry, str]]:
-    """Each manifest entry with its raw text, after checking the file still has its recorded hash."""
+    """Each manifest entry with its raw text (:func:`seed_text`)."""
     for seed in iter_manifest(root):
-        path = root.seeds / seed.file
-        if path.is_symlink():
-            raise PeacetalksError(f"{path}: is a symbolic link; a seed is a file kept byte for byte in seeds/")
-        if not path.exists():
-            raise PeacetalksError(f"{path}: listed in the manifest but missing")
-        data = read_bytes(path)
-        if sha256_bytes(data) != seed.sha256:
-            raise PeacetalksError(f"{path}: sha256 differs from the manifest: seeds are immutable; add changed text as a new document")
-        yield seed, raw_text(path, data)
+        yield seed, seed_text(root, seed)

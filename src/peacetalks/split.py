@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import combinations
 from pathlib import Path
 
@@ -53,16 +54,22 @@ def _mix(values: np.ndarray) -> np.ndarray:
     return values ^ (values >> np.uint64(31))
 
 
+@lru_cache(maxsize=1 << 20)  # words repeat (Zipf): most lookups are hits
+def word_hash(word: str) -> int:
+    """A word's 64-bit hash, the same in every process: Python's ``hash`` is salted per process, and
+    the engine hashes a corpus's texts in many processes (on many machines) whose hashes are compared."""
+    return int.from_bytes(hashlib.blake2b(word.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little", signed=True)
+
+
 def shingle_hashes(text: str, n: int = SHINGLE_WORDS) -> np.ndarray:
     """The distinct 64-bit hashes of the text's shingles: equal shingles give equal hashes.
 
-    Word hashes are Python's (salted per process), so hashes are comparable only within one
-    run; only equality is used, and a false match needs a 64-bit collision.
+    Only equality is used, and a false match needs a 64-bit collision.
     """
     found = words(text)
     if len(found) < n:
         return np.empty(0, dtype=np.uint64)
-    word_hashes = _mix(np.fromiter((hash(w) for w in found), dtype=np.int64, count=len(found)).view(np.uint64))
+    word_hashes = _mix(np.fromiter(map(word_hash, found), dtype=np.int64, count=len(found)).view(np.uint64))
     count = len(found) - n + 1
     combined = word_hashes[:count].copy()
     for offset in range(1, n):

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from .corpus import document_ids
-from .parallel import ordered_map
+from .engine import ordered_map
 from .progress import progress
 from .split import Assignment, assign_splits, near_duplicate_groups, shingle_hashes
 from .storage import PeacetalksError, Root, canonical_json, present, read_json, read_text, write_text_atomic
@@ -47,8 +47,8 @@ def hashes_of(root: Root, doc_id: str) -> np.ndarray:
 
 
 def document_groups(root: Root, doc_ids: list[str]) -> list[list[str]]:
-    """Near-duplicate groups (``peacetalks.split`` rule 2), streaming every text once, hashed on every core."""
-    hashes = progress(ordered_map(partial(hashes_of, root), doc_ids), total=len(doc_ids), desc="shingle")
+    """Near-duplicate groups (``peacetalks.split`` rule 2), streaming every text once, hashed on the engine's tasks."""
+    hashes = progress(ordered_map("shingle", partial(hashes_of, root), doc_ids, (root.corpus,)), total=len(doc_ids), desc="shingle")
     with tempfile.TemporaryDirectory(prefix="peacetalks-shingles-") as folder:
         return [[doc_ids[i] for i in group] for group in near_duplicate_groups(hashes, Path(folder))]
 

@@ -33,7 +33,7 @@ from pydantic import ValidationError
 
 from . import bio  # noqa: F401  (registers bio-round-trip)
 from .models import GOLD, AnnotationFile, AnnotationSet, Document, Span, version_tuple
-from .parallel import ordered_map
+from .engine import ordered_map
 from .problems import Place, Problem, Scope, check, checks
 from .schema import Schema, generated_artefacts
 from .storage import PeacetalksError, Root, parse_model, read_failure, regular_file_bytes, sha256_text, stale_files, validation_errors
@@ -319,7 +319,9 @@ def validate_root(root: Root, schema: Schema, release_ready: bool = False, verdi
     every readable file's verdict (:func:`peacetalks.verdicts.write_verdicts` records them for the build)."""
     yield from artefact_problems(root, schema)
     paths = annotation_paths(root)
-    for path, (problems, verdict) in zip(paths, ordered_map(partial(judged_file, root, schema, release_ready=release_ready), paths)):
+    judge = partial(judged_file, root, schema, release_ready=release_ready)
+    inputs = (root.annotations, root.corpus, root.schema_dir)
+    for path, (problems, verdict) in zip(paths, ordered_map("validate", judge, paths, inputs, key=f"release_ready={release_ready}")):
         if verdicts is not None and verdict is not None:
             verdicts[path.name] = verdict
         yield from problems

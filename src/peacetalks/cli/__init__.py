@@ -12,9 +12,11 @@ import contextlib
 import sys
 from pathlib import Path
 
+from .. import engine
 from ..storage import PeacetalksError, Root, locked
 from . import corpus, validation, release, annotate, tools  # noqa: F401, I001 (they register the subcommands, in this order)
 from .registry import COMMANDS, Command, add_root, explained
+from .scaling import engine_for
 
 __all__ = ["COMMANDS", "build_parser", "main"]
 
@@ -40,9 +42,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def run(spec: Command, args: argparse.Namespace, root: Root) -> int:
+def run(spec: Command, args: argparse.Namespace, root: Root, argv: list[str]) -> int:
     mode = spec.lock(args)
-    with locked(root, mode, f"peacetalks {args.command}") if mode else contextlib.nullcontext():
+    with contextlib.ExitStack() as stack:
+        if mode:
+            stack.enter_context(locked(root, mode, f"peacetalks {args.command}"))
+        if hasattr(args, "executor"):  # a stage that scales out (clean, validate, build)
+            stack.enter_context(engine.using(engine_for(args, root, argv)))
         return spec.handler(args, root)
 
 
@@ -60,10 +66,14 @@ def failure_text(exc: BaseException) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Run one subcommand; every expected failure becomes one line ``peacetalks CMD: error: …`` and exit 2."""
+    argv = sys.argv[1:] if argv is None else argv
     args = build_parser().parse_args(argv)
     root = Root((args.root or default_root()).resolve())
     try:
-        return run(COMMANDS[args.command], args, root)
+        return run(COMMANDS[args.command], args, root, argv)
+    except engine.Submitted as submitted:  # --executor slurm: the jobs finish the command
+        print(f"peacetalks {args.command}: {submitted}")
+        return 0
     except KeyboardInterrupt:
         print(f"peacetalks {args.command}: interrupted", file=sys.stderr)
         return 130

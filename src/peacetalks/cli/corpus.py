@@ -12,6 +12,7 @@ from typing import TextIO
 
 from ..storage import PeacetalksError, Root, atomic_output
 from .registry import command, say, writes_unless_check
+from .scaling import engine_arguments
 
 
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -34,9 +35,15 @@ def cmd_add(args: argparse.Namespace, root: Root) -> int:
     return 0
 
 
+def _clean_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 when corpus/ is stale")
+    engine_arguments(parser)
+
+
 @command("clean", "Clean every seed into corpus/<id>.txt plus a sidecar (title, removed blocks, flags, alignment).",
-         "peacetalks clean            # rewrite what changed\n  peacetalks clean --check    # CI: fail when corpus/ is stale",
-         arguments=lambda p: p.add_argument("--check", action="store_true", help="write nothing; exit 1 when corpus/ is stale"),
+         "peacetalks clean            # rewrite what changed\n  peacetalks clean --check    # CI: fail when corpus/ is stale\n"
+         "  peacetalks clean --tasks 8 --workers 2    # datatrove: 8 tasks, 2 at a time (--executor ray|slurm for a cluster)",
+         arguments=_clean_arguments,
          lock=writes_unless_check)
 def cmd_clean(args: argparse.Namespace, root: Root) -> int:
     from ..corpus import run_clean

@@ -8,11 +8,18 @@ from pathlib import Path
 from ..export import add_arguments as export_arguments
 from ..storage import Root
 from .registry import command, writes_unless_check
+from .scaling import engine_arguments
+
+
+def _build_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", type=Path, required=True, help="release folder (built in a temp folder, then swapped in whole)")
+    engine_arguments(parser)
 
 
 @command("build", "Build the Hugging Face dataset folder (card, Parquet configs, splits, leakage report, manifest) from corpus and gold.",
-         "peacetalks build --out release && python -c 'import datasets; print(datasets.load_dataset(\"release\"))'",
-         arguments=lambda p: p.add_argument("--out", type=Path, required=True, help="release folder (built in a temp folder, then swapped in whole)"))
+         "peacetalks build --out release && python -c 'import datasets; print(datasets.load_dataset(\"release\"))'\n"
+         "  peacetalks build --out release --executor slurm --tasks 256 --slurm-partition cpu   # submit to Slurm",
+         arguments=_build_arguments)
 def cmd_build(args: argparse.Namespace, root: Root) -> int:
     from ..release.build import build
 

@@ -43,18 +43,28 @@ def cmd_synth(args: argparse.Namespace, root: Root) -> int:
 
 
 def _bench_arguments(parser: argparse.ArgumentParser) -> None:
+    from ..bench import VARIANTS
+
     parser.add_argument("--stages", default="clean,validate,build", help="comma-separated stages to time (default all three)")
+    parser.add_argument("--variants", default="default", help="comma-separated ways to run each stage, the first the reference "
+                        f"for the output check: {', '.join(VARIANTS)} (default: default)")
+    parser.add_argument("--tasks", type=int, default=4, help="--tasks of the local-N and ray-N variants (default 4)")
+    parser.add_argument("--fixed-cost", action="store_true", help="also run every variant on a 1-document root")
+    parser.add_argument("--resume", action="store_true", help="also kill a build on the local executor after its first task and time the rerun")
     parser.add_argument("--out", type=Path, default=None, help="also write the results as JSON here (atomically)")
     parser.add_argument("--timeout", type=float, default=None, help="kill a stage after this many seconds and report it as such")
 
 
-@command("bench", "Benchmark clean, validate and build on a data root, each stage in its own process: documents/s, MB/s, "
-         "spans/s, peak RSS, and the pyarrow floor for the built tables.",
-         "peacetalks synth --docs 1000 --out /tmp/s1k && peacetalks bench --root /tmp/s1k --out /tmp/s1k.json",
+@command("bench", "Benchmark clean, validate and build on a data root, each stage in its own process and each way it can run "
+         "(in process, datatrove local, local Ray): documents/s, MB/s, spans/s, peak RSS per worker, load, the pyarrow floor, scaling.",
+         "peacetalks synth --docs 1000 --out /tmp/s1k && peacetalks bench --root /tmp/s1k --out /tmp/s1k.json\n"
+         "  peacetalks bench --root /tmp/s10k --variants in-process,local-1,local-2,ray-1,ray-2 --fixed-cost --resume",
          arguments=_bench_arguments, lock=lambda args: None)  # its stages run in processes that lock for themselves
 def cmd_bench(args: argparse.Namespace, root: Root) -> int:
-    from ..bench import run_bench
+    from ..bench import Plan, run_bench
 
-    report = run_bench(root, [stage.strip() for stage in args.stages.split(",") if stage.strip()], args.out, args.timeout)
+    listed = lambda text: [item.strip() for item in text.split(",") if item.strip()]  # noqa: E731
+    plan = Plan(listed(args.stages), listed(args.variants), args.tasks, args.timeout, args.fixed_cost, args.resume)
+    report = run_bench(root, plan, args.out)
     print(report.markdown())
     return 0 if report.ok else 1

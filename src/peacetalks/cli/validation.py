@@ -7,6 +7,7 @@ import json
 
 from ..storage import Root
 from .registry import actions, command, no_arguments, reads, writes_unless_check
+from .scaling import engine_arguments
 
 
 def _rename_arguments(parser: argparse.ArgumentParser) -> None:
@@ -61,10 +62,12 @@ def _validate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--exclude", action="append", default=[], metavar="RULE", help="leave out one rule's problems (repeatable)")
     parser.add_argument("--release-ready", action="store_true", help="check as build does: a document awaiting gold is an "
                         "error (otherwise a warning); CI runs this")
+    engine_arguments(parser)
 
 
 @command("validate", "Check every annotation file against the schema and corpus; exit 1 when an error is shown.",
-         "peacetalks validate --no-warnings --exclude complete-quote\n  peacetalks validate --format json | jq '.problems[].rule'",
+         "peacetalks validate --no-warnings --exclude complete-quote\n  peacetalks validate --format json | jq '.problems[].rule'\n"
+         "  RAY_ADDRESS=auto peacetalks validate --executor ray --tasks 64    # on a Ray cluster",
          arguments=_validate_arguments, lock=reads)
 def cmd_validate(args: argparse.Namespace, root: Root) -> int:
     from ..schema import load_schema

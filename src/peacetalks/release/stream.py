@@ -1,5 +1,5 @@
 """Build stage, I/O (reads): the one stream of rows every output reads, each annotation file and clean
-text read once, on every core; it refuses the build with every validation problem."""
+text read once, on the engine's tasks; it refuses the build with every validation problem."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from functools import partial
 from typing import Any
 
 from ..corpus import load_document
+from ..engine import ordered_map
 from ..models import AnnotationSet, Provenance
-from ..parallel import ordered_map
 from ..progress import progress
 from ..schema import Schema
 from ..storage import PeacetalksError, Root
@@ -56,12 +56,13 @@ def judged_rows(root: Root, schema: Schema, ids: LabelIds, job: tuple[tuple[str,
 
 def iter_rows(root: Root, plan: Plan) -> Iterator[tuple[str, DocumentRows]]:
     """(split, (rows per config or None, problems, set provenances)), split by split in id order: the
-    one stream every output reads. Documents are independent, so large corpora make their rows on every core;
+    one stream every output reads. Documents are independent, so they make their rows on the engine's tasks;
     each is sent validate's verdict on its file (a worker never loads the whole record)."""
     verdicts = read_verdicts(root, plan.schema)
     jobs = [((split, doc_id), verdicts.get(f"{doc_id}.json")) for split in plan.splits for doc_id in plan.split_docs(split)]
     make = partial(judged_rows, root, plan.schema, LabelIds.of(plan.schema))
-    for ((split, _), _), made in zip(jobs, ordered_map(make, jobs)):
+    inputs = (root.corpus, root.annotations, root.schema_dir)
+    for ((split, _), _), made in zip(jobs, ordered_map("build", make, jobs, inputs)):
         yield split, made
 
 

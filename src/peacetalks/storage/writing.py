@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
@@ -64,6 +65,50 @@ def fsync_tree(folder: Path) -> None:
     for path in sorted(folder.rglob("*"), reverse=True):
         (fsync_folder if path.is_dir() else fsync_file)(path)
     fsync_folder(folder)
+
+
+def sync_filesystem(folder: Path, files: list[Path]) -> None:
+    """Flush ``files`` to disk in one call: ``syncfs`` on the file system that holds ``folder`` (one sync
+    for a whole batch instead of one fsync per file); each file's own fsync where there is no syncfs."""
+    syncfs = getattr(ctypes.CDLL(None, use_errno=True), "syncfs", None)
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        if syncfs is not None and syncfs(fd) == 0:
+            return
+    finally:
+        os.close(fd)
+    for path in files:
+        fsync_file(path)
+
+
+def write_files_atomic(files: Mapping[Path, bytes]) -> None:
+    """Write a batch of files atomically, with one sync for them all: each goes to a temp file beside it,
+    the temp files are flushed to disk together, then each is renamed over its file and the folders synced.
+
+    A crash leaves each file old or new, never a mix; a failing disk is a ``PeacetalksError`` naming the file.
+    """
+    temps: dict[Path, Path] = {}
+    current = next(iter(files), Path("."))
+    try:
+        for current, data in files.items():
+            current.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=current.parent, prefix=f".{current.name}.", suffix=".tmp")
+            temps[current] = Path(tmp)
+            os.fchmod(fd, current.stat().st_mode & 0o777 if current.exists() else 0o644)
+            with open(fd, "wb") as handle:
+                handle.write(data)
+        folders = sorted({path.parent for path in files})
+        for folder in folders:
+            sync_filesystem(folder, [tmp for path, tmp in temps.items() if path.parent == folder])
+        for current, tmp in temps.items():
+            os.replace(tmp, current)
+        for folder in folders:
+            fsync_folder(folder)
+    except OSError as exc:
+        raise PeacetalksError(f"{current}: cannot write: {exc.strerror}") from exc
+    finally:
+        for tmp in temps.values():
+            tmp.unlink(missing_ok=True)
 
 
 def write_atomic(path: Path, data: bytes, mode: int | None = None) -> None:

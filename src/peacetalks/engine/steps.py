@@ -1,0 +1,167 @@
+"""Every scalable stage, I/O (a task's results file): the datatrove steps a stage's work runs as.
+
+A stage's work is a :class:`Job`: a stream of items (``source``), and ``work``, which turns a batch
+of them into their results, in order. Task ``rank`` of ``world_size`` takes items ``rank``,
+``rank + world_size``, … (:class:`StageWork`) and writes each result as one pickle record to its
+results file (:class:`ResultsWriter`); the merge (:func:`merged`) reads the files round-robin, so the
+results come back in input order, whatever the number of tasks: the same bytes out.
+
+Bad input a task meets (a :class:`~peacetalks.storage.PeacetalksError`) is not a crash of the task:
+it becomes a :class:`Failure` record in place of the item's result, and the task ends there; the
+merge raises it when it reaches that place, as the in-process path raises it.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
+from itertools import count, islice
+from pathlib import Path
+from typing import Any
+
+from datatrove.pipeline.base import PipelineStep
+
+from ..storage import PeacetalksError
+
+Work = Callable[[list[Any]], list[Any]]  # a batch of items → their results, in order
+Source = Callable[[], Iterable[Any]]  # the stage's items, streamed; every task streams them and keeps its share
+RESULTS = "results"
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Bad input met by a task, raised by the merge at the item's place."""
+
+    message: str
+
+
+class Job:
+    """What a stage runs on the engine: its name, its items, its work, and what keys a resumable run.
+
+    ``inputs`` are the files and folders the work reads and ``key`` anything else its results depend
+    on: their listing (names, sizes, times) and ``key`` name the work folder, so a resumed run never
+    mixes results made from other inputs. (A plain class: datatrove writes its steps' attributes to
+    executor.json, and a dataclass would be copied there whole, items and all.)"""
+
+    def __init__(self, name: str, source: Source, work: Work, count: int, inputs: tuple[Path, ...] = (), key: str = "",
+                 batch: int = 32) -> None:
+        self.name, self.source, self.work, self.count = name, source, work, count
+        self.inputs, self.key = inputs, key
+        self.batch = batch  # items per call of ``work``: clean syncs its files once per batch
+
+    def __repr__(self) -> str:
+        return f"Job({self.name!r}, {self.count} items)"
+
+
+def failure_of(exc: PeacetalksError | OSError) -> Failure:
+    if isinstance(exc, OSError):
+        return Failure(f"{exc.filename or 'a file'}: {exc.strerror or exc}")
+    return Failure(str(exc))
+
+
+def outcomes(work: Work, batch: list[Any]) -> list[Any]:
+    """``work(batch)``; when it refuses, the batch again item by item, so the failure takes the place of
+    the first item that fails, after the results of the ones before it (``work`` is idempotent)."""
+    try:
+        return work(batch)
+    except (PeacetalksError, OSError) as exc:
+        if len(batch) == 1:
+            return [failure_of(exc)]
+    results = []
+    for item in batch:
+        results += outcomes(work, [item])
+        if isinstance(results[-1], Failure):
+            break
+    return results
+
+
+def batches(items: Iterator[Any], size: int) -> Iterator[list[Any] | Failure]:
+    """``items`` in lists of ``size``; reading them may refuse too (a bad manifest): then a last Failure."""
+    while True:
+        try:
+            batch = list(islice(items, size))
+        except (PeacetalksError, OSError) as exc:
+            yield failure_of(exc)
+            return
+        if not batch:
+            return
+        yield batch
+
+
+class StageWork(PipelineStep):
+    """A stage's work on one task's share of the items; yields their results in order."""
+
+    name = "peacetalks"
+    type = "🧹 STAGE"
+
+    def __init__(self, job: Job) -> None:
+        self.job = job  # before the base's __init__, which names the step's statistics after its repr
+        super().__init__()
+
+    def __repr__(self) -> str:
+        return f"{self.type}: {self.job.name}"
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Unpickled in a datatrove worker, before its task starts: its logs go to the work folder."""
+        from .logs import quiet_datatrove
+
+        self.__dict__.update(state)
+        quiet_datatrove()
+
+    def run(self, data: Any = None, rank: int = 0, world_size: int = 1) -> Iterator[Any]:
+        for batch in batches(islice(iter(self.job.source()), rank, None, world_size), self.job.batch):
+            results = [batch] if isinstance(batch, Failure) else outcomes(self.job.work, batch)
+            self.stat_update("items", value=len(results))
+            yield from results
+            if results and isinstance(results[-1], Failure):
+                return
+
+
+def results_file(folder: Path, rank: int) -> Path:
+    return folder / RESULTS / f"{rank:05d}.pickle"
+
+
+class ResultsWriter(PipelineStep):
+    """Writes a task's results, one pickle record each, to a temp file renamed into place when the task ends."""
+
+    name = "results"
+    type = "💽 WRITER"
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__()
+        self.folder = folder
+
+    def run(self, data: Any = None, rank: int = 0, world_size: int = 1) -> Iterator[Any]:
+        path = results_file(self.folder, rank)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        with temp.open("wb") as handle:
+            for record in data or ():
+                pickle.dump(record, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            handle.flush()
+            os.fsync(handle.fileno())  # the completion mark follows: the results must be on disk first
+        os.replace(temp, path)
+        return iter(())
+
+
+def unwrapped(records: Iterable[Any]) -> Iterator[Any]:
+    """The results, raising a Failure where it stands."""
+    for record in records:
+        if isinstance(record, Failure):
+            raise PeacetalksError(record.message)
+        yield record
+
+
+def merged(folder: Path, tasks: int) -> Iterator[Any]:
+    """Every task's results in input order: item ``i`` is the next record of task ``i % tasks``."""
+    with ExitStack() as stack:
+        handles = [stack.enter_context(results_file(folder, rank).open("rb")) for rank in range(tasks)]
+        for index in count():
+            try:
+                record = pickle.load(handles[index % tasks])
+            except EOFError:  # the shares differ by one at most, the lower ranks' being the longer
+                return
+            yield from unwrapped([record])

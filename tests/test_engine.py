@@ -1,0 +1,253 @@
+"""The engine: clean, validate and build on datatrove's executors give the bytes of the default path.
+
+A synthetic root is cleaned, validated and built in one task in this process (the default), then
+on datatrove's local executor with two tasks and on a local Ray cluster that the test starts and
+stops; every output is compared byte for byte. A killed run resumes from the tasks it finished;
+the Slurm path runs its submitted tasks here (from the executor pickled for them), then the command
+again, as its dependent job does; and no run opens a network connection.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from peacetalks.cli import main
+from peacetalks.engine import WORK_FOLDER, Engine, Job, SlurmOptions
+from peacetalks.storage import Root
+
+REPO = Path(__file__).resolve().parents[1]
+DOCS = 120
+Tree = dict[str, bytes]
+
+
+def tree(folder: Path) -> Tree:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def peacetalks(*args: str | Path) -> list[str]:
+    return [sys.executable, "-m", "peacetalks.cli", *map(str, args)]
+
+
+@pytest.fixture(scope="module")
+def synth(tmp_path_factory: pytest.TempPathFactory) -> Root:
+    out = tmp_path_factory.mktemp("engine") / "root"
+    assert main(["synth", "--root", str(REPO), "--docs", str(DOCS), "--out", str(out), "--seed", "5"]) == 0
+    return Root(out)
+
+
+@pytest.fixture(scope="module")
+def default_outputs(synth: Root, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Tree | str]:
+    """What the default path (one task, in this process) makes: the corpus, validate's report, the release."""
+    root = Root(tmp_path_factory.mktemp("default") / "root")
+    shutil.copytree(synth.path, root.path)
+    shutil.rmtree(root.corpus)
+    return run_stages(root, root.path.parent / "release", [])
+
+
+def run_stages(root: Root, out: Path, options: list[str]) -> dict[str, Tree | str]:
+    """clean (into an empty corpus/), validate and build with ``options``; their outputs."""
+    clean = subprocess.run(peacetalks("clean", "--root", root.path, *options), capture_output=True, text=True)
+    assert clean.returncode == 0, clean.stderr
+    validate = subprocess.run(peacetalks("validate", "--root", root.path, *options), capture_output=True, text=True)
+    assert validate.returncode == 0, validate.stderr
+    build = subprocess.run(peacetalks("build", "--root", root.path, "--out", out, *options), capture_output=True, text=True)
+    assert build.returncode == 0, build.stderr
+    assert not (root.path / WORK_FOLDER).exists() and not (out.parent / WORK_FOLDER).exists()  # removed once merged
+    return {"corpus": tree(root.corpus), "validate": validate.stdout, "release": tree(out), "stderr": clean.stderr + build.stderr}
+
+
+def fresh_copy(synth: Root, folder: Path) -> Root:
+    root = Root(folder / "root")
+    shutil.copytree(synth.path, root.path)
+    shutil.rmtree(root.corpus)
+    return root
+
+
+def test_two_tasks_on_the_local_executor_give_the_corpus_report_and_release_of_the_default_path(
+        synth: Root, default_outputs: dict[str, Tree | str], tmp_path: Path) -> None:
+    root = fresh_copy(synth, tmp_path)
+    made = run_stages(root, tmp_path / "release", ["--tasks", "2", "--workers", "2"])
+    assert made["corpus"] == default_outputs["corpus"] and len(made["corpus"]) == 2 * DOCS
+    assert made["validate"] == default_outputs["validate"]
+    assert made["release"] == default_outputs["release"]
+    assert "clean: 2 tasks on datatrove's local executor, 2 at a time" in made["stderr"]
+    assert "build: 2 tasks on datatrove's local executor" in made["stderr"]
+
+
+@pytest.fixture
+def ray_cluster() -> Iterator[str]:
+    """A local Ray cluster on 127.0.0.1 (no dashboard, no usage statistics), stopped after the test."""
+    os.environ["RAY_USAGE_STATS_ENABLED"] = "0"
+    ray = pytest.importorskip("ray")
+    context = ray.init(address="local", num_cpus=2, include_dashboard=False, _node_ip_address="127.0.0.1",
+                       log_to_driver=False, configure_logging=False)
+    try:
+        yield context.address_info["address"]
+    finally:
+        ray.shutdown()
+
+
+def test_the_ray_executor_on_a_local_cluster_gives_the_bytes_of_the_default_path(
+        synth: Root, default_outputs: dict[str, Tree | str], tmp_path: Path, ray_cluster: str,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RAY_ADDRESS", ray_cluster)  # the commands join the test's cluster
+    root = fresh_copy(synth, tmp_path)
+    made = run_stages(root, tmp_path / "release", ["--executor", "ray", "--tasks", "2"])
+    assert made["corpus"] == default_outputs["corpus"]
+    assert made["validate"] == default_outputs["validate"]
+    assert made["release"] == default_outputs["release"]
+    assert "build: 2 tasks on datatrove's ray executor, 2 at a time" in made["stderr"]
+
+
+def completions(folder: Path, job: str) -> int:
+    return sum(len(list((work / "completions").glob("*"))) for work in folder.glob(f"{WORK_FOLDER}/{job}-*") if (work / "completions").is_dir())
+
+
+def test_a_killed_build_resumes_from_the_tasks_it_finished_and_converges(
+        synth: Root, default_outputs: dict[str, Tree | str], tmp_path: Path) -> None:
+    root = Root(tmp_path / "root")
+    shutil.copytree(synth.path, root.path)
+    argv = peacetalks("build", "--root", root.path, "--out", tmp_path / "release", "--tasks", "12", "--workers", "1")
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        while process.poll() is None and completions(tmp_path, "build") == 0:
+            time.sleep(0.01)
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)  # the command and datatrove's manager process: a task dies mid-way
+        process.wait()
+    done = completions(tmp_path, "build")
+    assert 0 < done < 12, f"the build was not killed mid-way ({done} of 12 tasks done)"
+    assert not (tmp_path / "release").exists()  # nothing swapped in
+
+    again = subprocess.run(argv, capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+    assert f"build: 12 tasks on datatrove's local executor, 1 at a time; {done} of them done by an earlier run, resumed" in again.stderr
+    assert tree(tmp_path / "release") == default_outputs["release"]
+    assert not (tmp_path / WORK_FOLDER).exists()
+
+
+def test_bad_input_met_by_a_task_is_refused_as_the_default_path_refuses_it(synth: Root, tmp_path: Path) -> None:
+    root = fresh_copy(synth, tmp_path)
+    seed = sorted(root.seeds.glob("*.txt"))[DOCS // 2]
+    seed.write_text(seed.read_text(encoding="utf-8") + "changed", encoding="utf-8")
+    default = subprocess.run(peacetalks("clean", "--root", root.path), capture_output=True, text=True)
+    tasks = subprocess.run(peacetalks("clean", "--root", root.path, "--tasks", "3"), capture_output=True, text=True)
+    assert default.returncode == tasks.returncode == 2
+    message = f"peacetalks clean: error: {seed}: sha256 differs from the manifest"
+    assert default.stderr.startswith(message) and message in tasks.stderr
+    assert not (root.path / WORK_FOLDER).exists()
+
+
+def slurm_engine(root: Root, command: tuple[str, ...]) -> Engine:
+    return Engine("slurm", tasks=3, workers=2, scratch=root.path, slurm=SlurmOptions("cpu", "01:30:00", command))
+
+
+def test_the_slurm_job_script_runs_the_tasks_as_an_array_and_then_the_command_again(synth: Root, tmp_path: Path) -> None:
+    from peacetalks.engine.executors import executors_for
+
+    command = tuple(peacetalks("validate", "--root", synth.path, "--executor", "slurm", "--tasks", "3", "--slurm-partition", "cpu"))
+    job = Job("validate", iter, list, 0)
+    rerun, array = executors_for(slurm_engine(synth, command), job, 3, tmp_path / "work")
+    script = array.get_launch_file_contents(array.get_sbatch_args(3), "launch_pickled_pipeline executor.pik")
+    for directive in ("#SBATCH --partition=cpu", "#SBATCH --time=01:30:00", "#SBATCH --array=0-2%2", "#SBATCH --cpus-per-task=1",
+                      f"#SBATCH --output={tmp_path / 'work' / 'slurm_logs'}/%A_%a.out", "#SBATCH --job-name=peacetalks-validate"):
+        assert directive in script.splitlines()
+    assert f"source {Path(sys.prefix) / 'bin' / 'activate'}" in script
+    assert rerun.depends is array and rerun.tasks == 1 and rerun.pipeline[0].command == command
+    assert "#SBATCH --array=0-0" in rerun.get_launch_file_contents(rerun.get_sbatch_args(1), "x").splitlines()
+
+
+def run_array_here(script: Path) -> None:
+    """The tasks of a submitted Slurm array, from the executor it pickled for them (what each array task
+    loads), run on this machine: the same steps, logging folder and completion marks, with no scontrol."""
+    import dill
+    from datatrove.executor import LocalPipelineExecutor
+
+    with (script.parent / "executor.pik").open("rb") as handle:
+        array = dill.load(handle)
+    LocalPipelineExecutor(array.pipeline, tasks=array.tasks, workers=1, logging_dir=array.logging_dir).run()
+
+
+def test_a_slurm_build_done_as_slurm_would_do_it_gives_the_release_of_the_default_path(
+        synth: Root, default_outputs: dict[str, Tree | str], tmp_path: Path) -> None:
+    """With no sbatch each submission stops after writing its job script and pickled executor, which
+    stay; their tasks are run here, then the command again, as the dependent job does: it merges the
+    finished job and submits the next (build has two: shingles, then rows), until it finishes."""
+    root = Root(tmp_path / "root")
+    shutil.copytree(synth.path, root.path)
+    out = tmp_path / "release"
+    argv = peacetalks("build", "--root", root.path, "--out", out, "--executor", "slurm", "--tasks", "3", "--slurm-partition", "cpu")
+    no_slurm = {**os.environ, "PATH": str(Path(sys.prefix) / "bin")}
+    submitted_jobs = []
+    for _ in range(3):
+        ran = subprocess.run(argv, capture_output=True, text=True, env=no_slurm)
+        if ran.returncode == 0:
+            break
+        assert "peacetalks build: error: sbatch: not found; --executor slurm submits from a Slurm login node" in ran.stderr
+        scripts = [p for p in tmp_path.glob(f"{WORK_FOLDER}/*/launch_script.slurm") if f"job script: {p})" in ran.stderr]
+        assert len(scripts) == 1, (ran.stderr, list(tmp_path.glob(f"{WORK_FOLDER}/*/*")))
+        script = scripts[0]
+        assert "#SBATCH --partition=cpu" in script.read_text(encoding="utf-8").splitlines()
+        submitted_jobs.append(script.parent.name.split("-")[0])
+        run_array_here(script)
+    assert ran.returncode == 0, ran.stderr
+    assert submitted_jobs == ["shingle", "build"]
+    assert "build: 3 tasks on datatrove's slurm executor" in ran.stderr
+    assert tree(out) == default_outputs["release"] and not (tmp_path / WORK_FOLDER).exists()
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    (["--tasks", "0"], "--tasks must be at least 1, got 0"),
+    (["--workers", "-1"], "--workers must be at least 1, got -1"),
+    (["--executor", "slurm"], "--executor slurm needs --slurm-partition (the partition its jobs run in)"),
+])
+def test_engine_options_that_cannot_run_are_refused_before_any_work(synth: Root, tmp_path: Path, options: list[str], message: str) -> None:
+    root = fresh_copy(synth, tmp_path)
+    ran = subprocess.run(peacetalks("clean", "--root", root.path, *options), capture_output=True, text=True)
+    assert (ran.returncode, ran.stderr) == (2, f"peacetalks clean: error: {message}\n")
+    assert not root.corpus.exists() and not (root.path / WORK_FOLDER).exists()
+
+
+def test_the_rerun_step_is_not_taken_for_a_slurm_task(monkeypatch: pytest.MonkeyPatch) -> None:
+    from peacetalks.engine.executors import Rerun
+
+    monkeypatch.setenv("SLURM_ARRAY_TASK_ID", "0")
+    Rerun((sys.executable, "-c", "import os, sys; sys.exit('SLURM_ARRAY_TASK_ID' in os.environ)"))(None)  # raises if it is
+
+
+SITECUSTOMIZE = '''
+import os, sys, socket
+def audit(event, args):
+    if event == "socket.connect" and args[0].family in (socket.AF_INET, socket.AF_INET6):
+        with open(os.environ["CONNECTS_LOG"], "a") as log:
+            log.write(f"{os.getpid()} {args[1]}\\n")
+sys.addaudithook(audit)
+'''
+
+
+def test_the_engine_opens_no_network_connection(synth: Root, tmp_path: Path) -> None:
+    """An audit hook in every Python process (sitecustomize), the executor's workers included, logs every
+    internet-socket connect: datatrove and huggingface_hub, which it imports, must make none."""
+    (tmp_path / "hook").mkdir()
+    (tmp_path / "hook" / "sitecustomize.py").write_text(SITECUSTOMIZE, encoding="utf-8")
+    log = tmp_path / "connects.log"
+    root = fresh_copy(synth, tmp_path)
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "hook"), "CONNECTS_LOG": str(log)}
+    for argv in (("clean", "--root", root.path, "--tasks", "2"), ("build", "--root", root.path, "--out", tmp_path / "release", "--tasks", "2")):
+        ran = subprocess.run(peacetalks(*argv), capture_output=True, text=True, env=env)
+        assert ran.returncode == 0, ran.stderr
+        assert "tasks on datatrove's local executor" in ran.stderr  # the workers ran
+    assert not log.exists(), log.read_text(encoding="utf-8")
+
+
+def test_the_work_folder_is_ignored_by_git() -> None:
+    assert f"{WORK_FOLDER}/" in (REPO / ".gitignore").read_text(encoding="utf-8").splitlines()
