@@ -176,7 +176,7 @@ def pull(root: Root, connection: Connection, title: str = DEFAULT_PROJECT, timeo
         path = record_path(root, key)
         record = load_record(path, report.notes)
         totals = project_totals(connection, project.id)  # first: its clock bounds what the next pull lists
-        plan = plan_pull(root, connection, project.id, totals, record, key, shared_inputs(root, assignment, emails), full)
+        plan = plan_pull(root, connection, project.id, totals, record, key, shared_inputs(root, assignment), emails, full)
         exported = exported_work(root, export_tasks(connection, project.id, deadline, plan.ids), emails, schema, plan.carried, report)
         if not plan.consistent(exported.seen):
             report = PullReport(notes=[*report.notes, f"the project's counts ({totals.tasks} tasks, {totals.annotations} submitted "
@@ -212,11 +212,12 @@ def pull(root: Root, connection: Connection, title: str = DEFAULT_PROJECT, timeo
         else:
             report.unchanged += 1
     report.notes += pseudonyms.notes
-    remember(root, path, key, shared_inputs(root, assignment, emails), totals, plan, exported)
+    remember(root, path, key, shared_inputs(root, assignment), emails, totals, plan, exported)
     return report
 
 
-def remember(root: Root, path: Path, key: str, inputs: str, totals: Totals, plan: PullPlan, exported: Exported) -> None:
+def remember(root: Root, path: Path, key: str, inputs: str, emails: dict[int, str | None], totals: Totals, plan: PullPlan,
+             exported: Exported) -> None:
     """Record what this pull settled, once its files are written: the next pull exports only what changed since.
 
     A task is settled against its local files as they are now; a refused task is left unsettled.
@@ -229,7 +230,7 @@ def remember(root: Root, path: Path, key: str, inputs: str, totals: Totals, plan
                                     local=local_inputs(root, seen.doc_id))
                 for task_id, seen in exported.seen.items() if task_id not in exported.unsettled and seen.updated_at is not None}
     unsettled = exported.unsettled | {task_id for task_id, seen in exported.seen.items() if seen.updated_at is None}
-    save_record(path, key, inputs, totals, settled, unsettled)
+    save_record(path, key, inputs, emails, totals, settled, unsettled)
 
 
 def write_if_changed(root: Root, annotation: AnnotationFile) -> bool:

@@ -6,8 +6,8 @@ version control (``.labelstudio/`` is gitignored) and a clone without it makes a
 part is checked before it is trusted:
 
 - the server, project and pass it was made for, and the local inputs every task's result depends
-  on (schema, guidelines, pseudonyms and their key, passes, the server's users): any change, and
-  the pull is full;
+  on (schema, guidelines, pseudonyms and their key, passes) and the address of each server user
+  it knew (salted and hashed): any change, and the pull is full;
 - each task's local files (its clean text, sidecar and annotation file, by hash): a task whose
   files changed since (a checkout, a merge, a hand edit) is exported again;
 - the server's side: tasks stamped (``updated_at``) after the last pull began, less a margin, are
@@ -21,6 +21,7 @@ Tasks refused last time are exported again, so a refusal is repeated until it is
 from __future__ import annotations
 
 import hashlib
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -59,6 +60,8 @@ class PullRecord(BaseModel):
     project: str  # server URL, project id and creation time, and the pass
     inputs: str  # hash of the local inputs every task's result depends on
     since: str  # the server's clock just before the last pull listed anything, in STAMP_FORMAT
+    salt: str
+    users: dict[int, str]  # user_digests: a known user whose address changed would get another pseudonym
     tasks: dict[int, PulledTask]  # settled: pulled (or found idle) and not refused
     unsettled: list[int]  # refused last time: exported again until resolved
 
@@ -121,12 +124,16 @@ def local_inputs(root: Root, doc_id: str) -> str:
     return file_digest([root.corpus_text(doc_id), root.corpus_sidecar(doc_id), root.annotation_file(doc_id)])
 
 
-def shared_inputs(root: Root, assignment: Assignment | None, emails: dict[int, str | None]) -> str:
-    """What every task's result depends on beyond its own files: schema, guidelines, pseudonyms and their key, passes, users."""
+def shared_inputs(root: Root, assignment: Assignment | None) -> str:
+    """What every task's result depends on beyond its own files: schema, guidelines, pseudonyms and their key, passes."""
     files = file_digest([root.schema_dir / SCHEMA_FILE, root.path / GUIDELINES, root.annotations / "_meta" / PSEUDONYM_FILE,
                          pass_file(root), key_path(root)])
-    users = ",".join(f"{user}={email}" for user, email in sorted(emails.items()))
-    return hashlib.sha256(f"{RECORD_FORMAT} {files} {assignment} {users}".encode()).hexdigest()
+    return hashlib.sha256(f"{RECORD_FORMAT} {files} {assignment}".encode()).hexdigest()
+
+
+def user_digests(emails: dict[int, str | None], salt: str) -> dict[int, str]:
+    """Each server user's address, salted and hashed: the record names no one, yet shows an address that changed."""
+    return {user: hashlib.sha256(f"{salt}:{email}".encode()).hexdigest()[:16] for user, email in emails.items()}
 
 
 def load_record(path: Path, notes: list[str]) -> PullRecord | None:
@@ -146,9 +153,13 @@ def load_record(path: Path, notes: list[str]) -> PullRecord | None:
 
 
 def plan_pull(root: Root, connection: Connection, project_id: int, totals: Totals, record: PullRecord | None, project: str,
-              inputs: str, full: bool) -> PullPlan:
-    """Export everything, or only the tasks changed on the server or locally since the record was made."""
-    if full or record is None or record.format != RECORD_FORMAT or record.project != project or record.inputs != inputs:
+              inputs: str, emails: dict[int, str | None], full: bool) -> PullPlan:
+    """Export everything, or only the tasks changed on the server or locally since the record was made.
+
+    New server users need no full pull (their annotations stamp their tasks); a known one whose address changed does.
+    """
+    if (full or record is None or record.format != RECORD_FORMAT or record.project != project or record.inputs != inputs
+            or record.users.items() - user_digests(emails, record.salt).items()):
         return PullPlan(None, {}, totals)
     since = datetime.strptime(record.since, STAMP_FORMAT) - MARGIN
     stamped = changed_tasks(connection, project_id, since.strftime(STAMP_FORMAT))
@@ -164,8 +175,10 @@ def plan_pull(root: Root, connection: Connection, project_id: int, totals: Total
     return PullPlan(sorted(changed), carried, totals)
 
 
-def save_record(path: Path, project: str, inputs: str, totals: Totals, settled: dict[int, PulledTask], unsettled: Iterable[int]) -> None:
+def save_record(path: Path, project: str, inputs: str, emails: dict[int, str | None], totals: Totals, settled: dict[int, PulledTask],
+                unsettled: Iterable[int]) -> None:
+    salt = secrets.token_hex(8)
     record = PullRecord(format=RECORD_FORMAT, project=project, inputs=inputs, since=totals.server_time.strftime(STAMP_FORMAT),
-                        tasks=dict(sorted(settled.items())), unsettled=sorted(set(unsettled)))
+                        salt=salt, users=user_digests(emails, salt), tasks=dict(sorted(settled.items())), unsettled=sorted(set(unsettled)))
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     write_model(path, record)
