@@ -55,8 +55,9 @@ def results(spans: list[Span], relations: list[Relation], layer_of: dict[str, st
 
 
 def tree_digest(root: Root) -> dict[str, str]:
+    """Every file's hash, but the record of the last pull: a cache every pull renews (not data, not committed)."""
     return {str(p.relative_to(root.path)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.path.rglob("*")) if p.is_file()}
+            for p in sorted(root.path.rglob("*")) if p.is_file() and not p.is_relative_to(root.path / ".labelstudio" / "pulls")}
 
 
 @pytest.fixture

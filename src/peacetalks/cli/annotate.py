@@ -39,6 +39,8 @@ def _push_arguments(parser: argparse.ArgumentParser) -> None:
 def _pull_arguments(parser: argparse.ArgumentParser) -> None:
     _server_arguments(parser)
     parser.add_argument("--timeout", type=float, default=None, help="give up (writing nothing) after this many seconds (default 1800)")
+    parser.add_argument("--full", action="store_true", help="export every task, not only those changed since the last pull "
+                        "(the files written are the same; the record of what was pulled is in .labelstudio/pulls/)")
 
 
 def _labelstudio_arguments(parser: argparse.ArgumentParser) -> None:
@@ -51,7 +53,8 @@ def _labelstudio_arguments(parser: argparse.ArgumentParser) -> None:
                  "changed is sent, and a text changed under annotated tasks is refused.",
                  "peacetalks labelstudio push --project peacetalks --with-annotations", _push_arguments),
         "pull": ("Write each task's submitted annotations into annotations/<id>.json, one set per annotator pseudonym; a "
-                 "document that fails the checks is left untouched and reported (exit 1).",
+                 "document that fails the checks is left untouched and reported (exit 1). Only tasks changed since the last "
+                 "pull are exported (--full exports all; the result is the same).",
                  "peacetalks labelstudio pull --project peacetalks --timeout 600", _pull_arguments),
         "assign": ("Record the one annotator of a pass by the pseudonym of the e-mail they sign up with (the address is not "
                    "stored); pull --pass refuses sets by anyone else.",
@@ -90,7 +93,7 @@ def cmd_labelstudio(args: argparse.Namespace, root: Root) -> int:
     if args.action == "push":
         print(labelstudio.push(root, connection, title, args.with_annotations, not args.no_predictions, pass_).summary(title))
         return 0
-    report = labelstudio.pull(root, connection, title, args.timeout, assignment)
+    report = labelstudio.pull(root, connection, title, args.timeout, assignment, args.full)
     for problem in report.refused:
         say(f"pull: refused: {problem}")
     print(report.summary())

@@ -7,6 +7,7 @@ connection and HTTP errors become one-line refusals naming the server. Tasks are
 
 from __future__ import annotations
 
+import email.utils
 import itertools
 import json
 import math
@@ -14,15 +15,18 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime, timezone
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ..storage import PeacetalksError
 from .convert import REVIEW_TAG, Loose, described
 
 DEFAULT_PROJECT = "peacetalks"
 LIST_PAGE = 100  # tasks per listing request (the server's time per task grows with bigger pages)
+# Label Studio 1.23's feature flag for importing predictions without validating each (see push.predictions_skip_validation)
+PREDICTIONS_FLAG = "fflag_fix_back_4620_memory_efficient_predictions_import_08012025_short"
 
 
 @dataclass(frozen=True)
@@ -139,9 +143,20 @@ class ListedTask(Loose):
     predictions: list[dict[str, Any]] | None = None
 
 
-class TaskPage(Loose):
-    tasks: list[ListedTask]
+class Page(BaseModel):
+    """A page of the task listing; ``server_time`` is its ``Date`` header, set after parsing."""
+
+    model_config = ConfigDict(extra="ignore", strict=True)
+    tasks: list[Any]
     total: int
+    server_time: str | None = None
+
+
+PageT = TypeVar("PageT", bound=Page)
+
+
+class TaskPage(Page):
+    tasks: list[ListedTask]
 
 
 def server_tasks(connection: Connection, project_id: int) -> dict[str, TaskState]:
@@ -160,19 +175,76 @@ def server_tasks(connection: Connection, project_id: int) -> dict[str, TaskState
 def listed_tasks(connection: Connection, project_id: int) -> Iterator[ListedTask]:
     """Every task with its annotations and predictions, page by page, as plain JSON: the SDK's models
     took the client as long as the server to list 10k tasks with predictions."""
-    listed = 0
-    for page in itertools.count(1):
-        response = connection.http.get("/api/tasks", params={"project": project_id, "fields": "all", "page": page, "page_size": LIST_PAGE})
-        checked(response)
-        try:
-            body = TaskPage.model_validate_json(response.content)
-        except ValidationError as exc:
-            raise PeacetalksError(f"{connection.url}/api/tasks: page {page} of project {project_id} is not a task listing: "
-                                  f"{described(safe_json(response.content), exc.errors()[0])}") from exc
+    for body in task_pages(connection, project_id, {"fields": "all"}, TaskPage):
         yield from body.tasks
+
+
+def task_pages(connection: Connection, project_id: int, params: dict[str, Any], page: type[PageT]) -> Iterator[PageT]:
+    """The Data Manager's task listing (``/api/tasks``) with ``params``, page by page, each read as ``page``."""
+    listed = 0
+    for number in itertools.count(1):
+        body = listing_page(connection, project_id, {**params, "page": number, "page_size": LIST_PAGE}, page)
+        yield body
         listed += len(body.tasks)
         if not body.tasks or listed >= body.total:
             return
+
+
+def listing_page(connection: Connection, project_id: int, params: dict[str, Any], page: type[PageT]) -> PageT:
+    response = connection.http.get("/api/tasks", params={"project": project_id, **params})
+    checked(response)
+    try:
+        body = page.model_validate_json(response.content)
+    except ValidationError as exc:
+        raise PeacetalksError(f"{connection.url}/api/tasks: page {params.get('page', 1)} of project {project_id} is not a task "
+                              f"listing: {described(safe_json(response.content), exc.errors()[0])}") from exc
+    body.server_time = response.headers.get("date")
+    return body
+
+
+# --- what changed since a time, and how much there is ------------------------------------
+
+
+class StampedTask(Loose):
+    id: int
+    updated_at: str
+
+
+class StampedPage(Page):
+    tasks: list[StampedTask]
+    total_annotations: int = 0  # submitted (not cancelled) annotations of the tasks listed
+
+
+def changed_tasks(connection: Connection, project_id: int, since: str) -> dict[int, str]:
+    """The tasks updated after ``since`` (the server's ``%Y-%m-%dT%H:%M:%S.%fZ``), with their ``updated_at``.
+
+    Label Studio 1.23 stamps a task whenever one of its annotations is saved or deleted (and when
+    its data or predictions change), so a filter on the stamp finds the tasks a pull must export.
+    """
+    query = {"filters": {"conjunction": "and", "items": [
+        {"filter": "filter:tasks:updated_at", "operator": "greater", "type": "Datetime", "value": since}]}}
+    params = {"include": "id,updated_at", "query": json.dumps(query)}
+    return {task.id: task.updated_at for body in task_pages(connection, project_id, params, StampedPage) for task in body.tasks}
+
+
+@dataclass(frozen=True)
+class Totals:
+    """How many tasks and submitted annotations a project holds, and the server's clock when it said so."""
+
+    tasks: int
+    annotations: int
+    server_time: datetime
+
+
+def project_totals(connection: Connection, project_id: int) -> Totals:
+    """One page of one task: the server counts the rest, and its ``Date`` header says when."""
+    body = listing_page(connection, project_id, {"include": "id,updated_at", "page_size": 1}, StampedPage)
+    try:
+        when = email.utils.parsedate_to_datetime(body.server_time or "")
+    except (TypeError, ValueError) as exc:
+        raise PeacetalksError(f"{connection.url}/api/tasks: no readable Date header ({body.server_time!r}): a pull needs the server's "
+                              "clock to know what changed after it") from exc
+    return Totals(body.total, body.total_annotations, when.astimezone(timezone.utc))
 
 
 def safe_json(raw: bytes) -> Any:

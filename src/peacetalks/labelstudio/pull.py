@@ -6,7 +6,10 @@ export is read and checked, nor after the deadline. Sets not in the export are k
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 from ..annotations import canonical, read_annotation_file, write_annotation_file
 from ..corpus import load_document
@@ -15,12 +18,14 @@ from ..progress import progress, shown_ids
 from ..schema import Schema, load_schema
 from ..storage import PeacetalksError, Root, dump_model, is_current
 from ..validate import FileContext, annotation_problems
-from .client import DEFAULT_PROJECT, Connection, find_project, positive_seconds, server_errors
+from .client import DEFAULT_PROJECT, Connection, Totals, find_project, positive_seconds, project_totals, server_errors
 from .convert import ExportAnnotation, ExportTask, TaskWork, is_unchanged_push, parsed_task, pulled_file, set_from_results
 from .export import Deadline, export_tasks, server_emails
 from .guidelines import load_guidelines
 from .passes import Assignment
 from .pseudonyms import Pseudonyms
+from .pull_record import (PulledTask, PullPlan, Seen, load_record, local_inputs, plan_pull, project_key, record_path, save_record,
+                          shared_inputs)
 
 PULL_TIMEOUT = 1800.0  # seconds for a whole pull; 10k tasks take about 200 s (BENCHMARKS.md)
 Refusal = tuple[tuple[str, int], str]  # (document, task or position) to sort by, message
@@ -35,9 +40,11 @@ class PullReport:
     refused: list[str] = field(default_factory=list)
     annotators: set[str] = field(default_factory=set)
     notes: list[str] = field(default_factory=list)
+    changed: int | None = None  # tasks exported as changed since the last pull; None for a full pull
 
     def summary(self) -> str:
-        return (f"pull: {self.tasks} tasks, {self.annotations} annotations by {len(self.annotators)} annotators; "
+        since = "" if self.changed is None else f" ({self.changed} exported: changed since the last pull)"
+        return (f"pull: {self.tasks} tasks{since}, {self.annotations} annotations by {len(self.annotators)} annotators; "
                 f"{len(self.written)} files written{' (' + shown_ids(self.written) + ')' if self.written else ''}, "
                 f"{self.unchanged} unchanged, {len(self.refused)} refused" + "".join(f"\n  note: {n}" for n in self.notes))
 
@@ -83,47 +90,73 @@ def problems_in(root: Root, annotation: AnnotationFile, text: str, schema: Schem
     return [str(p) for p in problems if p.is_error and (p.item == "file" or p.item.split("/", 1)[0] in pulled)]
 
 
-def exported_work(root: Root, connection: Connection, project_id: int, schema: Schema, deadline: Deadline,
-                  report: PullReport) -> tuple[list[TaskWork], list[Refusal]]:
-    """Every task's checked work, and a refusal for each task or document that cannot be pulled.
+@dataclass
+class Exported:
+    """The export's checked work: tasks with new sets, refusals, what each task was (for the record), and the refused tasks."""
 
-    A document held by two tasks is refused whole: either could be the annotators' (an import was doubled).
+    works: list[TaskWork] = field(default_factory=list)
+    refused: list[Refusal] = field(default_factory=list)
+    seen: dict[int, Seen] = field(default_factory=dict)
+    unsettled: set[int] = field(default_factory=set)
+    complete: bool = True  # every refused task is known by id, so the next pull can export it again
+
+
+def exported_work(root: Root, raw_tasks: Iterable[Any], emails: dict[int, str | None], schema: Schema,
+                  carried: dict[int, PulledTask], report: PullReport) -> Exported:
+    """Every exported task's checked work, and a refusal for each task or document that cannot be pulled.
+
+    A document held by two tasks (exported or carried over from the last pull) is refused whole:
+    either could be the annotators' (an import was doubled).
     """
-    emails = server_emails(connection, deadline)
-    works: list[TaskWork] = []  # only tasks with new work are kept
+    out = Exported()
     idle: list[str] = []
-    refused: list[Refusal] = []
     holders: dict[str, list[int]] = {}
-    for position, raw in enumerate(progress(export_tasks(connection, project_id, deadline), desc="pull")):
+    for task_id, task in carried.items():
+        holders.setdefault(task.doc_id, []).append(task_id)
+    for position, raw in enumerate(progress(raw_tasks, desc="pull")):
         report.tasks += 1
         try:
             task = parsed_task(raw)
         except PeacetalksError as exc:
-            refused.append((("", position), str(exc)))
+            out.refused.append((("", position), str(exc)))
+            given = raw.get("id") if isinstance(raw, dict) else None
+            if type(given) is int:
+                out.unsettled.add(given)
+            else:
+                out.complete = False
             continue
         doc_id = task.data.doc_id
         holders.setdefault(doc_id, []).append(task.id)
+        stamp = raw.get("updated_at")
+        out.seen[task.id] = Seen(doc_id, stamp if isinstance(stamp, str) else None,
+                                 sum(not a.was_cancelled for a in task.annotations or []))
         try:
             work = task_work(task, root, emails, schema)
         except PeacetalksError as exc:
-            refused.append(((doc_id, task.id), f"{doc_id}: {exc}"))
+            out.refused.append(((doc_id, task.id), f"{doc_id}: {exc}"))
+            out.unsettled.add(task.id)
             continue
         if work.sets:
-            works.append(work)
+            out.works.append(work)
         else:
             idle.append(doc_id)
+    report.tasks += len(carried)
     doubled = {doc_id: ids for doc_id, ids in holders.items() if len(ids) > 1}
-    refused += [((doc_id, min(ids)), f"{doc_id}: tasks {', '.join(map(str, sorted(ids)))} all hold this document (an import was "
-                 "doubled): delete all but one in Label Studio; nothing was pulled for it") for doc_id, ids in doubled.items()]
-    report.unchanged += sum(doc_id not in doubled for doc_id in idle)
-    return [w for w in works if w.doc.id not in doubled], refused
+    out.refused += [((doc_id, min(ids)), f"{doc_id}: tasks {', '.join(map(str, sorted(ids)))} all hold this document (an import was "
+                     "doubled): delete all but one in Label Studio; nothing was pulled for it") for doc_id, ids in doubled.items()]
+    out.unsettled.update(task_id for ids in doubled.values() for task_id in ids)
+    report.unchanged += sum(doc_id not in doubled for doc_id in idle) + sum(t.doc_id not in doubled for t in carried.values())
+    out.works = [w for w in out.works if w.doc.id not in doubled]
+    return out
 
 
 def pull(root: Root, connection: Connection, title: str = DEFAULT_PROJECT, timeout: float | None = None,
-         assignment: Assignment | None = None) -> PullReport:
+         assignment: Assignment | None = None, full: bool = False) -> PullReport:
     """Write every task's annotations into annotations/<doc>.json, one set per annotator pseudonym.
 
-    In a pass (``assignment``), a document with a set made by any account but the pass's annotator is refused whole.
+    Only the tasks changed since the last pull are exported (see pull_record.py), unless ``full``;
+    the files written are the same either way. In a pass (``assignment``), a document with a set
+    made by any account but the pass's annotator is refused whole.
 
     Sets not in the export (``gold``, other annotators) are kept; a document whose task cannot be
     read, whose spans do not hold what the annotator saw, or whose pulled sets fail validation is
@@ -138,14 +171,27 @@ def pull(root: Root, connection: Connection, title: str = DEFAULT_PROJECT, timeo
         project = find_project(connection, title)
         if project is None:
             raise PeacetalksError(f"{connection.url}: no project titled {title!r} (run `peacetalks labelstudio push` first)")
-        works, refused = exported_work(root, connection, project.id, schema, deadline, report)
-    report.refused = [message for _, message in sorted(refused)]
+        emails = server_emails(connection, deadline)
+        key = project_key(connection, project, assignment)
+        path = record_path(root, key)
+        record = load_record(path, report.notes)
+        totals = project_totals(connection, project.id)  # first: its clock bounds what the next pull lists
+        plan = plan_pull(root, connection, project.id, totals, record, key, shared_inputs(root, assignment), emails, full)
+        exported = exported_work(root, export_tasks(connection, project.id, deadline, plan.ids), emails, schema, plan.carried, report)
+        if not plan.consistent(exported.seen):
+            report = PullReport(notes=[*report.notes, f"the project's counts ({totals.tasks} tasks, {totals.annotations} submitted "
+                                       "annotations) differ from the last pull's and the changes': pulled every task"])
+            plan = PullPlan(None, {}, totals)
+            exported = exported_work(root, export_tasks(connection, project.id, deadline), emails, schema, {}, report)
+    report.changed = None if plan.full else len(plan.ids or [])
+    report.refused = [message for _, message in sorted(exported.refused)]
     pseudonyms = Pseudonyms.load(root)
     outputs = []
-    for work in sorted(works, key=lambda w: (w.doc.id, w.task.id)):
+    for work in sorted(exported.works, key=lambda w: (w.doc.id, w.task.id)):
         stranger = assignment.refusal(work, pseudonyms) if assignment else None
         if stranger:
             report.refused.append(stranger)
+            exported.unsettled.add(work.task.id)
             continue
         by_annotator = {pseudonyms.of(email): pair for email, pair in sorted(work.sets.items(), key=lambda kv: kv[1][0].id)}
         report.annotations += len(by_annotator)
@@ -153,7 +199,9 @@ def pull(root: Root, connection: Connection, title: str = DEFAULT_PROJECT, timeo
         merged = pulled_file(work, by_annotator, schema, guidelines.version)
         problems = problems_in(root, merged, work.doc.text, schema, set(by_annotator))
         report.refused.extend(problems)
-        if not problems:
+        if problems:
+            exported.unsettled.add(work.task.id)
+        else:
             outputs.append(merged)
     deadline.left()
     if pseudonyms.changed:
@@ -163,8 +211,26 @@ def pull(root: Root, connection: Connection, title: str = DEFAULT_PROJECT, timeo
             report.written.append(merged.document_id)
         else:
             report.unchanged += 1
-    report.notes = pseudonyms.notes
+    report.notes += pseudonyms.notes
+    remember(root, path, key, shared_inputs(root, assignment), emails, totals, plan, exported)
     return report
+
+
+def remember(root: Root, path: Path, key: str, inputs: str, emails: dict[int, str | None], totals: Totals, plan: PullPlan,
+             exported: Exported) -> None:
+    """Record what this pull settled, once its files are written: the next pull exports only what changed since.
+
+    A task is settled against its local files as they are now; a refused task is left unsettled.
+    """
+    if not exported.complete:  # a refused task without an id could not be exported again by id
+        path.unlink(missing_ok=True)
+        return
+    settled = {task_id: task for task_id, task in plan.carried.items() if task_id not in exported.unsettled}
+    settled |= {task_id: PulledTask(doc_id=seen.doc_id, updated_at=seen.updated_at, annotations=seen.annotations,
+                                    local=local_inputs(root, seen.doc_id))
+                for task_id, seen in exported.seen.items() if task_id not in exported.unsettled and seen.updated_at is not None}
+    unsettled = exported.unsettled | {task_id for task_id, seen in exported.seen.items() if seen.updated_at is None}
+    save_record(path, key, inputs, emails, totals, settled, unsettled)
 
 
 def write_if_changed(root: Root, annotation: AnnotationFile) -> bool:

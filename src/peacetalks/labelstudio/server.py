@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..storage import PeacetalksError, read_json, write_text_atomic
-from .client import connect, positive_seconds
+from .client import PREDICTIONS_FLAG, connect, positive_seconds
 
 DEFAULT_PORT = 8080
 LOCAL_HOST = "127.0.0.1"
@@ -115,6 +115,7 @@ def child_environment(data_dir: Path, creds: Credentials, host: str = LOCAL_HOST
         "SENTRY_DSN": "",
         "FRONTEND_SENTRY_DSN": "",
         "PYTHONUNBUFFERED": "1",
+        PREDICTIONS_FLAG: os.environ.get(PREDICTIONS_FLAG, "true"),  # push's fast path for predictions (push.py); off with =false
     })
     return env
 
