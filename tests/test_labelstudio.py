@@ -396,55 +396,6 @@ def test_start_moves_to_a_free_port_prints_the_url_and_stops_on_ctrl_c_or_sigter
     assert not health(url)
 
 
-# --- the labeling interface in a real browser ----------------------------------------------------
-
-CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
-
-
-@pytest.mark.browser
-@pytest.mark.skipif(not (CHROMIUM.exists() and CHROMEDRIVER.exists()), reason="needs Debian's chromium and chromium-driver (scripts/test.sh installs them)")
-def test_an_annotator_sees_every_label_and_the_pre_annotated_regions(
-        labelstudio_server: Server, ls_root: Root, project: str, cli: Cli, tmp_path: Path) -> None:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    server, schema = labelstudio_server, load_schema(ls_root)
-    assert cli("labelstudio", "push", "--root", ls_root.path, *server_args(server, project))[0] == 0
-    task = tasks_of(server, project)["bravo"]
-    text = task.data["text"]
-    predicted = {text[r["value"]["start"]:r["value"]["end"]] for r in task.predictions[0]["result"] if r["type"] == "labels"}
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", f"--user-data-dir={tmp_path / 'chromium'}", "--window-size=1600,1100"):
-        options.add_argument(flag)
-    browser = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    try:
-        browser.get(f"{server.url}/user/login/")
-        browser.find_element(By.NAME, "email").send_keys(server.credentials.username)
-        browser.find_element(By.NAME, "password").send_keys(server.credentials.password)
-        browser.find_element(By.NAME, "password").submit()
-        WebDriverWait(browser, 30).until(lambda b: "/user/login" not in b.current_url)
-        browser.get(f"{server.url}/projects/{project_id(server, project)}/data?task={task.id}")
-
-        def texts(selector: str) -> set[str]:  # read in one script: the interface re-renders while loading
-            return {t.strip() for t in browser.execute_script(
-                "return Array.from(document.querySelectorAll(arguments[0])).map(e => e.innerText.split('\\n')[0])", selector)}
-
-        WebDriverWait(browser, 60).until(lambda _: predicted <= texts(".htx-highlight"))
-        shown_labels = texts(".lsf-label")
-        artefacts = REPO / "test-artefacts"
-        artefacts.mkdir(exist_ok=True)
-        browser.save_screenshot(str(artefacts / "labelstudio-task.png"))
-    finally:
-        browser.quit()
-    assert set(schema.layer_of) <= shown_labels  # every label of both layers
-    assert {"Zelensky", "Ukraine", "Kremlin", "We want a just peace for Ukraine.", "told"} <= predicted
-
-
 def test_pull_keeps_local_sets_it_did_not_receive_and_never_reuses_their_names(
         labelstudio_server: Server, ls_root: Root, project: str, cli: Cli) -> None:
     server, schema = labelstudio_server, load_schema(ls_root)
