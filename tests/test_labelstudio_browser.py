@@ -112,8 +112,10 @@ class LabellingPage:
         return self.browser.execute_script(HIGHLIGHTS, view)
 
     def region(self, view: int, text: str) -> WebElement:
+        """The one region showing ``text`` in a view, scrolled to the middle of the window (clear of the bottom bar)."""
         found = self.wait(lambda _: [h for h in self.highlights(view) if h.text == text], f"a region {text!r} in view {view}")
         assert len(found) == 1, f"{len(found)} regions {text!r} in view {view}"
+        self.browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", found[0])
         return found[0]
 
     def choose_label(self, label: str) -> None:
