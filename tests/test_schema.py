@@ -84,3 +84,15 @@ def test_renaming_to_an_existing_label_is_refused(tmp_root: Root, cli: Any) -> N
 @pytest.mark.parametrize(("part", "expected"), [("major", "2.0.0"), ("minor", "1.3.0"), ("patch", "1.2.4")])
 def test_version_bumps_follow_semver(part: str, expected: str) -> None:
     assert bump("1.2.3", part) == expected
+
+
+def test_a_layer_named_like_a_text_view_is_refused(repo_root: Root) -> None:
+    """Label Studio names controls and views in one namespace: a layer called like a view would clash with it."""
+    from pydantic import ValidationError
+
+    from peacetalks.schema import Schema
+
+    data = load_schema(repo_root).model_dump()
+    extra = dict(data["layers"][0], name="attribution_text", labels=[dict(data["layers"][0]["labels"][0], name="EXTRA", hotkey="z")])
+    with pytest.raises(ValidationError, match="layer 'attribution_text' would clash with the Label Studio text view 'attribution_text'"):
+        Schema.model_validate({**data, "layers": [*data["layers"], extra]})
