@@ -57,7 +57,8 @@ def task_document(root: Root, task: ExportTask) -> tuple[Document, AnnotationFil
 
 def task_work(task: ExportTask, root: Root, emails: dict[int, str | None], schema: Schema) -> TaskWork:
     """Each user's latest submitted annotation on a task, checked, leaving out unedited copies of local sets; an edited
-    copy is its set's (by its author account, see authors.py), and only the gold set may be edited on a review server."""
+    copy is its set's (by its author account, see authors.py): only the gold set may be edited on a review server; another
+    set comes back only where annotations/ has lost it."""
     doc, local = task_document(root, task)
     latest: dict[str, tuple[ExportAnnotation, AnnotationSet]] = {}
     for annotation in sorted(task.annotations or [], key=lambda a: a.id):
@@ -75,7 +76,7 @@ def task_work(task: ExportTask, root: Root, emails: dict[int, str | None], schem
             raise PeacetalksError(f"task {task.id}: annotation {annotation.id}: {exc}") from exc
         if not is_unchanged_push(annotation, local, as_set):
             edited = set_of(email)
-            if edited not in (None, GOLD):  # the adjudicator's edit is not that annotator's work
+            if edited not in (None, GOLD) and local is not None and edited in local.annotators:  # an edit is not that annotator's work
                 raise PeacetalksError(f"task {task.id}: annotation {annotation.id} is set {edited} as push loaded it, edited on this "
                                       f"server: {edited} comes only from its own pass; make the gold in the gold tab or an annotation "
                                       "of your own, and delete this one (push --with-annotations loads the set again)")
