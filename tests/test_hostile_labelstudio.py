@@ -26,7 +26,7 @@ from test_labelstudio import REPO, ls_root, results, server_args, span_at, tasks
 from peacetalks.annotations import read_annotation_file
 from peacetalks.labelstudio import Server, sign_up
 from peacetalks.labelstudio.pseudonyms import PSEUDONYM_FILE
-from peacetalks.schema import load_schema
+from peacetalks.schema import Schema, load_schema
 from peacetalks.storage import Root
 
 pytestmark = pytest.mark.labelstudio
@@ -150,11 +150,11 @@ def pull(cli: Cli, url: str, server: Server, root: Root, project: str, *extra: s
     return cli("labelstudio", "pull", "--root", root.path, "--url", url, "--api-key", server.credentials.token, "--project", project, *extra)
 
 
-def pushed(cli: Cli, server: Server, root: Root, project: str) -> tuple[dict[str, Any], dict[str, str], tuple[str, str]]:
-    """Push; then the tasks, the schema's layer of each label, and the clean texts of alpha and bravo."""
+def pushed(cli: Cli, server: Server, root: Root, project: str) -> tuple[dict[str, Any], Schema, tuple[str, str]]:
+    """Push; then the tasks, the schema, and the clean texts of alpha and bravo."""
     push(cli, server, root, project)
     texts = tuple(root.corpus_text(d).read_text(encoding="utf-8") for d in ("alpha", "bravo"))
-    return tasks_of(server, project), load_schema(root).layer_of, texts  # type: ignore[return-value]
+    return tasks_of(server, project), load_schema(root), texts  # type: ignore[return-value]
 
 
 def annotator(server: Server, email: str) -> LabelStudio:
@@ -164,10 +164,10 @@ def annotator(server: Server, email: str) -> LabelStudio:
 def annotate_both(cli: Cli, server: Server, root: Root, project: str, email: str) -> dict[str, Any]:
     """Push, then a valid Kremlin span by ``email`` on alpha and bravo; returns the tasks."""
     push(cli, server, root, project)
-    tasks, layer_of, person = tasks_of(server, project), load_schema(root).layer_of, annotator(server, email)
+    tasks, schema, person = tasks_of(server, project), load_schema(root), annotator(server, email)
     for doc_id in ("alpha", "bravo"):
         text = root.corpus_text(doc_id).read_text(encoding="utf-8")
-        person.annotations.create(tasks[doc_id].id, result=results([span_at(text, "Kremlin", "ORG", "k1")], [], layer_of))
+        person.annotations.create(tasks[doc_id].id, result=results([span_at(text, "Kremlin", "ORG", "k1")], [], schema))
     return tasks
 
 
@@ -213,12 +213,12 @@ MESSAGES = {
 def test_a_span_whose_offsets_do_not_hold_what_the_annotator_saw_refuses_that_document_only(
         labelstudio_server: Server, ls_root: Root, project: str, cli: Cli, change: str) -> None:
     server = labelstudio_server
-    tasks, layer_of, (alpha, bravo) = pushed(cli, server, ls_root, project)
+    tasks, schema, (alpha, bravo) = pushed(cli, server, ls_root, project)
     person = annotator(server, f"{change.replace(' ', '.')}@example.org")
-    sent = results([span_at(alpha, "Ukraine", "GPE", "ukr1")], [], layer_of)  # "… without Ukraine,”"
+    sent = results([span_at(alpha, "Ukraine", "GPE", "ukr1")], [], schema)  # "… without Ukraine,”"
     SHIFTS[change](sent[0]["value"], alpha)  # the server stores results as sent
     person.annotations.create(tasks["alpha"].id, result=sent)
-    person.annotations.create(tasks["bravo"].id, result=results([span_at(bravo, "Kremlin", "ORG", "k1")], [], layer_of))
+    person.annotations.create(tasks["bravo"].id, result=results([span_at(bravo, "Kremlin", "ORG", "k1")], [], schema))
     alpha_before = ls_root.annotation_file("alpha").read_bytes()
 
     code, out, err = pull(cli, server.url, server, ls_root, project)
@@ -233,14 +233,14 @@ def test_a_line_break_rendered_differently_inside_a_span_is_still_what_the_annot
     server = labelstudio_server
     push(cli, server, ls_root, project)
     alpha = ls_root.corpus_text("alpha").read_text(encoding="utf-8")
-    sent = results([span_at(alpha, "Kyiv on Monday.\n\n“We", "GPE", "x1")], [], load_schema(ls_root).layer_of)
+    sent = results([span_at(alpha, "Kyiv on Monday.\n\n“We", "GPE", "x1")], [], load_schema(ls_root))
     sent[0]["value"]["text"] = "Kyiv on Monday.\n“We"
     annotator(server, "line.break@example.org").annotations.create(tasks_of(server, project)["alpha"].id, result=sent)
 
     code, out, err = pull(cli, server.url, server, ls_root, project)
     assert code == 0 and "annotator saw" not in err
     assert [s.text for s in read_annotation_file(ls_root, "alpha").annotators["ann1"].spans] == ["Kyiv on Monday.\n\n“We"]
-    shifted = results([span_at(alpha, "yiv on Monday.\n\n“We", "GPE", "x2")], [], load_schema(ls_root).layer_of)
+    shifted = results([span_at(alpha, "yiv on Monday.\n\n“We", "GPE", "x2")], [], load_schema(ls_root))
     shifted[0]["value"]["text"] = "Kyiv on Monday.\n“We"
     annotator(server, "line.break2@example.org").annotations.create(tasks_of(server, project)["alpha"].id, result=shifted)
     assert "the annotator saw 'Kyiv on Monday.\\n“We'" in pull(cli, server.url, server, ls_root, project)[2]
@@ -258,7 +258,7 @@ def test_two_tasks_holding_one_document_refuse_it_and_pull_the_others(
     project_id = next(p.id for p in client.projects.list() if p.title == project)
     other = client.projects.import_tasks(id=project_id, request=[{"data": tasks["alpha"].data}], return_task_ids=True).task_ids[0]
     annotator(server, "second@example.org").annotations.create(
-        other, result=results([span_at(alpha, "Kyiv", "GPE", "k2")], [], load_schema(ls_root).layer_of))
+        other, result=results([span_at(alpha, "Kyiv", "GPE", "k2")], [], load_schema(ls_root)))
     alpha_before = ls_root.annotation_file("alpha").read_bytes()
 
     code, out, err = pull(cli, server.url, server, ls_root, project)
@@ -279,7 +279,7 @@ def test_an_export_doc_id_that_is_not_a_safe_file_name_is_refused_before_any_pat
     hostile = client.projects.import_tasks(id=project_id, request=[{"data": {"doc_id": "../corpus/alpha", "text": alpha}}],
                                            return_task_ids=True).task_ids[0]
     annotator(server, "escape@example.org").annotations.create(
-        hostile, result=results([span_at(alpha, "Kyiv", "GPE", "k1")], [], load_schema(ls_root).layer_of))
+        hostile, result=results([span_at(alpha, "Kyiv", "GPE", "k1")], [], load_schema(ls_root)))
     before = tree_digest(ls_root)
 
     code, out, err = pull(cli, server.url, server, ls_root, project)
@@ -341,11 +341,11 @@ def test_a_task_pull_cannot_read_is_refused_naming_it_and_the_others_are_pulled(
 def test_an_annotator_without_an_e_mail_address_refuses_their_documents(
         labelstudio_server: Server, ls_root: Root, project: str, cli: Cli, front: Any) -> None:
     server = labelstudio_server
-    tasks, layer_of, (alpha, bravo) = pushed(cli, server, ls_root, project)
+    tasks, schema, (alpha, bravo) = pushed(cli, server, ls_root, project)
     annotator(server, "nameless@example.org").annotations.create(
-        tasks["alpha"].id, result=results([span_at(alpha, "Kyiv", "GPE", "k1")], [], layer_of))
+        tasks["alpha"].id, result=results([span_at(alpha, "Kyiv", "GPE", "k1")], [], schema))
     annotator(server, "named@example.org").annotations.create(
-        tasks["bravo"].id, result=results([span_at(bravo, "Kremlin", "ORG", "k1")], [], layer_of))
+        tasks["bravo"].id, result=results([span_at(bravo, "Kremlin", "ORG", "k1")], [], schema))
     alpha_before = ls_root.annotation_file("alpha").read_bytes()
 
     def forget_email(users: Any) -> None:

@@ -189,3 +189,73 @@ def test_a_document_awaiting_gold_is_a_warning_unless_the_check_is_release_ready
     assert f"annotations/{first}.json: {first}: file: set-gold: warning: no gold set yet (awaiting adjudication)" in out.splitlines()
     code, out, _ = cli("validate", "--release-ready", "--root", tmp_root.path)
     assert code == 1 and f"annotations/{first}.json: {first}: file: set-gold: no gold set" in out.splitlines()
+
+
+# --- each layer on its own view of the text ------------------------------------------------------------
+
+
+def test_each_layer_is_drawn_on_its_own_view_there_and_back_and_a_region_on_another_view_is_refused(repo_root: Any) -> None:
+    from peacetalks.labelstudio.convert import results_from_set, set_from_results
+    from peacetalks.models import AnnotationSet, Provenance, Relation, Span
+    from peacetalks.schema import load_schema
+    from peacetalks.storage import PeacetalksError
+
+    schema = load_schema(repo_root)
+    assert schema.view_of == {"entity": "text", "attribution": "attribution_text"}
+    text = "Zelensky said: “No deal.”"
+    spans = [Span(id="p1", start=0, end=8, label="PERSON", text="Zelensky"), Span(id="s1", start=0, end=8, label="SOURCE", text="Zelensky"),
+             Span(id="q1", start=16, end=24, label="QUOTE", text="No deal.")]
+    aset = AnnotationSet(provenance=Provenance(annotator="ann1", method="test"), spans=spans,
+                         relations=[Relation(id="q1-source-s1", head="q1", tail="s1", label="source")])
+    sent = results_from_set(aset, schema)
+    assert [(r["from_name"], r["to_name"]) for r in sent if r["type"] == "labels"] == \
+           [("entity", "text"), ("attribution", "attribution_text"), ("attribution", "attribution_text")]
+    back = set_from_results([parsed(r) for r in sent], text, schema, aset.provenance)
+    assert back.spans == spans and back.relations == aset.relations
+
+    one_view = [r | {"to_name": "text"} for r in sent if r["type"] == "labels"]  # an export made with the one-view config
+    assert set_from_results([parsed(r) for r in one_view], text, schema, aset.provenance).spans == spans
+    wrong = sent[0] | {"to_name": "attribution_text"}  # a PERSON drawn on the attribution view
+    with pytest.raises(PeacetalksError, match="^result p1: a region of layer entity on view 'attribution_text': that layer is "
+                                              "labelled on view 'text'"):
+        set_from_results([parsed(wrong)], text, schema, aset.provenance)
+
+
+def parsed(result: dict[str, Any]) -> Any:
+    from pydantic import TypeAdapter
+
+    from peacetalks.labelstudio.convert import ExportAnnotation
+
+    return TypeAdapter(ExportAnnotation.model_fields["result"].annotation).validate_python([result], strict=True)[0]
+
+
+def test_a_pushed_sets_author_is_named_by_the_set_at_a_reserved_domain_and_read_back_as_that_set() -> None:
+    from peacetalks.labelstudio.authors import set_email, set_of
+    from peacetalks.storage import PeacetalksError
+
+    assert set_email("ann1") == "ann1@sets.peacetalks.invalid" and set_of("ann1@sets.peacetalks.invalid") == "ann1"
+    assert set_of("gold@sets.peacetalks.invalid") == "gold"
+    assert set_of("ann1@example.org") is None and set_of("../x@sets.peacetalks.invalid") is None
+    with pytest.raises(PeacetalksError, match="set 'Gold': Label Studio keeps addresses in lower case"):
+        set_email("Gold")
+
+
+def test_a_start_that_outlasts_its_timeout_says_how_long_it_waited_where_the_log_is_and_to_give_it_longer(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from peacetalks.labelstudio.server import wait_until_healthy
+    from peacetalks.storage import PeacetalksError
+
+    log = tmp_path / "server.log"
+    log.write_text("an earlier start: Starting development server at http://127.0.0.1:1/\n", encoding="utf-8")
+    started = log.stat().st_size
+    migrating = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])  # a server still migrating: no URL yet
+    try:
+        with pytest.raises(PeacetalksError) as refused:
+            wait_until_healthy(migrating, log, started, 1.5)
+    finally:
+        migrating.kill()
+        migrating.wait()
+    assert str(refused.value) == (f"Label Studio did not become healthy within 1.5 s (log: {log}); a first start migrates its database: "
+                                  "on a loaded machine, give it longer with --timeout")

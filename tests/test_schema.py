@@ -25,12 +25,15 @@ def test_every_label_has_a_description_examples_and_a_unique_hotkey(repo_root: R
     assert len({label.hotkey for label in labels}) == len(labels)
 
 
-def test_label_studio_reads_both_layers_and_the_relations(repo_root: Root) -> None:
+def test_label_studio_reads_both_layers_each_on_its_own_view_and_the_relations(repo_root: Root) -> None:
     schema = load_schema(repo_root)
     interface = LabelInterface(label_config(schema))
     controls = {control.name: control for control in interface.controls}
     for layer in schema.layers:
         assert controls[layer.name].labels == [label.name for label in layer.labels]
+        assert controls[layer.name].to_name == [schema.view_of[layer.name]]  # a view of its own: a click selects this layer's regions
+    assert sorted(o.name for o in interface.objects) == sorted(schema.view_of.values()) == ["attribution_text", "text"]
+    assert {o.value for o in interface.objects} == {"$text"}  # every view shows the one text, so offsets are the same on each
     xml = (repo_root.schema_dir / LABEL_CONFIG_FILE).read_text(encoding="utf-8")
     assert all(f'<Relation value="{name}"/>' in xml for name in schema.relations)
     assert 'hotkey="p"' in xml and 'background="#e6194b"' in xml and "hint=" in xml
@@ -81,3 +84,15 @@ def test_renaming_to_an_existing_label_is_refused(tmp_root: Root, cli: Any) -> N
 @pytest.mark.parametrize(("part", "expected"), [("major", "2.0.0"), ("minor", "1.3.0"), ("patch", "1.2.4")])
 def test_version_bumps_follow_semver(part: str, expected: str) -> None:
     assert bump("1.2.3", part) == expected
+
+
+def test_a_layer_named_like_a_text_view_is_refused(repo_root: Root) -> None:
+    """Label Studio names controls and views in one namespace: a layer called like a view would clash with it."""
+    from pydantic import ValidationError
+
+    from peacetalks.schema import Schema
+
+    data = load_schema(repo_root).model_dump()
+    extra = dict(data["layers"][0], name="attribution_text", labels=[dict(data["layers"][0]["labels"][0], name="EXTRA", hotkey="z")])
+    with pytest.raises(ValidationError, match="layer 'attribution_text' would clash with the Label Studio text view 'attribution_text'"):
+        Schema.model_validate({**data, "layers": [*data["layers"], extra]})

@@ -24,7 +24,8 @@ from .storage import PeacetalksError, Root, canonical_json, read_model, sync_fil
 SCHEMA_FILE = "schema.json"
 LABEL_CONFIG_FILE = "labelstudio.xml"
 JSON_SCHEMA_FILE = "annotation-file.schema.json"
-TEXT_CONTROL = "text"
+TEXT_CONTROL = "text"  # the first layer's view, and before issue 15's attribution view the one view of every layer
+VIEW_SUFFIX = "_text"  # every other layer labels a view of its own, "<layer>_text" (see Schema.view_of)
 
 # Whatever becomes a name, value or attribute of the Label Studio config, a Parquet column or a BIO tag
 # ("B-PERSON") matches a strict pattern; the XML is escaped as well (see ``label_config``).
@@ -123,7 +124,8 @@ class Schema(SchemaPart):
             *repeated("rule", (rule.id for rule in self.rules)),
             *repeated("label role", (label.role for label in labels if label.role)),
             *repeated("relation role", (rel.role for rel in relations if rel.role)),
-            *(f"layer {TEXT_CONTROL!r} would clash with the Label Studio text control" for layer in self.layers if layer.name == TEXT_CONTROL),
+            *(f"layer {layer.name!r} would clash with the Label Studio text view {layer.name!r}" for layer in self.layers
+              if layer.name in self.view_of.values()),
             *(f"relation {rel.name!r}: {end} label {name!r} is not declared" for rel in relations
               for end, names in (("head", rel.head), ("tail", rel.tail)) for name in names if name not in self.layer_of),
         ]
@@ -142,6 +144,16 @@ class Schema(SchemaPart):
     def layer_of(self) -> dict[str, str]:
         """Label name → layer name."""
         return {label.name: layer.name for layer in self.layers for label in layer.labels}
+
+    @cached_property
+    def view_of(self) -> dict[str, str]:
+        """Layer name → the Label Studio view (a ``<Text>`` of the same text) its regions are drawn on.
+
+        One view per layer, so a click on a region selects a region of that layer: on one view a click
+        on a SOURCE lying over a PERSON selects the innermost region, and a relation lands on the PERSON.
+        The first layer keeps ``text``, the name of the one view every layer shared before.
+        """
+        return {layer.name: TEXT_CONTROL if at == 0 else f"{layer.name}{VIEW_SUFFIX}" for at, layer in enumerate(self.layers)}
 
     @cached_property
     def relations(self) -> dict[str, RelationDef]:
@@ -171,17 +183,19 @@ def load_schema(root: Root) -> Schema:
 
 
 def label_config(schema: Schema) -> str:
-    """The Label Studio labeling config: one Labels control per layer over one text, plus relations.
+    """The Label Studio labeling config: per layer, a header naming it, its Labels control and its own view of the
+    text (``Schema.view_of``); then the relations, drawn between regions of any view.
 
     Built with ElementTree, which escapes every attribute value, on top of the schema's name patterns.
     """
     view = ET.Element("View")
     ET.SubElement(view, "Header", value="$title")
     for layer in schema.layers:
-        labels = ET.SubElement(view, "Labels", name=layer.name, toName=TEXT_CONTROL, choice="single")
+        ET.SubElement(view, "Header", value=f"Layer {layer.name}: {layer.description}", size="5")
+        labels = ET.SubElement(view, "Labels", name=layer.name, toName=schema.view_of[layer.name], choice="single")
         for label in layer.labels:
             ET.SubElement(labels, "Label", value=label.name, background=label.color, hotkey=label.hotkey, hint=label.description)
-    ET.SubElement(view, "Text", name=TEXT_CONTROL, value="$text", granularity="symbol")
+        ET.SubElement(view, "Text", name=schema.view_of[layer.name], value="$text", granularity="symbol")
     relations = ET.SubElement(view, "Relations")
     for name in schema.relations:
         ET.SubElement(relations, "Relation", value=name)

@@ -6,6 +6,7 @@
 - ``pseudonyms``: annotator pseudonyms and their key (I/O). ``push`` and ``pull``: the two trips (I/O).
 - ``passes``: independent passes, one server and project each, and each pass's one annotator (I/O).
   ``guidelines``: schema/GUIDELINES.md as the projects' instructions, and its version (I/O).
+- ``authors``: the accounts that author sets loaded for review, one per set, so each tab is named by its set (I/O).
 
 Push and pull talk to any server through the SDK with ``LABEL_STUDIO_URL`` and
 ``LABEL_STUDIO_API_KEY`` (a legacy token). Only what other code calls is named here.

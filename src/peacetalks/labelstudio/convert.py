@@ -30,9 +30,9 @@ WHITESPACE = re.compile(r"\s+")
 
 
 def results_from_set(aset: AnnotationSet, schema: Schema, tag: str | None = None) -> list[dict[str, Any]]:
-    """Label Studio result items for a set's spans (one Labels control per layer) and relations."""
+    """Label Studio result items for a set's spans (each on its layer's Labels control and view) and relations."""
     extra = {REVIEW_TAG: tag} if tag else {}
-    spans = [{"id": s.id, "from_name": schema.layer_of[s.label], "to_name": TEXT_CONTROL, "type": "labels", **extra,
+    spans = [{"id": s.id, "from_name": (layer := schema.layer_of[s.label]), "to_name": schema.view_of[layer], "type": "labels", **extra,
               "value": {"start": s.start, "end": s.end, "text": s.text, "labels": [s.label]}} for s in aset.spans]
     relations = [{"type": "relation", "from_id": r.head, "to_id": r.tail, "direction": "right", "labels": [r.label], **extra}
                  for r in aset.relations]
@@ -73,6 +73,7 @@ class SpanResult(TaggedResult):
     type: Literal["labels"]
     id: Identifier
     from_name: str
+    to_name: str
     value: SpanValue
 
 
@@ -165,6 +166,7 @@ def set_from_results(results: Iterable[SpanResult | RelationResult], text: str, 
                 relations.append(Relation(id=relation_id, head=item.from_id, tail=item.to_id, label=label))
                 continue
             value, label = item.value, "+".join(item.value.labels)
+            check_view(item, schema)
             if schema.layer_of.get(label, item.from_name) != item.from_name:
                 label = f"{item.from_name}:{label}"  # sent through the wrong control: span-label names it
             spans.append(Span(id=item.id, start=value.start, end=value.end, label=label, text=seen_text(value, text)))
@@ -174,6 +176,15 @@ def set_from_results(results: Iterable[SpanResult | RelationResult], text: str, 
         except PeacetalksError as exc:
             raise PeacetalksError(f"result {result_name(item)}: {exc}") from exc
     return AnnotationSet(provenance=provenance, spans=spans, relations=relations)
+
+
+def check_view(item: SpanResult, schema: Schema) -> None:
+    """A region of a layer lies on that layer's view, or on ``text``: the one view of every layer in configs before
+    issue 15, whose exports pull as before (every view shows the same text, and the control names the layer)."""
+    view = schema.view_of.get(item.from_name)
+    if view is not None and item.to_name not in (view, TEXT_CONTROL):
+        raise PeacetalksError(f"a region of layer {item.from_name} on view {item.to_name!r}: that layer is labelled on view {view!r} "
+                              "(was the project's labelling config edited? push again, then redraw the region)")
 
 
 def result_name(item: SpanResult | RelationResult) -> str:

@@ -13,11 +13,12 @@ from typing import Any
 
 from ..annotations import canonical, read_annotation_file, write_annotation_file
 from ..corpus import load_document
-from ..models import AnnotationFile, AnnotationSet, Document, Provenance
+from ..models import GOLD, AnnotationFile, AnnotationSet, Document, Provenance
 from ..progress import progress, shown_ids
 from ..schema import Schema, load_schema
 from ..storage import PeacetalksError, Root, dump_model, is_current
 from ..validate import FileContext, annotation_problems
+from .authors import set_of
 from .client import DEFAULT_PROJECT, Connection, Totals, find_project, positive_seconds, project_totals, server_errors
 from .convert import ExportAnnotation, ExportTask, TaskWork, is_unchanged_push, parsed_task, pulled_file, set_from_results
 from .export import Deadline, export_tasks, server_emails
@@ -62,7 +63,9 @@ def task_document(root: Root, task: ExportTask) -> tuple[Document, AnnotationFil
 
 
 def task_work(task: ExportTask, root: Root, emails: dict[int, str | None], schema: Schema) -> TaskWork:
-    """Each user's latest submitted annotation on a task, checked, leaving out unedited copies of local sets."""
+    """Each user's latest submitted annotation on a task, checked, leaving out unedited copies of local sets; an edited
+    copy is its set's (by its author account, see authors.py): only the gold set may be edited on a review server; another
+    set comes back only where annotations/ has lost it."""
     doc, local = task_document(root, task)
     latest: dict[str, tuple[ExportAnnotation, AnnotationSet]] = {}
     for annotation in sorted(task.annotations or [], key=lambda a: a.id):
@@ -79,6 +82,11 @@ def task_work(task: ExportTask, root: Root, emails: dict[int, str | None], schem
         except PeacetalksError as exc:
             raise PeacetalksError(f"task {task.id}: annotation {annotation.id}: {exc}") from exc
         if not is_unchanged_push(annotation, local, as_set):
+            edited = set_of(email)
+            if edited not in (None, GOLD) and local is not None and edited in local.annotators:  # an edit is not that annotator's work
+                raise PeacetalksError(f"task {task.id}: annotation {annotation.id} is set {edited} as push loaded it, edited on this "
+                                      f"server: {edited} comes only from its own pass; make the gold in the gold tab or an annotation "
+                                      "of your own, and delete this one (push --with-annotations loads the set again)")
             latest[email] = (annotation, as_set)
     return TaskWork(task, doc, local, latest)
 
@@ -193,7 +201,7 @@ def pull(root: Root, connection: Connection, title: str = DEFAULT_PROJECT, timeo
             report.refused.append(stranger)
             exported.unsettled.add(work.task.id)
             continue
-        by_annotator = {pseudonyms.of(email): pair for email, pair in sorted(work.sets.items(), key=lambda kv: kv[1][0].id)}
+        by_annotator = {set_of(email) or pseudonyms.of(email): pair for email, pair in sorted(work.sets.items(), key=lambda kv: kv[1][0].id)}
         report.annotations += len(by_annotator)
         report.annotators.update(by_annotator)
         merged = pulled_file(work, by_annotator, schema, guidelines.version)

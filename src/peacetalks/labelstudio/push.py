@@ -21,6 +21,7 @@ from ..preannotate import EntityLexicon, model_version
 from ..progress import progress
 from ..schema import Schema, label_config, load_schema
 from ..storage import PeacetalksError, Root, read_model, sha256_text
+from .authors import SetAuthors
 from .client import DEFAULT_PROJECT, Connection, TaskState, checked, find_project, server_errors, server_tasks
 from .convert import prediction_for, results_from_set, task_data
 from .guidelines import Guidelines, load_guidelines
@@ -84,15 +85,16 @@ def text_is(text: object, sidecar: CorpusSidecar) -> bool:
     return isinstance(text, str) and sha256_text(text) == sidecar.text_sha256
 
 
-def local_sets_to_load(root: Root, doc: Document, schema: Schema, task: TaskState | None) -> list[dict[str, Any]]:
-    """Local annotation sets as Label Studio annotations, tagged with their set name, minus those already loaded."""
+def local_sets_to_load(root: Root, doc: Document, schema: Schema, task: TaskState | None, authors: SetAuthors) -> list[dict[str, Any]]:
+    """Local annotation sets as Label Studio annotations, tagged with their set name and authored by its account
+    (the tab shows the set's name), minus those already loaded."""
     annotation = read_annotation_file(root, doc.id)
     if annotation is None:
         return []
     if annotation.text_sha256 != doc.sidecar.text_sha256:
         raise PeacetalksError(f"{root.annotation_file(doc.id)}: {doc.id}: made on another clean text (run `peacetalks realign` first)")
     loaded = {tag for listed in (task.annotations if task else []) for tag in listed.tags}
-    return [{"result": results_from_set(aset, schema, tag=name), "ground_truth": name == GOLD}
+    return [{"result": results_from_set(aset, schema, tag=name), "ground_truth": name == GOLD, "completed_by": authors.id_of(name)}
             for name, aset in sorted(annotation.annotators.items()) if name not in loaded and (aset.spans or aset.relations)]
 
 
@@ -119,6 +121,7 @@ def push(root: Root, connection: Connection, title: str = DEFAULT_PROJECT, with_
     report = PushReport()
     with server_errors(connection):
         project = ensure_project(connection, title, project_settings(schema, guidelines))
+        authors = SetAuthors.on(connection) if with_annotations else None
         tasks = server_tasks(connection, project.id)
         refused = refused_updates(root, tasks)
         if refused:
@@ -133,7 +136,7 @@ def push(root: Root, connection: Connection, title: str = DEFAULT_PROJECT, with_
                                           f"`peacetalks clean`; tasks before {doc_id} were pushed, nothing after")
                 prediction = prediction_for(doc, lexicon, schema) if predictions else {"model_version": model_version(schema.version), "result": []}
                 task, data = tasks.get(doc_id), task_data(doc)
-                annotations = local_sets_to_load(root, doc, schema, task) if with_annotations else []
+                annotations = local_sets_to_load(root, doc, schema, task, authors) if authors else []
                 report.annotations += len(annotations)
                 if task is None:
                     new_tasks.append({"data": data, "meta": {"predictions": prediction["model_version"]},
