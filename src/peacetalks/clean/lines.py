@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from functools import cached_property
 
 
-LINE_BREAK = re.compile(r"\r\n|[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+BREAKS = "\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029"  # '\r\n' is one break
+LINE_CONTENT = re.compile(f"[^{BREAKS}]+")
 SKIPPABLE_EDGE = " \t\ufeff\u00a0\u200b\u2009\u202f\u3000"
 TERMINAL = re.compile(r"[.!?…:;。！？][\"'”’»)\]」』）]*$|[\"”’»」』]$")
 BULLET = re.compile(r"^[•▪►■→»·◦‣⁃●○▸▹\-*–—]\s*")
@@ -47,20 +48,23 @@ class Line:
 def split_lines(raw: str) -> list[Line]:
     """Non-blank lines with their raw content offsets (edges without spaces or a BOM)."""
     lines: list[Line] = []
-    pos = 0
-    for match in [*LINE_BREAK.finditer(raw), None]:
-        line_end = match.start() if match else len(raw)
-        break_end = match.end() if match else len(raw)
-        start, end = pos, line_end
-        while start < end and raw[start] in SKIPPABLE_EDGE:
-            start += 1
-        while end > start and (raw[end - 1] in SKIPPABLE_EDGE or raw[end - 1].isspace()):
-            end -= 1
+    for segment in LINE_CONTENT.finditer(raw):  # the text between two breaks: blank runs between lines cost nothing
+        start, end = segment.span()
+        if raw[start] in SKIPPABLE_EDGE or raw[end - 1] in SKIPPABLE_EDGE or raw[end - 1].isspace():  # most lines have clean edges
+            start, end = trimmed(raw, start, end)
         if start < end:
-            text = unicodedata.normalize("NFC", raw[start:end])
-            lines.append(Line(len(lines), start, end, break_end, text))
-        pos = break_end
+            break_end = segment.end() + (2 if raw.startswith("\r\n", segment.end()) else 1 if segment.end() < len(raw) else 0)
+            lines.append(Line(len(lines), start, end, break_end, unicodedata.normalize("NFC", raw[start:end])))
     return lines
+
+
+def trimmed(raw: str, start: int, end: int) -> tuple[int, int]:
+    """[start, end) without the skippable characters at its start and the skippable or blank ones at its end."""
+    while start < end and raw[start] in SKIPPABLE_EDGE:
+        start += 1
+    while end > start and (raw[end - 1] in SKIPPABLE_EDGE or raw[end - 1].isspace()):
+        end -= 1
+    return start, end
 
 
 def is_bare_count(line: Line) -> bool:
