@@ -230,7 +230,7 @@ is_related_prompt = matches([  # '[Related: ...]' and '(Read also: ...)' are the
     r"^voir aussi\b", r"^sur le même sujet\W*$", r"^veja (também|mais)\b", r"^saiba mais\b", r"^potrebbe interessarti\b",
     r"^(czytaj|zobacz) (też|także|również)\b", r"^mir[ae]\s*:", r"^you (might|may) also (like|enjoy)\b", r"^recommended (for you|reading|stories)\W*$",
     # 'Auch interessant:', 'NOTAS RELACIONADAS', 'Contenido relacionado', 'PUEDES VER:', 'Te puede interesar'
-    r"^auch interessant\W*$", r"^(notas|noticias|contenidos?|art[ií]culos) relacionad[oa]s\W*$", r"^puedes ver\s*:",
+    r"^auch interessant\W*$", r"^(weitere|ähnliche) artikel zum thema\W*$", r"^(kommentierte|meistgelesene|meistgelesen) artikel\W*$", r"^(notas|noticias|contenidos?|art[ií]culos) relacionad[oa]s?\W*$", r"^puedes ver\s*:",
     r"^(también )?te (puede|podría) interesar\b", r"^(articles|contenus) (liés|similaires)\W*$", r"^articoli correlati\W*$",
 ])
 ends_in_link_words = matches([r"\b(here|hier|aquí|ici)[.!]?$"])  # 'You can view last month's thread here.'
@@ -242,7 +242,7 @@ is_author_bio_sentence = matches([
     r"^[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){0,3} (is|was|covers|writes)\b.{0,120}\b(reporter|correspondent|editor|writer|journalist|columnist|contributor|author|producer)\b",
 ])
 is_tag_heading = matches([  # 'Tags', 'Filed under: Diplomacy |': a heading alone, or with its keywords after a colon
-    r"^(tags?|tagged( with)?|topics|filed under|schlagw(ö|oe)rter|etiquetas|mots-clés|tópicos|argomenti|темы|теги)(\s*[:|].*)?$",
+    r"^(tags?|tagged( with)?|topics|temas|filed under|schlagw(ö|oe)rter|etiquetas|mots-clés|tópicos|argomenti|темы|теги)(\s*[:|].*)?$",
 ])
 ORGANISATION = r"(?!(?:This|That|It|There|The|These|Those|He|She|They|We|What|Which)\b)[A-Z][\w&.'’-]*(?: [A-Z(][\w&.'’()-]*){0,3}"
 COMPANY_BOILERPLATE = re.compile("|".join(f"(?:{p})" for p in [  # the 'About us' paragraph that closes a press release
@@ -285,6 +285,20 @@ is_ad_disclosure = matches([r"^\*?(werbung|anzeige)\b", r"\b(contains|enthält) 
                             r"\baffiliate[- ]links?\b", r"\blinks?\b.{0,80}\bprovision\b",
                             r"\b(beitrag|artikel|post)\b.{0,30}\bin (freundlicher |bezahlter )?(kooperation|zusammenarbeit) mit\b"])
 is_contact_heading = matches([r"^(kontakt|contact|telefon|tel|phone|fax|e-mail)\s*[:.]"])  # 'Kontakt:', 'Telefon: +49 ...'
+# '(Foto: Natacha Pisarenko/Pool via REUTERS)', '© AFP / MARCO BERTORELLO', 'Fot. Jan Kowalski / Agencja Gazeta': the credit
+# of a picture, inside or after its caption (a short line: a paragraph that names a photographer is text)
+is_caption_credit = matches([r"\((foto|photo|credits?|cr[ée]dito|bild|image|picture|fot\.)s?\s*:", r"©\s*[\w(]", r"^fot\.\s"])
+# 'To view the full story, please subscribe', 'Pour lire la suite', 'Hazte miembro', 'Unterstütze uns', '3 min read': what a paywall,
+# a membership drive or a reading-time widget prints into the article
+is_paywall_prompt = matches([
+    r"\bto (view|read|continue reading|access) the (full|whole|rest of the|complete) (story|article|text)\b",
+    r"\b(continue|keep) reading (with|for)\b", r"^(pour (lire|accéder)|para (seguir|continuar) leyendo|um weiterzulesen|per continuare a leggere)\b",
+    r"^(jetzt )?weiterlesen mit\b", r"\b(hazte|werde|become a|devenez|diventa) (miembro|socio|mitglied|member|abonnent|membre|socio)\b",
+    r"^(unterstütze|unterstützen sie) (uns|unsere|unser|das|die|den|\w+ (bereits|schon) mit)\b", r"^(support us|soutenez-nous|apóyanos)\b",
+    r"\bcancela cuando quieras\b", r"\b(cancel|kündbar|résiliable) (at )?any ?time\b",
+    r"^(sie sind|du bist|you are|vous n'êtes) (aktuell |derzeit |currently )?(nicht|not|pas) (eingeloggt|angemeldet|logged in|signed in|connecté)\b",
+    r"\btekst przeczytasz w\b", r"^(lesezeit|reading time|temps de lecture|tiempo de lectura)\s*:", r"^\d+\s*min(ute)?s?\.? (read|lesezeit|de lecture|de lectura)\W*$",
+])
 is_advertisement = matches([r"^(advertisement|anzeige|publicité|publicidad|pubblicità|sponsored( content)?|werbung)$"])
 
 

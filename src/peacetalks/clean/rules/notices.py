@@ -15,6 +15,7 @@ from ..lines import (
     is_author_bio_sentence,
     is_bare_count,
     is_bullet,
+    is_caption_credit,
     is_comment_prompt,
     is_company_boilerplate,
     is_contact_heading,
@@ -24,6 +25,7 @@ from ..lines import (
     is_navigation_line,
     is_navigation_row,
     is_number_table,
+    is_paywall_prompt,
     is_sentence_like,
     is_signup_invitation,
     is_subscribe_prompt,
@@ -133,6 +135,47 @@ class SignupPrompt(Rule):
 
     def find(self, page: Page, removed: Removed) -> Found:
         return [(line, self.removal()) for line in page.lines if len(line.words) <= self.max_words and is_signup_invitation(line)]
+
+
+@dataclass(frozen=True)
+class AnywhereNotice(Rule):
+    """A notice recognised by its words anywhere in the article, when it is at most ``max_words`` long (a paragraph
+    that uses the words is text). Subclasses name the test in ``matches``."""
+
+    matches: ClassVar[Callable[[Line], bool]]
+    max_words: int = 30
+
+    def find(self, page: Page, removed: Removed) -> Found:
+        return [(line, self.removal()) for line in page.lines if len(line.words) <= self.max_words and self.matches(line)]
+
+
+@dataclass(frozen=True)
+class CaptionCredit(AnywhereNotice):
+    """The credit of a picture, anywhere: a short line carrying '©' and a name, '(Foto: ...)' or 'Fot. ...', the
+    caption it closes included (an extract keeps captions where the pictures stood).
+
+    Removes: 'Marco Odermatt, Ski-Star aus der Schweiz. © AFP / MARCO BERTORELLO' between two paragraphs.
+    Keeps: 'The photographer, who asked not to be named, sold the picture to the agency.' (a credit told, not printed),
+    and a paragraph of more than 30 words that quotes '©'.
+    """
+
+    name: ClassVar[str] = "caption_credit"
+    reasons: ClassVar[tuple[str, ...]] = ("credits",)
+    matches: ClassVar = staticmethod(is_caption_credit)
+
+
+@dataclass(frozen=True)
+class PaywallPrompt(AnywhereNotice):
+    """What a paywall, a membership drive or a reading-time widget prints into the article, anywhere: 'To view the
+    full story, please subscribe', 'Pour lire la suite', 'Hazte miembro', 'Unterstütze uns', '3 min read'.
+
+    Removes: 'To view the full story, please subscribe to The Haitian Times.' after the first paragraph.
+    Keeps: 'The envoys urged members to support the deal, the paper said.' and 'Unterstützen wollen die Länder den Plan.'
+    """
+
+    name: ClassVar[str] = "paywall_prompt"
+    reasons: ClassVar[tuple[str, ...]] = ("paywall-prompt",)
+    matches: ClassVar = staticmethod(is_paywall_prompt)
 
 
 @dataclass(frozen=True)
