@@ -211,10 +211,12 @@ is_credit = matches([
     r"^\(?(credits?|fot\.|foto)\s*:", r"^(last modified|letzte änderung|zuletzt (aktualisiert|geändert)|aktualisiert am)\b.{0,12}\d",
     r"^(source|quelle|fuente|fonte)\s*:", r"\bcontributed (to )?(this )?report(ing)?\b", r"^(updated|published|posted|last modified)( on| at)?\s*:?\s*\w+\s+\d",
 ])
-is_copyright = matches([r"©", r"\(c\)\s*\d{4}", r"\bcopyright\b", r"\ball rights reserved\b", r"\bnon-commercial use\b",
+is_copyright = matches([r"©", r"\(c\)\s*\d{4}", r"^\W*copyright\b", r"\bcopyright\s*(©|\(c\)|\d{4}|by\b)",  # not 'Erdogans Copyright'
+                        r"\ball rights reserved\b", r"\bnon-commercial use\b",
                         r"\bmay not be (published|reproduced|redistributed)\b", r"\balle rechte vorbehalten\b",
                         r"\btous droits réservés\b", r"\btodos los derechos reservados\b", r"\bвсе права защищены\b",
-                        r"\bprawem autorskim\b", r"\bcc[- ]by\b", r"\bcreative commons\b"])
+                        r"\bprawem autorskim\b", r"\bcc[- ]by\b",
+                        r"\bcreative commons\b.{0,80}\blicen[cs]|\blicen[cs]\w*\b.{0,80}\bcreative commons\b"])  # a licence, not the organisation
 OPENING_BRACKET = r"[(\[]?\s*"
 is_related_prompt = matches([  # '[Related: ...]' and '(Read also: ...)' are the same prompts in brackets
     rf"^{OPENING_BRACKET}(read|see) (more|also)\b", rf"^{OPENING_BRACKET}related( (articles?|stories|coverage|content|news))?\s*:?",
@@ -280,7 +282,8 @@ is_more_heading = matches([r"^(weitere|mehr|ähnliche) (aktuelle |spannende )?(t
                            r"^vorschau auf\b", r"^\W*weiter zu\b", r"^(more|other|latest) (stories|articles|news|posts)\b"])
 # 'This post contains affiliate links', 'We may receive compensation ...', '*Werbung.', '... Links, für die wir eine Provision
 # erhalten', 'Dieser Beitrag ist in Kooperation mit ... entstanden': an advertising disclosure (links or the post named: evidence)
-is_ad_disclosure = matches([r"^\*?(werbung|anzeige)\b", r"\b(contains|enthält) (affiliate[- ]links|werbung|references to products)\b",
+is_ad_disclosure = matches([r"^\*?(werbung|anzeige)\b(\W*$|\s*[:|–-])",  # a label, not 'Werbung nervt.'
+                            r"\b(contains|enthält) (affiliate[- ]links|werbung|references to products)\b",
                             r"\bwe may (receive|earn) (a )?(compensation|commission)\b", r"\badvertisers do not influence\b",
                             r"\baffiliate[- ]links?\b", r"\blinks?\b.{0,80}\bprovision\b",
                             r"\b(beitrag|artikel|post)\b.{0,30}\bin (freundlicher |bezahlter )?(kooperation|zusammenarbeit) mit\b"])
