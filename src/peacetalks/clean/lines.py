@@ -162,9 +162,34 @@ def is_list_entry(line: Line) -> bool:
     return any(any(c.isdigit() for c in word) for word in line.words[:2])
 
 
+def is_anchored(pattern: str) -> bool:
+    """Whether ``pattern`` can only match at the start: it opens with '^' and has no '|' outside groups and classes."""
+    depth, in_class, escaped = 0, False, False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char in "()":
+            depth += 1 if char == "(" else -1
+        elif char == "|" and depth == 0:
+            return False
+    return pattern.startswith("^")
+
+
 def matches(patterns: Sequence[str]) -> Callable[[Line], bool]:
-    regex = re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
-    return lambda line: bool(regex.search(line.text))
+    """One test of many patterns. Those anchored at the start are tried there only: searched, each would be tried at
+    every position of the line (the cleaner's costliest work)."""
+    def compiled(chosen: list[str]) -> re.Pattern[str] | None:
+        return re.compile("|".join(f"(?:{p})" for p in chosen), re.IGNORECASE) if chosen else None
+
+    head = compiled([p for p in patterns if is_anchored(p)])
+    body = compiled([p for p in patterns if not is_anchored(p)])
+    return lambda line: bool(head and head.match(line.text) or body and body.search(line.text))
 
 
 # Multilingual prompt vocabularies (en, de, fr, es, it, pt, nl, tl, ru/uk).
@@ -301,6 +326,17 @@ is_paywall_prompt = matches([
     r"\bcancela cuando quieras\b", r"\b(cancel|kündbar|résiliable) (at )?any ?time\b",
     r"^(sie sind|du bist|you are|vous n'êtes) (aktuell |derzeit |currently )?(nicht|not|pas) (eingeloggt|angemeldet|logged in|signed in|connecté)\b",
     r"\btekst przeczytasz w\b", r"^(lesezeit|reading time|temps de lecture|tiempo de lectura)\s*:", r"^\d+\s*min(ute)?s?\.? (read|lesezeit|de lecture|de lectura)\W*$",
+])
+# 'Externer Inhalt', 'Klicken Sie auf den unteren Button, um den Inhalt von www.komoot.de zu laden.', 'Bild anzeigen', 'PDF | 38 KB',
+# 'Video verfügbar bis 28.02.2021': what an embedded-content, picture, media or download widget leaves in the text
+is_widget_text = matches([
+    r"^(externer|eingebetteter) inhalt\W*$", r"^(external|embedded) content\W*$", r"^contenu externe\W*$", r"^contenido externo\W*$",
+    r"\bklicken sie auf den (unteren |folgenden )?button\b", r"\bmit dem laden des (inhalts|videos|tweets|beitrags)\b",
+    r"\b(inhalt|video|karte|tweet) (laden|entsperren|anzeigen)\W*$", r"\bclick (the button|here) (below )?to (load|show|view) (the |this )?(content|video|map|tweet)\b",
+    r"^(wird geladen|loading|chargement|cargando)\W*$", r"^(bild|foto|video|galerie) (anzeigen|öffnen|vergrößern)\W*$",
+    r"^(view|show|open|enlarge) (image|photo|picture|gallery)\W*$", r"^(voir|afficher) (l'image|la photo|la galerie)\W*$",
+    r"\b(pdf|docx?|xlsx?|pptx?|zip)\s*[|(,]\s*\d+([.,]\d+)?\s*[kmg]i?b\b", r"\bdatei ist nicht barrierefrei\b",
+    r"^(video|audio|sendung|podcast) (verfügbar|abrufbar) bis\b", r"^(video|audio) available (until|till)\b",
 ])
 is_advertisement = matches([r"^(advertisement|anzeige|publicité|publicidad|pubblicità|sponsored( content)?|werbung)$"])
 

@@ -50,6 +50,7 @@ from .rules import (
     TailHeadlines,
     TailPrompt,
     TailTags,
+    WidgetText,
 )
 
 CLEANER_VERSION = "1.5"
@@ -162,7 +163,7 @@ def default_pipeline() -> Pipeline:
         bridge=TailBlock(), links=links)
     headlines = TailHeadlines()
     return Pipeline((counter, RepeatedLine(), MetadataBlock(), edges, AuthorSection(), advertisement, links, headlines,
-                     edges, ContentRegion(), SignupPrompt(), PaywallPrompt(), CaptionCredit(), CommentSection(), RegionEdges(edges, headlines), HeadDateline(), LeadChrome()))
+                     edges, ContentRegion(), SignupPrompt(), PaywallPrompt(), CaptionCredit(), WidgetText(), CommentSection(), RegionEdges(edges, headlines), HeadDateline(), LeadChrome()))
 
 
 PIPELINE = default_pipeline()

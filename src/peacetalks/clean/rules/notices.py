@@ -32,6 +32,7 @@ from ..lines import (
     is_table_row,
     is_tag_heading,
     is_tag_list,
+    is_widget_text,
 )
 from .base import Found, Page, Removed, Rule, neighbours
 
@@ -176,6 +177,21 @@ class PaywallPrompt(AnywhereNotice):
     name: ClassVar[str] = "paywall_prompt"
     reasons: ClassVar[tuple[str, ...]] = ("paywall-prompt",)
     matches: ClassVar = staticmethod(is_paywall_prompt)
+
+
+@dataclass(frozen=True)
+class WidgetText(AnywhereNotice):
+    """What an embedded-content, picture, media or download widget leaves in the text, anywhere: a consent
+    placeholder ('Externer Inhalt', 'Klicken Sie auf den Button, um den Inhalt von ... zu laden'), a loading notice,
+    a picture button ('Bild anzeigen'), a file label ('PDF | 38 KB'), a media expiry ('Video verfügbar bis ...').
+
+    Removes: 'Klicken Sie auf den unteren Button, um den Inhalt von www.komoot.de zu laden.' where the map stood.
+    Keeps: 'The video, available until May, shows the envoys arriving.' and 'Der Bericht (PDF) liegt dem Blatt vor.'
+    """
+
+    name: ClassVar[str] = "widget_text"
+    reasons: ClassVar[tuple[str, ...]] = ("widget",)
+    matches: ClassVar = staticmethod(is_widget_text)
 
 
 @dataclass(frozen=True)
