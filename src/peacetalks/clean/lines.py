@@ -211,6 +211,7 @@ is_subscribe_prompt = matches([
     r"\bподпишитесь\b", r"\bпідпишіться\b", r"\bclick here\b", r"\bsupport (our|independent) journalism\b",
     r"\bshare (it|this) with\b", r"\bif you (enjoyed|liked|enjoyed reading) this (article|story|post)\b",
     r"\bdownload (our|the) [\w ]{0,30}apps?\b", r"\bhazte (miembro|socio)\b", r"\bcanal de (telegram|youtube|whatsapp)\b",
+    r"\bzapraszamy (też |również )?do (subskrypcji|obserwowania)\b", r"\b(subskrybuj|zapisz się do newslettera|obserwuj nas)\b",
     r"\b(already a|first-time) subscribers?\b", r"\blog in for (immediate )?access\b", r"\bconsider supporting\b", r"^(s[ií]guenos|folgen sie uns|folge uns|suivez-nous|seguici|siga-nos)\b",
 ])
 # 'Never miss the latest news by signing up to our newsletter today!', 'Zum Newsletter anmelden': a call to sign up
@@ -235,6 +236,9 @@ is_credit = matches([
     r"^(reporting|writing|editing|additional reporting) by\b", r"\b(getty images|shutterstock|ap photo|afp via getty)\b",
     r"^\(?(credits?|fot\.|foto)\s*:", r"^(last modified|letzte änderung|zuletzt (aktualisiert|geändert)|aktualisiert am)\b.{0,12}\d",
     r"^(source|quelle|fuente|fonte)\s*:", r"\bcontributed (to )?(this )?report(ing)?\b", r"^(updated|published|posted|last modified)( on| at)?\s*:?\s*\w+\s+\d",
+    r"\blast modified\s*:\s*\d", r"^(news|release|publication) date\s*:", r"^(date de publication|fecha de publicación|veröffentlichungsdatum)\s*:",
+    # 'aja/PAP', '(dpa/lnw)', '(ots)': the initials of the writer and the agency that sign a news item
+    r"^\(?[a-z]{2,5}(\s*/\s*[a-z]{2,5}){1,3}\)?$", r"^\((dpa|afp|ap|ots|apa|sda|kna|epd|pap|efe|ansa|reuters|kap)\)$",
 ])
 is_copyright = matches([r"©", r"\(c\)\s*\d{4}", r"^\W*copyright\b", r"\bcopyright\s*(©|\(c\)|\d{4}|by\b)",  # not 'Erdogans Copyright'
                         r"\ball rights reserved\b", r"\bnon-commercial use\b",
