@@ -181,6 +181,14 @@ def test_content_region_drops_the_menu_and_footer_of_a_whole_page() -> None:
     assert {r.line.text for r in result.removed} >= {*MENU, *FOOTER}
 
 
+def test_content_region_keeps_every_run_of_prose_half_as_strong_as_the_densest_and_drops_weaker_ones() -> None:
+    gallery = [f"Bild {i}" for i in range(15)]  # a long run of short lines splits the article in two
+    teaser = "Envoys meet again next week in Geneva to talk about prisoners, the paper reported on Friday."
+    raw = "\n".join([*MENU, TITLE, *PROSE, *gallery, *PROSE[:3], *FOOTER, *gallery, teaser, *FOOTER])
+    assert clean(raw, alone(ContentRegion())).text.split("\n\n") == [*PROSE, *PROSE[:3]]  # the gallery and the teaser go
+    assert clean(raw, alone(ContentRegion(run_share=1))).text.split("\n\n") == PROSE  # only runs as strong as the densest
+
+
 def test_a_sign_up_call_inside_a_whole_page_goes_and_the_region_around_it_stays() -> None:
     signup = "Never miss the latest news by signing up to our newsletter today!"
     raw = "\n".join([*MENU, TITLE, *PROSE[:2], signup, *PROSE[2:], *FOOTER])
