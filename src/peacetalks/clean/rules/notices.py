@@ -121,7 +121,19 @@ class Advertisement(Rule):
 
 
 @dataclass(frozen=True)
-class SignupPrompt(Rule):
+class AnywhereNotice(Rule):
+    """A notice recognised by its words anywhere in the article, when it is at most ``max_words`` long (a paragraph
+    that uses the words is text). Subclasses name the test in ``matches``."""
+
+    matches: ClassVar[Callable[[Line], bool]]
+    max_words: int = 30
+
+    def find(self, page: Page, removed: Removed) -> Found:
+        return [(line, self.removal()) for line in page.lines if len(line.words) <= self.max_words and self.matches(line)]
+
+
+@dataclass(frozen=True)
+class SignupPrompt(AnywhereNotice):
     """A short call to sign up for a newsletter or an e-mail edition, anywhere: the widget sites drop between two
     paragraphs. Both the verb and the newsletter must be there; a line about a newsletter is text.
 
@@ -132,22 +144,8 @@ class SignupPrompt(Rule):
 
     name: ClassVar[str] = "signup_prompt"
     reasons: ClassVar[tuple[str, ...]] = ("subscribe-prompt",)
+    matches: ClassVar = staticmethod(is_signup_invitation)
     max_words: int = 25  # a call to sign up is a line; a paragraph that mentions one is the article's
-
-    def find(self, page: Page, removed: Removed) -> Found:
-        return [(line, self.removal()) for line in page.lines if len(line.words) <= self.max_words and is_signup_invitation(line)]
-
-
-@dataclass(frozen=True)
-class AnywhereNotice(Rule):
-    """A notice recognised by its words anywhere in the article, when it is at most ``max_words`` long (a paragraph
-    that uses the words is text). Subclasses name the test in ``matches``."""
-
-    matches: ClassVar[Callable[[Line], bool]]
-    max_words: int = 30
-
-    def find(self, page: Page, removed: Removed) -> Found:
-        return [(line, self.removal()) for line in page.lines if len(line.words) <= self.max_words and self.matches(line)]
 
 
 @dataclass(frozen=True)

@@ -81,8 +81,8 @@ class ContentRegion(Rule):
         runs = self.runs(page, removed)
         if not runs:
             return []
-        return [(line, self.removal()) for line in page.lines
-                if not any(start <= line.index <= end for start, end in runs) and line.index not in removed]
+        inside = {index for start, end in runs for index in range(start, end + 1)}
+        return [(line, self.removal()) for line in page.lines if line.index not in inside and line.index not in removed]
 
 
 @dataclass(frozen=True)
