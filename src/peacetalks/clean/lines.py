@@ -152,9 +152,14 @@ def is_tag_list(line: Line) -> bool:
     return enough and all(WORD.search(item) for item in items) and not TERMINAL.search(line.text)
 
 
+def is_timestamp(line: Line) -> bool:
+    """'2019-11-19T08:57:40+01:00', '2018-08-25': a date or time in the machine's format, alone on its line."""
+    return bool(ISO_TIMESTAMP.fullmatch(line.text))
+
+
 def is_machine_value(line: Line) -> bool:
     """'2019-11-19T08:57:40+01:00', 'https://example.com/logo.png': a value from the page's metadata, not text."""
-    return bool(ISO_TIMESTAMP.fullmatch(line.text)) or len(line.text.split()) == 1 and bool(ADDRESS.search(line.text))
+    return is_timestamp(line) or len(line.text.split()) == 1 and bool(ADDRESS.search(line.text))
 
 
 def is_list_entry(line: Line) -> bool:
