@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from peacetalks.clean import clean, split_lines
+from peacetalks.clean import Pipeline, clean, split_lines
+from peacetalks.clean.rules import MetadataBlock
 from peacetalks.corpus import load_document
 from peacetalks.seeds import iter_seeds
 from peacetalks.storage import Root
@@ -233,6 +234,12 @@ def test_metadata_block_keeps_a_lone_link_and_a_run_of_single_words() -> None:
     lines = ["Claim", "Rating", "https://amzn.to/2A6mxCW", "False"]
     raw = "\n".join([*PROSE[:2], *lines, *PROSE[2:]])
     assert all(line in clean(raw).text.split("\n\n") for line in lines)
+
+
+def test_metadata_block_keeps_a_list_of_bare_links_to_the_sources() -> None:
+    sources = ["Quellen:", "https://science.example.org/content/341/833", "https://www.example.de/wissen/crispr", "https://example.com/a-1"]
+    raw = "\n".join([*PROSE, *sources])
+    assert all(line in clean(raw, Pipeline((MetadataBlock(),))).text.split("\n\n") for line in sources)
 
 
 def test_embedded_post_bylines_are_kept() -> None:

@@ -14,21 +14,25 @@ from peacetalks.clean import PIPELINE, PageKind, Pipeline, clean, split_lines
 from peacetalks.clean.rules import (
     Advertisement,
     AuthorBio,
+    CaptionCredit,
     ContentRegion,
     EdgeNotices,
     LeadChrome,
     Page,
     PageNavigation,
+    PaywallPrompt,
     RegionEdges,
     RelatedLinks,
     Rule,
     SignupPrompt,
     TailAbout,
+    TailCopyright,
     TailCredit,
     TailContact,
     TailHeadlines,
     TailPrompt,
     TailTags,
+    WidgetText,
 )
 from test_clean import PROSE, TITLE  # the same four paragraphs and headline as the cleaner's other tests
 
@@ -95,6 +99,33 @@ CASES = [  # (rule, lines, the lines it removes)
     (TailPrompt(), [*PROSE, "We want to hear what you think about this article."], ["We want to hear what you think about this article."]),
     (RelatedLinks(), [*PROSE[:2], "Auch interessant:", "NOTAS RELACIONADAS", *PROSE[2:]], ["Auch interessant:", "NOTAS RELACIONADAS"]),
     (RelatedLinks(), [*PROSE[:2], "Auch interessant ist, dass die Delegationen in Riad blieben.", *PROSE[2:]], []),
+    (CaptionCredit(), [*PROSE[:2], "Marco Odermatt, Ski-Star aus der Schweiz. © AFP / MARCO BERTORELLO",
+                       "(Foto: Natacha Pisarenko/Pool via REUTERS)", "Fot. Jan Kowalski / Agencja Gazeta", *PROSE[2:]],
+     ["Marco Odermatt, Ski-Star aus der Schweiz. © AFP / MARCO BERTORELLO", "(Foto: Natacha Pisarenko/Pool via REUTERS)",
+      "Fot. Jan Kowalski / Agencja Gazeta"]),
+    (CaptionCredit(), [*PROSE[:2], "The photographer, who asked not to be named, sold the picture to the agency.",
+                       "The court heard that the mark © had been printed on every copy of the leaflet handed out in the square, "
+                       "which the defence said proved nothing about who wrote it or why it was distributed there.", *PROSE[2:]], []),
+    (PaywallPrompt(), [PROSE[0], "To view the full story, please subscribe to The Haitian Times.", "Pour lire la suite", "Hazte miembro",
+                       "3 min read", *PROSE[1:]],
+     ["To view the full story, please subscribe to The Haitian Times.", "Pour lire la suite", "Hazte miembro", "3 min read"]),
+    (PaywallPrompt(), [PROSE[0], "The envoys urged members to support the deal, the paper said.", "Unterstützen wollen die Länder den Plan.",
+                       *PROSE[1:]], []),
+    (WidgetText(), [*PROSE[:2], "Externer Inhalt", "Klicken Sie auf den unteren Button, um den Inhalt von www.komoot.de zu laden.",
+                    "Bild anzeigen", "Informationsschreiben vom 14. Oktober 2021 PDF | 38 KB", *PROSE[2:]],
+     ["Externer Inhalt", "Klicken Sie auf den unteren Button, um den Inhalt von www.komoot.de zu laden.", "Bild anzeigen",
+      "Informationsschreiben vom 14. Oktober 2021 PDF | 38 KB"]),
+    (WidgetText(), [*PROSE[:2], "The video, available until May, shows the envoys arriving.", "Der Bericht (PDF) liegt dem Blatt vor.",
+                    *PROSE[2:]], []),
+    (TailCredit(), [*PROSE, "Release date: 21 April 2022", "aja/PAP"], ["Release date: 21 April 2022", "aja/PAP"]),
+    (TailCredit(), [*PROSE, "Talks resume in Geneva/Riyadh next week, and/or in Doha."], []),
+    (TailCopyright(), [*PROSE, "The author spoke about his fears, Erdogans Copyright and the strength of mint."], []),
+    (TailCopyright(), [*PROSE, "With a network of affiliates around the world, Creative Commons provides free tools."], []),
+    (TailCopyright(), [*PROSE, "This article is licensed under a Creative Commons Attribution 4.0 licence."],
+     ["This article is licensed under a Creative Commons Attribution 4.0 licence."]),
+    (Advertisement(), [*PROSE, "Werbung nervt. Tracking nervt. Und mobil habe ich keine Zeit für Banner."], []),
+    (Advertisement(), [*PROSE, "Werbung: Dieser Artikel enthält Links zu Shops."], ["Werbung: Dieser Artikel enthält Links zu Shops."]),
+    (TailPrompt(), [*PROSE, "Zapraszamy też do subskrypcji tygodnika."], ["Zapraszamy też do subskrypcji tygodnika."]),
     (LeadChrome(), [TITLE, "5:45 AM PST 11/19/2019 by Jane Doe", *PROSE], ["5:45 AM PST 11/19/2019 by Jane Doe"]),
     (LeadChrome(), [TITLE, "When I woke up, there was nothing.", *PROSE], []),
 ]
@@ -150,6 +181,14 @@ def test_content_region_drops_the_menu_and_footer_of_a_whole_page() -> None:
     assert {r.line.text for r in result.removed} >= {*MENU, *FOOTER}
 
 
+def test_content_region_keeps_every_run_of_prose_half_as_strong_as_the_densest_and_drops_weaker_ones() -> None:
+    gallery = [f"Bild {i}" for i in range(15)]  # a long run of short lines splits the article in two
+    teaser = "Envoys meet again next week in Geneva to talk about prisoners, the paper reported on Friday."
+    raw = "\n".join([*MENU, TITLE, *PROSE, *gallery, *PROSE[:3], *FOOTER, *gallery, teaser, *FOOTER])
+    assert clean(raw, alone(ContentRegion())).text.split("\n\n") == [*PROSE, *PROSE[:3]]  # the gallery and the teaser go
+    assert clean(raw, alone(ContentRegion(run_share=1))).text.split("\n\n") == PROSE  # only runs as strong as the densest
+
+
 def test_a_sign_up_call_inside_a_whole_page_goes_and_the_region_around_it_stays() -> None:
     signup = "Never miss the latest news by signing up to our newsletter today!"
     raw = "\n".join([*MENU, TITLE, *PROSE[:2], signup, *PROSE[2:], *FOOTER])
@@ -178,6 +217,15 @@ def test_region_edges_leave_an_extracted_article_to_the_first_passes() -> None:
     lines = split_lines("\n".join([*PROSE, BIO]))
     assert step.find(Page(lines, "en", whole_page=False), {}) == []
     assert [line.text for line, _ in step.find(Page(lines, "en", whole_page=True), {})] == [BIO]
+
+
+def test_captions_paywall_and_widget_lines_go_from_the_middle_of_an_extract_and_its_headings_and_lists_stay() -> None:
+    article = [TITLE, PROSE[0], "Cristina Kirchner y Alberto Fernández en el Congreso (Foto: Natacha Pisarenko/Pool via REUTERS).",
+               "Background", "- first round in Riyadh", "- second round in Geneva", PROSE[1], "To view the full story, please subscribe.",
+               PROSE[2], "Externer Inhalt", "Video verfügbar bis 28.02.2021", PROSE[3]]
+    result = clean("\n".join(article))
+    assert result.text.split("\n\n") == [PROSE[0], "Background", "- first round in Riyadh", "- second round in Geneva", *PROSE[1:]]
+    assert result.removal_counts() == {("caption_credit", "credits"): 1, ("paywall_prompt", "paywall-prompt"): 1, ("widget_text", "widget"): 2}
 
 
 # --- counts ----------------------------------------------------------------------------
@@ -237,3 +285,12 @@ def test_clean_text_refuses_unpaired_surrogates_and_deep_nesting_on_stdout(tmp_p
     code, out, err = cli("clean-text", source)
     assert code == 2 and f"peacetalks clean-text: error: {source}: {message}" in err
     assert [json.loads(record)["id"] for record in out.splitlines()] == ["a"] and "Traceback" not in err
+
+
+def test_patterns_anchored_at_the_start_are_tried_there_only_and_a_top_level_alternative_anywhere() -> None:
+    from peacetalks.clean.lines import matches
+
+    line = split_lines("xb")[0]
+    assert matches([r"^a|b"])(line)  # 'b' is its own alternative, searched anywhere
+    assert not matches([r"^(a|b)"])(line) and not matches([r"^[|]b"])(line)
+    assert matches([r"^x", r"b$"])(line) and matches([r"^(y|x)b$"])(line)

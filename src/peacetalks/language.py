@@ -26,6 +26,9 @@ STOPWORDS: dict[str, frozenset[str]] = {
     }.items()
 }
 WORD = re.compile(r"\w+")
+# word -> the languages it is a stopword of: one pass over the text counts every list at once
+STOPWORD_LANGUAGES: dict[str, tuple[str, ...]] = {
+    word: tuple(lang for lang, words in STOPWORDS.items() if word in words) for word in sorted(set().union(*STOPWORDS.values()))}
 
 
 def dominant_script(text: str) -> str:
@@ -39,12 +42,16 @@ def dominant_script(text: str) -> str:
 
 def detect_language(text: str, min_hits: int = 2) -> str:
     """ISO 639-1 code of the best stopword match, or ``und``."""
-    words = [w.lower() for w in WORD.findall(text)]
-    if not words:
+    counts = Counter(WORD.findall(text))
+    if not counts:
         return "und"
     script = dominant_script(text)
     candidates = [lang for lang in STOPWORDS if (lang in ("ru", "uk")) == (script == "CYRILLIC")]
-    hits = {lang: sum(1 for w in words if w in STOPWORDS[lang]) for lang in candidates}
+    hits = dict.fromkeys(candidates, 0)
+    for word, count in counts.items():  # distinct words only, lowered one at a time (lowering the text can split a word)
+        for lang in STOPWORD_LANGUAGES.get(word.lower(), ()):
+            if lang in hits:
+                hits[lang] += count
     best = max(sorted(hits), key=lambda lang: hits[lang], default="und")
     if best == "und" or hits[best] < min_hits:
         return "und" if script in ("LATIN", "CYRILLIC") else script.lower()

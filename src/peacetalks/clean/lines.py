@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from functools import cached_property
 
 
-LINE_BREAK = re.compile(r"\r\n|[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+BREAKS = "\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029"  # '\r\n' is one break
+LINE_CONTENT = re.compile(f"[^{BREAKS}]+")
 SKIPPABLE_EDGE = " \t\ufeff\u00a0\u200b\u2009\u202f\u3000"
 TERMINAL = re.compile(r"[.!?…:;。！？][\"'”’»)\]」』）]*$|[\"”’»」』]$")
 BULLET = re.compile(r"^[•▪►■→»·◦‣⁃●○▸▹\-*–—]\s*")
@@ -47,20 +48,23 @@ class Line:
 def split_lines(raw: str) -> list[Line]:
     """Non-blank lines with their raw content offsets (edges without spaces or a BOM)."""
     lines: list[Line] = []
-    pos = 0
-    for match in [*LINE_BREAK.finditer(raw), None]:
-        line_end = match.start() if match else len(raw)
-        break_end = match.end() if match else len(raw)
-        start, end = pos, line_end
-        while start < end and raw[start] in SKIPPABLE_EDGE:
-            start += 1
-        while end > start and (raw[end - 1] in SKIPPABLE_EDGE or raw[end - 1].isspace()):
-            end -= 1
+    for segment in LINE_CONTENT.finditer(raw):  # the text between two breaks: blank runs between lines cost nothing
+        start, end = segment.span()
+        if raw[start] in SKIPPABLE_EDGE or raw[end - 1] in SKIPPABLE_EDGE or raw[end - 1].isspace():  # most lines have clean edges
+            start, end = trimmed(raw, start, end)
         if start < end:
-            text = unicodedata.normalize("NFC", raw[start:end])
-            lines.append(Line(len(lines), start, end, break_end, text))
-        pos = break_end
+            break_end = segment.end() + (2 if raw.startswith("\r\n", segment.end()) else 1 if segment.end() < len(raw) else 0)
+            lines.append(Line(len(lines), start, end, break_end, unicodedata.normalize("NFC", raw[start:end])))
     return lines
+
+
+def trimmed(raw: str, start: int, end: int) -> tuple[int, int]:
+    """[start, end) without the skippable characters at its start and the skippable or blank ones at its end."""
+    while start < end and raw[start] in SKIPPABLE_EDGE:
+        start += 1
+    while end > start and (raw[end - 1] in SKIPPABLE_EDGE or raw[end - 1].isspace()):
+        end -= 1
+    return start, end
 
 
 def is_bare_count(line: Line) -> bool:
@@ -148,9 +152,14 @@ def is_tag_list(line: Line) -> bool:
     return enough and all(WORD.search(item) for item in items) and not TERMINAL.search(line.text)
 
 
+def is_timestamp(line: Line) -> bool:
+    """'2019-11-19T08:57:40+01:00', '2018-08-25': a date or time in the machine's format, alone on its line."""
+    return bool(ISO_TIMESTAMP.fullmatch(line.text))
+
+
 def is_machine_value(line: Line) -> bool:
     """'2019-11-19T08:57:40+01:00', 'https://example.com/logo.png': a value from the page's metadata, not text."""
-    return bool(ISO_TIMESTAMP.fullmatch(line.text)) or len(line.text.split()) == 1 and bool(ADDRESS.search(line.text))
+    return is_timestamp(line) or len(line.text.split()) == 1 and bool(ADDRESS.search(line.text))
 
 
 def is_list_entry(line: Line) -> bool:
@@ -158,9 +167,34 @@ def is_list_entry(line: Line) -> bool:
     return any(any(c.isdigit() for c in word) for word in line.words[:2])
 
 
+def is_anchored(pattern: str) -> bool:
+    """Whether ``pattern`` can only match at the start: it opens with '^' and has no '|' outside groups and classes."""
+    depth, in_class, escaped = 0, False, False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char in "()":
+            depth += 1 if char == "(" else -1
+        elif char == "|" and depth == 0:
+            return False
+    return pattern.startswith("^")
+
+
 def matches(patterns: Sequence[str]) -> Callable[[Line], bool]:
-    regex = re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
-    return lambda line: bool(regex.search(line.text))
+    """One test of many patterns. Those anchored at the start are tried there only: searched, each would be tried at
+    every position of the line (the cleaner's costliest work)."""
+    def compiled(chosen: list[str]) -> re.Pattern[str] | None:
+        return re.compile("|".join(f"(?:{p})" for p in chosen), re.IGNORECASE) if chosen else None
+
+    head = compiled([p for p in patterns if is_anchored(p)])
+    body = compiled([p for p in patterns if not is_anchored(p)])
+    return lambda line: bool(head and head.match(line.text) or body and body.search(line.text))
 
 
 # Multilingual prompt vocabularies (en, de, fr, es, it, pt, nl, tl, ru/uk).
@@ -182,6 +216,7 @@ is_subscribe_prompt = matches([
     r"\bподпишитесь\b", r"\bпідпишіться\b", r"\bclick here\b", r"\bsupport (our|independent) journalism\b",
     r"\bshare (it|this) with\b", r"\bif you (enjoyed|liked|enjoyed reading) this (article|story|post)\b",
     r"\bdownload (our|the) [\w ]{0,30}apps?\b", r"\bhazte (miembro|socio)\b", r"\bcanal de (telegram|youtube|whatsapp)\b",
+    r"\bzapraszamy (też |również )?do (subskrypcji|obserwowania)\b", r"\b(subskrybuj|zapisz się do newslettera|obserwuj nas)\b",
     r"\b(already a|first-time) subscribers?\b", r"\blog in for (immediate )?access\b", r"\bconsider supporting\b", r"^(s[ií]guenos|folgen sie uns|folge uns|suivez-nous|seguici|siga-nos)\b",
 ])
 # 'Never miss the latest news by signing up to our newsletter today!', 'Zum Newsletter anmelden': a call to sign up
@@ -206,11 +241,16 @@ is_credit = matches([
     r"^(reporting|writing|editing|additional reporting) by\b", r"\b(getty images|shutterstock|ap photo|afp via getty)\b",
     r"^\(?(credits?|fot\.|foto)\s*:", r"^(last modified|letzte änderung|zuletzt (aktualisiert|geändert)|aktualisiert am)\b.{0,12}\d",
     r"^(source|quelle|fuente|fonte)\s*:", r"\bcontributed (to )?(this )?report(ing)?\b", r"^(updated|published|posted|last modified)( on| at)?\s*:?\s*\w+\s+\d",
+    r"\blast modified\s*:\s*\d", r"^(news|release|publication) date\s*:", r"^(date de publication|fecha de publicación|veröffentlichungsdatum)\s*:",
+    # 'aja/PAP', '(dpa/lnw)', '(ots)': the initials of the writer and the agency that sign a news item
+    r"^\(?[a-z]{2,5}(\s*/\s*[a-z]{2,5}){1,3}\)?$", r"^\((dpa|afp|ap|ots|apa|sda|kna|epd|pap|efe|ansa|reuters|kap)\)$",
 ])
-is_copyright = matches([r"©", r"\(c\)\s*\d{4}", r"\bcopyright\b", r"\ball rights reserved\b", r"\bnon-commercial use\b",
+is_copyright = matches([r"©", r"\(c\)\s*\d{4}", r"^\W*copyright\b", r"\bcopyright\s*(©|\(c\)|\d{4}|by\b)",  # not 'Erdogans Copyright'
+                        r"\ball rights reserved\b", r"\bnon-commercial use\b",
                         r"\bmay not be (published|reproduced|redistributed)\b", r"\balle rechte vorbehalten\b",
                         r"\btous droits réservés\b", r"\btodos los derechos reservados\b", r"\bвсе права защищены\b",
-                        r"\bprawem autorskim\b", r"\bcc[- ]by\b", r"\bcreative commons\b"])
+                        r"\bprawem autorskim\b", r"\bcc[- ]by\b",
+                        r"\bcreative commons\b.{0,80}\blicen[cs]|\blicen[cs]\w*\b.{0,80}\bcreative commons\b"])  # a licence, not the organisation
 OPENING_BRACKET = r"[(\[]?\s*"
 is_related_prompt = matches([  # '[Related: ...]' and '(Read also: ...)' are the same prompts in brackets
     rf"^{OPENING_BRACKET}(read|see) (more|also)\b", rf"^{OPENING_BRACKET}related( (articles?|stories|coverage|content|news))?\s*:?",
@@ -226,7 +266,7 @@ is_related_prompt = matches([  # '[Related: ...]' and '(Read also: ...)' are the
     r"^voir aussi\b", r"^sur le même sujet\W*$", r"^veja (também|mais)\b", r"^saiba mais\b", r"^potrebbe interessarti\b",
     r"^(czytaj|zobacz) (też|także|również)\b", r"^mir[ae]\s*:", r"^you (might|may) also (like|enjoy)\b", r"^recommended (for you|reading|stories)\W*$",
     # 'Auch interessant:', 'NOTAS RELACIONADAS', 'Contenido relacionado', 'PUEDES VER:', 'Te puede interesar'
-    r"^auch interessant\W*$", r"^(notas|noticias|contenidos?|art[ií]culos) relacionad[oa]s\W*$", r"^puedes ver\s*:",
+    r"^auch interessant\W*$", r"^(weitere|ähnliche) artikel zum thema\W*$", r"^(kommentierte|meistgelesene|meistgelesen) artikel\W*$", r"^(notas|noticias|contenidos?|art[ií]culos) relacionad[oa]s?\W*$", r"^puedes ver\s*:",
     r"^(también )?te (puede|podría) interesar\b", r"^(articles|contenus) (liés|similaires)\W*$", r"^articoli correlati\W*$",
 ])
 ends_in_link_words = matches([r"\b(here|hier|aquí|ici)[.!]?$"])  # 'You can view last month's thread here.'
@@ -238,7 +278,7 @@ is_author_bio_sentence = matches([
     r"^[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){0,3} (is|was|covers|writes)\b.{0,120}\b(reporter|correspondent|editor|writer|journalist|columnist|contributor|author|producer)\b",
 ])
 is_tag_heading = matches([  # 'Tags', 'Filed under: Diplomacy |': a heading alone, or with its keywords after a colon
-    r"^(tags?|tagged( with)?|topics|filed under|schlagw(ö|oe)rter|etiquetas|mots-clés|tópicos|argomenti|темы|теги)(\s*[:|].*)?$",
+    r"^(tags?|tagged( with)?|topics|temas|filed under|schlagw(ö|oe)rter|etiquetas|mots-clés|tópicos|argomenti|темы|теги)(\s*[:|].*)?$",
 ])
 ORGANISATION = r"(?!(?:This|That|It|There|The|These|Those|He|She|They|We|What|Which)\b)[A-Z][\w&.'’-]*(?: [A-Z(][\w&.'’()-]*){0,3}"
 COMPANY_BOILERPLATE = re.compile("|".join(f"(?:{p})" for p in [  # the 'About us' paragraph that closes a press release
@@ -276,11 +316,37 @@ is_more_heading = matches([r"^(weitere|mehr|ähnliche) (aktuelle |spannende )?(t
                            r"^vorschau auf\b", r"^\W*weiter zu\b", r"^(more|other|latest) (stories|articles|news|posts)\b"])
 # 'This post contains affiliate links', 'We may receive compensation ...', '*Werbung.', '... Links, für die wir eine Provision
 # erhalten', 'Dieser Beitrag ist in Kooperation mit ... entstanden': an advertising disclosure (links or the post named: evidence)
-is_ad_disclosure = matches([r"^\*?(werbung|anzeige)\b", r"\b(contains|enthält) (affiliate[- ]links|werbung|references to products)\b",
+is_ad_disclosure = matches([r"^\*?(werbung|anzeige)\b(\W*$|\s*[:|–-])",  # a label, not 'Werbung nervt.'
+                            r"\b(contains|enthält) (affiliate[- ]links|werbung|references to products)\b",
                             r"\bwe may (receive|earn) (a )?(compensation|commission)\b", r"\badvertisers do not influence\b",
                             r"\baffiliate[- ]links?\b", r"\blinks?\b.{0,80}\bprovision\b",
                             r"\b(beitrag|artikel|post)\b.{0,30}\bin (freundlicher |bezahlter )?(kooperation|zusammenarbeit) mit\b"])
 is_contact_heading = matches([r"^(kontakt|contact|telefon|tel|phone|fax|e-mail)\s*[:.]"])  # 'Kontakt:', 'Telefon: +49 ...'
+# '(Foto: Natacha Pisarenko/Pool via REUTERS)', '© AFP / MARCO BERTORELLO', 'Fot. Jan Kowalski / Agencja Gazeta': the credit
+# of a picture, inside or after its caption (a short line: a paragraph that names a photographer is text)
+is_caption_credit = matches([r"\((foto|photo|credits?|cr[ée]dito|bild|image|picture|fot\.)s?\s*:", r"©\s*[\w(]", r"^fot\.\s"])
+# 'To view the full story, please subscribe', 'Pour lire la suite', 'Hazte miembro', 'Unterstütze uns', '3 min read': what a paywall,
+# a membership drive or a reading-time widget prints into the article
+is_paywall_prompt = matches([
+    r"\bto (view|read|continue reading|access) the (full|whole|rest of the|complete) (story|article|text)\b",
+    r"\b(continue|keep) reading (with|for)\b", r"^(pour (lire|accéder)|para (seguir|continuar) leyendo|um weiterzulesen|per continuare a leggere)\b",
+    r"^(jetzt )?weiterlesen mit\b", r"\b(hazte|werde|become a|devenez|diventa) (miembro|socio|mitglied|member|abonnent|membre|socio)\b",
+    r"^(unterstütze|unterstützen sie) (uns|unsere|unser|das|die|den|\w+ (bereits|schon) mit)\b", r"^(support us|soutenez-nous|apóyanos)\b",
+    r"\bcancela cuando quieras\b", r"\b(cancel|kündbar|résiliable) (at )?any ?time\b",
+    r"^(sie sind|du bist|you are|vous n'êtes) (aktuell |derzeit |currently )?(nicht|not|pas) (eingeloggt|angemeldet|logged in|signed in|connecté)\b",
+    r"\btekst przeczytasz w\b", r"^(lesezeit|reading time|temps de lecture|tiempo de lectura)\s*:", r"^\d+\s*min(ute)?s?\.? (read|lesezeit|de lecture|de lectura)\W*$",
+])
+# 'Externer Inhalt', 'Klicken Sie auf den unteren Button, um den Inhalt von www.komoot.de zu laden.', 'Bild anzeigen', 'PDF | 38 KB',
+# 'Video verfügbar bis 28.02.2021': what an embedded-content, picture, media or download widget leaves in the text
+is_widget_text = matches([
+    r"^(externer|eingebetteter) inhalt\W*$", r"^(external|embedded) content\W*$", r"^contenu externe\W*$", r"^contenido externo\W*$",
+    r"\bklicken sie auf den (unteren |folgenden )?button\b", r"\bmit dem laden des (inhalts|videos|tweets|beitrags)\b",
+    r"\b(inhalt|video|karte|tweet) (laden|entsperren|anzeigen)\W*$", r"\bclick (the button|here) (below )?to (load|show|view) (the |this )?(content|video|map|tweet)\b",
+    r"^(wird geladen|loading|chargement|cargando)\W*$", r"^(bild|foto|video|galerie) (anzeigen|öffnen|vergrößern)\W*$",
+    r"^(view|show|open|enlarge) (image|photo|picture|gallery)\W*$", r"^(voir|afficher) (l'image|la photo|la galerie)\W*$",
+    r"\b(pdf|docx?|xlsx?|pptx?|zip)\s*[|(,]\s*\d+([.,]\d+)?\s*[kmg]i?b\b", r"\bdatei ist nicht barrierefrei\b",
+    r"^(video|audio|sendung|podcast) (verfügbar|abrufbar) bis\b", r"^(video|audio) available (until|till)\b",
+])
 is_advertisement = matches([r"^(advertisement|anzeige|publicité|publicidad|pubblicità|sponsored( content)?|werbung)$"])
 
 

@@ -24,6 +24,7 @@ from .rules import (
     Advertisement,
     AuthorBio,
     AuthorSection,
+    CaptionCredit,
     CommentSection,
     ContentRegion,
     EdgeNotices,
@@ -32,6 +33,7 @@ from .rules import (
     MetadataBlock,
     Page,
     PageNavigation,
+    PaywallPrompt,
     RegionEdges,
     RelatedLinks,
     Removal,
@@ -48,9 +50,10 @@ from .rules import (
     TailHeadlines,
     TailPrompt,
     TailTags,
+    WidgetText,
 )
 
-CLEANER_VERSION = "1.5"
+CLEANER_VERSION = "1.6"
 PARAGRAPH_SEPARATOR = "\n\n"
 
 
@@ -160,7 +163,7 @@ def default_pipeline() -> Pipeline:
         bridge=TailBlock(), links=links)
     headlines = TailHeadlines()
     return Pipeline((counter, RepeatedLine(), MetadataBlock(), edges, AuthorSection(), advertisement, links, headlines,
-                     edges, ContentRegion(), SignupPrompt(), CommentSection(), RegionEdges(edges, headlines), HeadDateline(), LeadChrome()))
+                     edges, ContentRegion(), SignupPrompt(), PaywallPrompt(), CaptionCredit(), WidgetText(), CommentSection(), RegionEdges(edges, headlines), HeadDateline(), LeadChrome()))
 
 
 PIPELINE = default_pipeline()

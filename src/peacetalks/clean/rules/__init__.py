@@ -17,11 +17,11 @@ from .blocks import AuthorSection, MetadataBlock, RepeatedLine
 from .edges import EdgeNotices, RegionEdges, is_headline
 from .lead import HeadDateline, LeadChrome
 from .links import RelatedLinks, TailBlock, TailHeadlines
-from .notices import (Advertisement, AuthorBio, PageNavigation, ShareCounter, ShortNotice, SignupPrompt, TailAbout, TailContact, TailCopyright,
-                      TailCredit, TailPrompt, TailTags)
+from .notices import (Advertisement, AnywhereNotice, AuthorBio, CaptionCredit, PageNavigation, PaywallPrompt, ShareCounter, ShortNotice,
+                      SignupPrompt, TailAbout, TailContact, TailCopyright, TailCredit, TailPrompt, TailTags, WidgetText)
 from .region import CommentSection, ContentRegion, densest_run
 
-__all__ = ["Advertisement", "AuthorBio", "AuthorSection", "CommentSection", "ContentRegion", "EdgeNotices", "Found", "HeadDateline",
-           "LeadChrome", "MetadataBlock", "Page", "PageNavigation", "RegionEdges", "RelatedLinks", "Removal", "Removed", "RepeatedLine",
+__all__ = ["Advertisement", "AnywhereNotice", "AuthorBio", "AuthorSection", "CaptionCredit", "CommentSection", "ContentRegion", "EdgeNotices",
+           "Found", "HeadDateline", "LeadChrome", "MetadataBlock", "Page", "PageNavigation", "PaywallPrompt", "RegionEdges", "RelatedLinks", "Removal", "Removed", "RepeatedLine",
            "Rule", "ShareCounter", "ShortNotice", "SignupPrompt", "TailAbout", "TailBlock", "TailContact", "TailCopyright", "TailCredit", "TailHeadlines",
-           "TailPrompt", "TailTags", "densest_run", "edge_run", "is_headline", "neighbours"]
+           "TailPrompt", "TailTags", "WidgetText", "densest_run", "edge_run", "is_headline", "neighbours"]

@@ -33,6 +33,12 @@ class Page:
         return frozenset(listed_bullets(self.lines))
 
     @cached_property
+    def edge_reasons(self) -> dict[tuple[int, int, bool, bool], Removal | None]:
+        """The edge passes' verdicts so far, by (pass, line, from_end, after link bullets): a pass runs three times over
+        the same edges, and its prompt patterns are the cleaner's costliest."""
+        return {}
+
+    @cached_property
     def mixed_list(self) -> frozenset[int]:
         """Bullets of a list with items shorter than any headline ('- Small groups (30 mins)'): a real list, whose
         last items are no links either, however headline-like."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from ..lines import Line, is_author_heading, is_machine_value, is_prose
+from ..lines import Line, is_author_heading, is_machine_value, is_prose, is_timestamp
 from .base import Found, Page, Removed, Rule
 
 
@@ -65,17 +65,20 @@ class RepeatedLine(Rule):
 
 @dataclass(frozen=True)
 class MetadataBlock(Rule):
-    """Three or more single-token lines in a row, two of them timestamps or bare addresses: the page's metadata
-    (publication times, image and logo URLs, the publisher's id) rendered as text.
+    """Three or more single-token lines in a row, two of them timestamps or bare addresses and one a timestamp: the
+    page's metadata (publication times, image and logo URLs, the publisher's id) rendered as text. A run of bare
+    links without a time is a list of sources or profiles, not metadata.
 
     Removes: '2019-11-19T08:57:40+01:00', 'https://example.com/images/logo.png' and their neighbours.
-    Keeps: 'Claim', 'Rating', 'https://amzn.to/2A6mxCW', 'False' (one link among words).
+    Keeps: 'Claim', 'Rating', 'https://amzn.to/2A6mxCW', 'False' (one link among words), and 'Quellen:' over three
+    bare links to the sources.
     """
 
     name: ClassVar[str] = "metadata_block"
     reasons: ClassVar[tuple[str, ...]] = ("page-metadata",)
     min_lines: int = 3  # one bare link or date can be content; a run of them is the page's metadata
     min_machine_values: int = 2
+    min_timestamps: int = 1  # metadata carries the publication time
 
     def find(self, page: Page, removed: Removed) -> Found:
         found: Found = []
@@ -84,7 +87,8 @@ class MetadataBlock(Rule):
             if line is not None and len(line.text.split()) == 1:
                 run.append(line)
                 continue
-            if len(run) >= self.min_lines and sum(1 for token in run if is_machine_value(token)) >= self.min_machine_values:
+            machine = sum(1 for token in run if is_machine_value(token)) >= self.min_machine_values
+            if len(run) >= self.min_lines and machine and sum(1 for token in run if is_timestamp(token)) >= self.min_timestamps:
                 found += [(token, self.removal()) for token in run]
             run = []
         return found

@@ -29,6 +29,12 @@ class EdgeNotices:
         return self._run(page, removed, from_end=True) + self._run(page, removed, from_end=False)
 
     def _reason(self, line: Line, page: Page, from_end: bool, after_link_bullets: bool) -> Removal | None:
+        key = (id(self), line.index, from_end, after_link_bullets)
+        if key not in page.edge_reasons:
+            page.edge_reasons[key] = self._first_reason(line, page, from_end, after_link_bullets)
+        return page.edge_reasons[key]
+
+    def _first_reason(self, line: Line, page: Page, from_end: bool, after_link_bullets: bool) -> Removal | None:
         if self.links and after_link_bullets and self.links.is_teaser(line, page):
             return self.links.removal()
         for rule in self.rules:

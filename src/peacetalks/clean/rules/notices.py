@@ -15,6 +15,7 @@ from ..lines import (
     is_author_bio_sentence,
     is_bare_count,
     is_bullet,
+    is_caption_credit,
     is_comment_prompt,
     is_company_boilerplate,
     is_contact_heading,
@@ -24,12 +25,14 @@ from ..lines import (
     is_navigation_line,
     is_navigation_row,
     is_number_table,
+    is_paywall_prompt,
     is_sentence_like,
     is_signup_invitation,
     is_subscribe_prompt,
     is_table_row,
     is_tag_heading,
     is_tag_list,
+    is_widget_text,
 )
 from .base import Found, Page, Removed, Rule, neighbours
 
@@ -118,7 +121,19 @@ class Advertisement(Rule):
 
 
 @dataclass(frozen=True)
-class SignupPrompt(Rule):
+class AnywhereNotice(Rule):
+    """A notice recognised by its words anywhere in the article, when it is at most ``max_words`` long (a paragraph
+    that uses the words is text). Subclasses name the test in ``matches``."""
+
+    matches: ClassVar[Callable[[Line], bool]]
+    max_words: int = 30
+
+    def find(self, page: Page, removed: Removed) -> Found:
+        return [(line, self.removal()) for line in page.lines if len(line.words) <= self.max_words and self.matches(line)]
+
+
+@dataclass(frozen=True)
+class SignupPrompt(AnywhereNotice):
     """A short call to sign up for a newsletter or an e-mail edition, anywhere: the widget sites drop between two
     paragraphs. Both the verb and the newsletter must be there; a line about a newsletter is text.
 
@@ -129,10 +144,52 @@ class SignupPrompt(Rule):
 
     name: ClassVar[str] = "signup_prompt"
     reasons: ClassVar[tuple[str, ...]] = ("subscribe-prompt",)
+    matches: ClassVar = staticmethod(is_signup_invitation)
     max_words: int = 25  # a call to sign up is a line; a paragraph that mentions one is the article's
 
-    def find(self, page: Page, removed: Removed) -> Found:
-        return [(line, self.removal()) for line in page.lines if len(line.words) <= self.max_words and is_signup_invitation(line)]
+
+@dataclass(frozen=True)
+class CaptionCredit(AnywhereNotice):
+    """The credit of a picture, anywhere: a short line carrying '©' and a name, '(Foto: ...)' or 'Fot. ...', the
+    caption it closes included (an extract keeps captions where the pictures stood).
+
+    Removes: 'Marco Odermatt, Ski-Star aus der Schweiz. © AFP / MARCO BERTORELLO' between two paragraphs.
+    Keeps: 'The photographer, who asked not to be named, sold the picture to the agency.' (a credit told, not printed),
+    and a paragraph of more than 30 words that quotes '©'.
+    """
+
+    name: ClassVar[str] = "caption_credit"
+    reasons: ClassVar[tuple[str, ...]] = ("credits",)
+    matches: ClassVar = staticmethod(is_caption_credit)
+
+
+@dataclass(frozen=True)
+class PaywallPrompt(AnywhereNotice):
+    """What a paywall, a membership drive or a reading-time widget prints into the article, anywhere: 'To view the
+    full story, please subscribe', 'Pour lire la suite', 'Hazte miembro', 'Unterstütze uns', '3 min read'.
+
+    Removes: 'To view the full story, please subscribe to The Haitian Times.' after the first paragraph.
+    Keeps: 'The envoys urged members to support the deal, the paper said.' and 'Unterstützen wollen die Länder den Plan.'
+    """
+
+    name: ClassVar[str] = "paywall_prompt"
+    reasons: ClassVar[tuple[str, ...]] = ("paywall-prompt",)
+    matches: ClassVar = staticmethod(is_paywall_prompt)
+
+
+@dataclass(frozen=True)
+class WidgetText(AnywhereNotice):
+    """What an embedded-content, picture, media or download widget leaves in the text, anywhere: a consent
+    placeholder ('Externer Inhalt', 'Klicken Sie auf den Button, um den Inhalt von ... zu laden'), a loading notice,
+    a picture button ('Bild anzeigen'), a file label ('PDF | 38 KB'), a media expiry ('Video verfügbar bis ...').
+
+    Removes: 'Klicken Sie auf den unteren Button, um den Inhalt von www.komoot.de zu laden.' where the map stood.
+    Keeps: 'The video, available until May, shows the envoys arriving.' and 'Der Bericht (PDF) liegt dem Blatt vor.'
+    """
+
+    name: ClassVar[str] = "widget_text"
+    reasons: ClassVar[tuple[str, ...]] = ("widget",)
+    matches: ClassVar = staticmethod(is_widget_text)
 
 
 @dataclass(frozen=True)

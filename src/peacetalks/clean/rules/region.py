@@ -25,12 +25,15 @@ def densest_run(weights: Sequence[int]) -> tuple[int, int]:
 
 @dataclass(frozen=True)
 class ContentRegion(Rule):
-    """On a whole page (menus, footers and all, as ``PageKind`` decides), every line outside the densest run of
-    prose lines: the maximum-sum stretch where a prose line weighs its word count and any other line costs
-    ``chrome_penalty``. An extracted article is left alone, however many short lines it has.
+    """On a whole page (menus, footers and all, as ``PageKind`` decides), every line outside the article's runs of
+    prose: the densest run (the maximum-sum stretch where a prose line weighs its word count and any other line
+    costs ``chrome_penalty``), and every further run, found the same way in what lies outside, that is at least
+    1/``run_share`` as strong as the densest (an article that a gallery, a table or a list of short lines splits
+    into parts). An extracted article is left alone, however many short lines it has.
 
     Removes: the 'Home', 'Impressum', 'Datenschutz' menus above and below the article on a whole page.
-    Keeps: every line of an extracted article of headings, bullet lists and short paragraphs.
+    Keeps: every line of an extracted article of headings, bullet lists and short paragraphs, and on a whole page
+    the second half of an article after a long list, when it holds at least half as much prose as the first.
     """
 
     name: ClassVar[str] = "content_region"
@@ -38,28 +41,48 @@ class ContentRegion(Rule):
     chrome_penalty: int = 12  # what a non-prose line costs: as much as a 12-word sentence brings
     max_weight: int = 80  # one very long paragraph must not outweigh the rest of the article
     min_share: int = 3  # the run holds at least 1/min_share of the page's prose (list-like articles scatter it)
+    run_share: int = 2  # a further run as strong as half the densest is the article's too (teasers and comments are weaker)
 
     def weight(self, line: Line) -> int:
         if is_table_row(line) or line.text.count("|") >= 3:  # a table row: data, neither prose nor chrome
             return 0
         return min(word_count(line), self.max_weight) if is_prose(line) else -self.chrome_penalty
 
-    def region(self, page: Page, removed: Removed) -> tuple[int, int] | None:
-        weights = [0 if line.index in removed else self.weight(line) for line in page.lines]
+    def densest(self, weights: Sequence[int]) -> tuple[int, int] | None:
+        """The densest run, or None when there is none or it holds too little of the page's prose."""
         start, end = densest_run(weights)
         positive = sum(weight for weight in weights if weight > 0)
         if end < start or sum(weight for weight in weights[start:end + 1] if weight > 0) * self.min_share < positive:
             return None
         return start, end
 
+    def weights(self, page: Page, removed: Removed) -> list[int]:
+        return [0 if line.index in removed else self.weight(line) for line in page.lines]
+
+    def runs(self, page: Page, removed: Removed) -> list[tuple[int, int]]:
+        """The densest run and the further runs strong enough to be the article's, each as [start, end]."""
+        weights = self.weights(page, removed)
+        densest = self.densest(weights)
+        if densest is None:
+            return []
+        strongest = sum(weights[densest[0]:densest[1] + 1])
+        kept, outside = [densest], [(0, densest[0]), (densest[1] + 1, len(weights))]
+        while outside:  # each run found splits what is left outside it in two
+            low, high = outside.pop()
+            start, end = densest_run(weights[low:high])
+            if end >= start and sum(weights[low + start:low + end + 1]) * self.run_share >= strongest:
+                kept.append((low + start, low + end))
+                outside += [(low, low + start), (low + end + 1, high)]
+        return kept
+
     def find(self, page: Page, removed: Removed) -> Found:
         if not page.whole_page:
             return []
-        bounds = self.region(page, removed)
-        if bounds is None:
+        runs = self.runs(page, removed)
+        if not runs:
             return []
-        start, end = bounds
-        return [(line, self.removal()) for line in page.lines if not start <= line.index <= end and line.index not in removed]
+        inside = {index for start, end in runs for index in range(start, end + 1)}
+        return [(line, self.removal()) for line in page.lines if line.index not in inside and line.index not in removed]
 
 
 @dataclass(frozen=True)
