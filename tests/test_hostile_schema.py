@@ -148,7 +148,8 @@ def test_the_config_builder_escapes_every_attribute_whatever_the_names(layer_nam
     assert [(c.get("name"), c.get("toName")) for c in labels] == [(layer_name, "text")]
     assert [(x.get("value"), x.get("hint")) for x in labels[0]] == [(label, hint)]
     assert [x.get("value") for x in view.iter("Relation")] == [relation]
-    assert [child.tag for child in view] == ["Header", "Labels", "Text", "Relations"]
+    assert [child.tag for child in view] == ["Header", "Header", "Labels", "Text", "Relations"]  # the layer's heading, then its view
+    assert view[1].get("value") == f"Layer {layer_name}: "
 
 
 # --- 2. duplicates are refused when the schema is loaded ----------------------------------------
