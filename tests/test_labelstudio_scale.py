@@ -4,6 +4,7 @@ full pull writes; push imports predictions apart where the server skips their ch
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +20,12 @@ from peacetalks.labelstudio.client import PREDICTIONS_FLAG
 from peacetalks.models import GOLD
 from peacetalks.storage import Root, read_json, write_model
 from test_labelstudio import REPO, Cli, project, project_id, server_args, tasks_of, tree_digest  # noqa: F401 (fixture)
+
+# the edits the 10k benchmark makes, made here the same way
+CHANGE = importlib.util.spec_from_file_location("labelstudio_change", REPO / "benchmarks" / "labelstudio_change.py")
+assert CHANGE and CHANGE.loader
+change = importlib.util.module_from_spec(CHANGE)
+CHANGE.loader.exec_module(change)
 
 pytestmark = pytest.mark.labelstudio
 DOCS = 12  # five change below: under half, so the pull exports them by id
@@ -36,13 +43,6 @@ def annotations_of(server: Server, task_id: int) -> list[dict[str, Any]]:
     response = connect(server.url, server.credentials.token).http.get(f"/api/tasks/{task_id}/annotations")
     response.raise_for_status()
     return sorted(response.json(), key=lambda a: a["id"])
-
-
-def without_a_free_region(result: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The result less its last region that no relation uses: what an annotator's deletion sends."""
-    related = {item.get(end) for item in result if item["type"] == "relation" for end in ("from_id", "to_id")}
-    dropped = next(i for i in reversed(range(len(result))) if result[i]["type"] == "labels" and result[i]["id"] not in related)
-    return result[:dropped] + result[dropped + 1:]
 
 
 def annotations_digest(root: Root) -> dict[str, str]:
@@ -67,11 +67,11 @@ def test_an_incremental_pull_exports_only_the_changed_tasks_and_writes_what_a_fu
     docs = sorted(tasks)
     http = connect(server.url, server.credentials.token).http
 
-    # On the server: an annotation edited, one added by a new annotator, one deleted, one that fails the checks.
-    edited = annotations_of(server, tasks[docs[0]].id)[0]
-    http.patch(f"/api/annotations/{edited['id']}", json={"result": without_a_free_region(edited["result"])}).raise_for_status()
+    # On the server: the gold annotation edited, one added by a new annotator, one deleted, one that fails the checks.
+    edited = change.gold_annotation(http, tasks[docs[0]].id)
+    http.patch(f"/api/annotations/{edited['id']}", json={"result": change.without_a_free_region(edited["result"])}).raise_for_status()
     newcomer = LabelStudio(base_url=server.url, api_key=sign_up(server.url, "scale.newcomer@example.org", "annotator-pass-9"))
-    newcomer.annotations.create(tasks[docs[1]].id, result=without_a_free_region(annotations_of(server, tasks[docs[1]].id)[0]["result"]))
+    newcomer.annotations.create(tasks[docs[1]].id, result=change.without_a_free_region(annotations_of(server, tasks[docs[1]].id)[0]["result"]))
     http.delete(f"/api/annotations/{annotations_of(server, tasks[docs[2]].id)[0]['id']}").raise_for_status()
     sloppy = annotations_of(server, tasks[docs[3]].id)[0]["result"]
     region = next(item for item in sloppy if item["type"] == "labels")
@@ -86,7 +86,7 @@ def test_an_incremental_pull_exports_only_the_changed_tasks_and_writes_what_a_fu
     code, out, err = cli("labelstudio", "pull", "--root", root.path, *server_args(server, project))
     assert code == 1 and f"pull: {DOCS} tasks (5 exported: changed since the last pull)" in out, out + err
     assert f"{docs[3]}: task {tasks[docs[3]].id}: annotation" in err  # refused, naming the task and annotation
-    assert f"files written ({docs[0]}, {docs[1]}, {docs[4]})" in out
+    assert f"files written ({docs[0]}, {docs[1]}, {docs[4]})" in out, out + err
     code, full_out, full_err = cli("labelstudio", "pull", "--full", "--root", twin.path, *server_args(server, project))
     assert code == 1 and "changed since the last pull" not in full_out
     assert full_out.splitlines()[0] == out.splitlines()[0].replace(" (5 exported: changed since the last pull)", "") and full_err == err
