@@ -145,6 +145,9 @@ def test_push_imports_predictions_apart_where_the_server_skips_their_check_and_i
         predicted[server.url] = {doc_id: [(p["model_version"], p["result"]) for p in task.predictions]
                                  for doc_id, task in tasks_of(server, project).items()}
         assert f"{DOCS} unchanged" in cli("labelstudio", "push", "--root", synth_root.path, *server_args(server, project))[1]
+        # the editor pre-fills only the predictions of the project's model version, which /import/predictions leaves unset
+        settings = connect(server.url, server.credentials.token).client.projects.get(project_id(server, project))
+        assert {settings.model_version} == {version for found in predicted[server.url].values() for version, _ in found}
     assert prediction_imports(labelstudio_server, project) > 0 and prediction_imports(validating_server, project) == 0
     fast, inline = predicted.values()
     assert fast == inline and len(fast) == DOCS and all(len(p) == 1 and p[0][1] for p in fast.values())

@@ -44,9 +44,11 @@ class PushReport:
 
 def project_settings(schema: Schema, guidelines: Guidelines) -> dict[str, Any]:
     """The labelling config, the guidelines shown before labelling, and one annotation per task: a project is one
-    pass's (one annotator) or the adjudicator's, who opens tasks from the Data Manager (see passes.py)."""
+    pass's (one annotator) or the adjudicator's, who opens tasks from the Data Manager (see passes.py). The
+    project's model version is the predictions': the editor pre-fills only those (a task import sets it when
+    it is empty, ``/import/predictions`` never does, and neither moves it when the schema's version changes)."""
     return {"label_config": label_config(schema), "expert_instruction": guidelines.html, "show_instruction": True,
-            "maximum_annotations": 1}
+            "maximum_annotations": 1, "model_version": model_version(schema.version)}
 
 
 def ensure_project(connection: Connection, title: str, settings: dict[str, Any]) -> Any:
