@@ -5,6 +5,7 @@
 #
 #   peacetalks synth --docs 10000 --out /tmp/s10k-ls --seed 1
 #   bash benchmarks/labelstudio_10k.sh /tmp/s10k-ls /tmp/lsbench      # work folder: made, must not exist
+#   PUSH_PAIR=1 bash benchmarks/labelstudio_10k.sh /tmp/s10k-ls /tmp/lspair   # only the two push paths, side by side
 set -euo pipefail
 SOURCE=${1:?synthetic root}
 WORK=${2:?work folder (must not exist)}
@@ -39,6 +40,17 @@ run() {  # run LABEL COMMAND...: wall time, CPU and max RSS of one command, with
   cat "$WORK/time"
   echo "load after: $(uptime)"
 }
+
+if [ -n "${PUSH_PAIR:-}" ]; then  # the two push paths side by side: both servers up, pushes alternated, two rounds
+  start fast; FAST_URL=$URL FAST_PID=$PID
+  start inline fflag_fix_back_4620_memory_efficient_predictions_import_08012025_short=false; INLINE_URL=$URL INLINE_PID=$PID
+  for round in 1 2; do
+    LABEL_STUDIO_URL=$FAST_URL run "round $round: push with predictions, /import/predictions" "$PT" labelstudio push --root "$WORK/root" --project "pair$round"
+    LABEL_STUDIO_URL=$INLINE_URL run "round $round: push with predictions, inline" "$PT" labelstudio push --root "$WORK/root" --project "pair$round"
+  done
+  kill -TERM "$FAST_PID" "$INLINE_PID"; wait || true
+  exit 0
+fi
 
 start fast
 export LABEL_STUDIO_URL=$URL
