@@ -242,13 +242,21 @@ def test_an_invalid_annotation_is_refused_with_doc_span_and_rule_and_writes_noth
     annotator = LabelStudio(base_url=server.url, api_key=sign_up(server.url, "sloppy@example.org", "annotator-pass-3"))
     kyiv = span_at(alpha, "Kyiv", "GPE", "bad1")
     sloppy = kyiv.model_copy(update={"start": kyiv.start - 1, "text": " Kyiv"})  # a leading space
-    annotator.annotations.create(tasks["alpha"].id, result=results([sloppy], [], schema))
+    zelensky = span_at(alpha, "Zelensky", "PERSON", "bad2")
+    trailing = zelensky.model_copy(update={"end": zelensky.end + 1, "text": "Zelensky "})  # and a trailing one
+    made = annotator.annotations.create(tasks["alpha"].id, result=results([sloppy, trailing], [], schema))
     annotator.annotations.create(tasks["bravo"].id, result=results([span_at(bravo, "Kremlin", "ORG", "ok1")], [], schema))
     alpha_before = ls_root.annotation_file("alpha").read_bytes()
 
     code, out, err = cli("labelstudio", "pull", "--root", ls_root.path, *server_args(server, project))
     assert code == 1
-    assert "annotations/alpha.json: alpha: ann1/span bad1: span-whitespace:" in err
+    # one refusal for the task, a line per problem, each naming where to fix it
+    lines = [line for line in err.splitlines() if "alpha.json" in line]
+    assert len(lines) == 2, err
+    first, second = lines
+    assert first.startswith("pull: refused: annotations/alpha.json: alpha: ann1/span bad1: span-whitespace:")
+    assert second.startswith("  annotations/alpha.json: alpha: ann1/span bad2: span-whitespace:")
+    assert all(line.endswith(f"(in Label Studio: task {tasks['alpha'].id}, annotation {made.id})") for line in (first, second))
     assert "1 files written (bravo)" in out and "1 refused" in out
     assert ls_root.annotation_file("alpha").read_bytes() == alpha_before
 

@@ -229,6 +229,23 @@ def parsed(result: dict[str, Any]) -> Any:
     return TypeAdapter(ExportAnnotation.model_fields["result"].annotation).validate_python([result], strict=True)[0]
 
 
+@pytest.mark.parametrize("region_id", ["_5RGzp8agD", "__Xhe-XFEK", "-aB3", "x"])
+def test_the_region_ids_label_studio_makes_pull_and_validate_as_they_are(repo_root: Any, region_id: str) -> None:
+    """The editor names a drawn region with a nanoid, which may start with "_" or "-": an annotator cannot
+    change it, so pull keeps it (it names no file)."""
+    from peacetalks.labelstudio.convert import set_from_results
+    from peacetalks.models import AnnotationFile, Provenance
+    from peacetalks.schema import load_schema
+
+    schema = load_schema(repo_root)
+    drawn = {"id": region_id, "type": "labels", "from_name": "entity", "to_name": "text", "origin": "manual",
+             "value": {"start": 0, "end": 8, "text": "Zelensky", "labels": ["PERSON"]}}
+    pulled = set_from_results([parsed(drawn)], "Zelensky said.", schema, Provenance(annotator="ann1", method="test"))
+    assert [span.id for span in pulled.spans] == [region_id]
+    stored = AnnotationFile.model_validate_json(AnnotationFile(document_id="d1", text_sha256="0" * 64, schema_version=schema.version, annotators={"ann1": pulled}).model_dump_json())
+    assert stored.annotators["ann1"].spans[0].id == region_id
+
+
 def test_a_pushed_sets_author_is_named_by_the_set_at_a_reserved_domain_and_read_back_as_that_set() -> None:
     from peacetalks.labelstudio.authors import set_email, set_of
     from peacetalks.storage import PeacetalksError

@@ -17,6 +17,9 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 # dot (no "." or ".."), no separator and no control character, and cannot start like an option.
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
 Identifier = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+# Region and relation ids never name a file; Label Studio's own (nanoid) may start with "_" or "-"
+REGION_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+RegionId = Annotated[str, StringConstraints(pattern=REGION_ID_PATTERN)]
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 # ASCII digits (``\d`` would take any script's digits), at most nine each, so every part is a small int.
 SEMVER_PATTERN = r"^(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})$"
@@ -158,7 +161,7 @@ class StrictAnnotation(BaseModel):
 
 
 class Span(StrictAnnotation):
-    id: Identifier
+    id: RegionId
     start: int = Field(ge=0)
     end: int = Field(ge=0)
     label: Text
@@ -166,9 +169,9 @@ class Span(StrictAnnotation):
 
 
 class Relation(StrictAnnotation):
-    id: Identifier
-    head: Identifier
-    tail: Identifier
+    id: RegionId
+    head: RegionId
+    tail: RegionId
     label: Text
 
 

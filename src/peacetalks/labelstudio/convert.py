@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
-from ..models import AnnotationFile, AnnotationSet, Document, Identifier, Provenance, Relation, Span
+from ..models import AnnotationFile, AnnotationSet, Document, Identifier, Provenance, RegionId, Relation, Span
 from ..preannotate import EntityLexicon, model_version, preannotate
 from ..schema import TEXT_CONTROL, Schema
 from ..storage import PeacetalksError
@@ -71,7 +71,7 @@ class TaggedResult(Loose):
 
 class SpanResult(TaggedResult):
     type: Literal["labels"]
-    id: Identifier
+    id: RegionId
     from_name: str
     to_name: str
     value: SpanValue
@@ -79,8 +79,8 @@ class SpanResult(TaggedResult):
 
 class RelationResult(TaggedResult):
     type: Literal["relation"]
-    from_id: Identifier
-    to_id: Identifier
+    from_id: RegionId
+    to_id: RegionId
     labels: list[str] = []
 
 

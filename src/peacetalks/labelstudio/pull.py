@@ -91,11 +91,18 @@ def task_work(task: ExportTask, root: Root, emails: dict[int, str | None], schem
     return TaskWork(task, doc, local, latest)
 
 
-def problems_in(root: Root, annotation: AnnotationFile, text: str, schema: Schema, pulled: set[str]) -> list[str]:
-    """Validator findings for the pulled sets (and the file as a whole), as ``file: doc: item: rule: message``."""
+def problems_in(root: Root, annotation: AnnotationFile, text: str, schema: Schema, pulled: dict[str, int], task_id: int) -> str | None:
+    """Validator findings for the pulled sets (and the file as a whole), one refusal for the task: each a
+    ``file: doc: item: rule: message`` line that names the task and annotation to fix in Label Studio
+    (``pulled``: each pulled set's annotation id)."""
     shown = str(root.annotation_file(annotation.document_id).relative_to(root.path))
-    problems = annotation_problems(annotation, FileContext(text, require_gold=False), schema, shown)
-    return [str(p) for p in problems if p.is_error and (p.item == "file" or p.item.split("/", 1)[0] in pulled)]
+    lines = []
+    for problem in annotation_problems(annotation, FileContext(text, require_gold=False), schema, shown):
+        made_in = pulled.get(problem.item.split("/", 1)[0])
+        if problem.is_error and (problem.item == "file" or made_in is not None):
+            where = f"annotation {made_in}" if made_in is not None else f"annotations {', '.join(map(str, sorted(pulled.values())))}"
+            lines.append(f"{problem} (in Label Studio: task {task_id}, {where})")
+    return "\n  ".join(lines) or None
 
 
 @dataclass
@@ -205,9 +212,9 @@ def pull(root: Root, connection: Connection, title: str = DEFAULT_PROJECT, timeo
         report.annotations += len(by_annotator)
         report.annotators.update(by_annotator)
         merged = pulled_file(work, by_annotator, schema, guidelines.version)
-        problems = problems_in(root, merged, work.doc.text, schema, set(by_annotator))
-        report.refused.extend(problems)
-        if problems:
+        refusal = problems_in(root, merged, work.doc.text, schema, {name: pair[0].id for name, pair in by_annotator.items()}, work.task.id)
+        if refusal:
+            report.refused.append(refusal)
             exported.unsettled.add(work.task.id)
         else:
             outputs.append(merged)
