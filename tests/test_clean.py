@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
 import subprocess
@@ -12,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import load_benchmark
 from peacetalks.clean import Pipeline, clean, split_lines
 from peacetalks.clean.rules import MetadataBlock
 from peacetalks.corpus import load_document
@@ -487,16 +487,8 @@ def test_clean_text_help_has_an_example(capsys: pytest.CaptureFixture[str]) -> N
 # --- the benchmark ----------------------------------------------------------------
 
 
-def load_benchmark():  # noqa: ANN201 (a module loaded by path)
-    spec = importlib.util.spec_from_file_location("boilerplate_benchmark", REPO / "benchmarks" / "boilerplate.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_benchmark_metric_counts_4gram_shingles_as_multisets() -> None:
-    bench = load_benchmark()
+    bench = load_benchmark("boilerplate")
     gold = "a b c d e"  # shingles: abcd, bcde
     assert bench.shingle_overlap(gold, gold) == (1.0, 0.0, 0.0)
     assert bench.shingle_overlap(gold, "a b c d x") == (1 / 3, 1 / 3, 1 / 3)
@@ -513,7 +505,7 @@ def test_benchmark_skips_cleanly_without_the_shared_set(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(not SHARED_SET.exists(), reason="the shared boilerplate set is absent")
 def test_cleaning_never_lowers_f1_on_a_sample_of_real_pages() -> None:
-    bench = load_benchmark()
+    bench = load_benchmark("boilerplate")
     with SHARED_SET.open(encoding="utf-8") as handle:
         pages = [json.loads(line) for _, line in zip(range(40), handle)]
     for kind in bench.SETS_BY_NAME["AEB"].kinds:

@@ -4,7 +4,6 @@ full pull writes; push imports predictions apart where the server skips their ch
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +12,7 @@ from typing import Any
 import pytest
 from label_studio_sdk import LabelStudio
 
-from conftest import free_port, ls_template
+from conftest import free_port, load_benchmark, ls_template
 from peacetalks.annotations import read_annotation_file
 from peacetalks.labelstudio import Credentials, Server, connect, sign_up, start_server
 from peacetalks.labelstudio.client import PREDICTIONS_FLAG
@@ -21,11 +20,7 @@ from peacetalks.models import GOLD
 from peacetalks.storage import Root, read_json, write_model
 from test_labelstudio import REPO, Cli, project, project_id, server_args, tasks_of, tree_digest  # noqa: F401 (fixture)
 
-# the edits the 10k benchmark makes, made here the same way
-CHANGE = importlib.util.spec_from_file_location("labelstudio_change", REPO / "benchmarks" / "labelstudio_change.py")
-assert CHANGE and CHANGE.loader
-change = importlib.util.module_from_spec(CHANGE)
-CHANGE.loader.exec_module(change)
+change = load_benchmark("labelstudio_change")  # the edits the 10k benchmark makes, made here the same way
 
 pytestmark = pytest.mark.labelstudio
 DOCS = 12  # five change below: under half, so the pull exports them by id
