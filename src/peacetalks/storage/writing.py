@@ -121,13 +121,8 @@ def write_text_atomic(path: Path, text: str, mode: int | None = None) -> None:
     write_atomic(path, text.encode("utf-8"), mode)
 
 
-def _is_flat(value: Any) -> bool:
-    scalars = (str, int, float, bool, type(None))
-    if isinstance(value, dict):
-        return all(isinstance(v, scalars) for v in value.values())
-    if isinstance(value, (list, tuple)):
-        return all(isinstance(v, scalars) for v in value)
-    return True
+SCALARS = (str, int, float, bool, type(None))
+encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder for every value: json.dumps with an option builds one a call
 
 
 def canonical_json(value: Any, indent: int = 0) -> str:
@@ -135,11 +130,12 @@ def canonical_json(value: Any, indent: int = 0) -> str:
 
     Key order is the order given (models define it), so files diff line by line.
     """
-    if _is_flat(value):
-        return json.dumps(value, ensure_ascii=False)
+    children = value.values() if isinstance(value, dict) else value if isinstance(value, (list, tuple)) else ()
+    if all(isinstance(child, SCALARS) for child in children):
+        return encode(value)
     pad, inner = "  " * indent, "  " * (indent + 1)
     if isinstance(value, dict):
-        items = [f"{inner}{json.dumps(k, ensure_ascii=False)}: {canonical_json(v, indent + 1)}" for k, v in value.items()]
+        items = [f"{inner}{encode(k)}: {canonical_json(v, indent + 1)}" for k, v in value.items()]
         return "{\n" + ",\n".join(items) + f"\n{pad}}}"
     items = [f"{inner}{canonical_json(v, indent + 1)}" for v in value]
     return "[\n" + ",\n".join(items) + f"\n{pad}]"
