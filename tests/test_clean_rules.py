@@ -59,6 +59,11 @@ CASES = [  # (rule, lines, the lines it removes)
     (TailContact(), [*PROSE, "- Talks resume in Geneva via example.org https://example.org/a",
                      "- Envoys leave Riyadh without a date via example.org https://example.org/b"], []),
     (TailContact(), [*PROSE, "Kontakt:", "Telefon: +49 - (40) - 300 30 - 1141"], ["Telefon: +49 - (40) - 300 30 - 1141", "Kontakt:"]),
+    (TailContact(), [*PROSE, "To support the talks, please sign the petition:", "https://petition.example.org/keep-talking"], []),  # introduced
+    (RelatedLinks(), [*PROSE, "- Talks resume in Geneva after the break via example.org https://example.org/a",  # sources, with addresses
+                      "- Envoys leave Riyadh without a date for the next round via example.org https://example.org/b"], []),
+    (RelatedLinks(), [*PROSE, "- Talks resume in Geneva after the break", "- Envoys leave Riyadh without a date for the next round"],
+     ["- Talks resume in Geneva after the break", "- Envoys leave Riyadh without a date for the next round"]),  # headlines: links
     (TailTags(), [*PROSE, "peace talks, riyadh, ukraine war, ceasefire, diplomacy"], ["peace talks, riyadh, ukraine war, ceasefire, diplomacy"]),
     (TailTags(), [*PROSE, "Topics for the next round include prisoners and energy."], []),
     (Advertisement(), [*PROSE[:2], "Anzeige", *PROSE[2:]], ["Anzeige"]),

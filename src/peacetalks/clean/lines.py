@@ -90,8 +90,10 @@ def is_bullet(line: Line) -> bool:
 
 def is_headline_bullet(line: Line, min_words: int) -> bool:
     """'• Trump and Putin to begin talks': a bulleted headline (not '— Name (@handle) May 1, 2019', a post's byline,
-    nor '* Dates subject to change', a footnote)."""
-    return is_bullet(line) and not is_footnote(line) and is_headline_like(line, 16) and len(line.words) >= min_words and not DATED.search(line.text)
+    nor '* Dates subject to change', a footnote, nor '- Talks resume via example.org https://example.org/a', a source
+    cited with its address: a link to another article shows its words, not its address)."""
+    return (is_bullet(line) and not is_footnote(line) and is_headline_like(line, 16) and len(line.words) >= min_words
+            and not DATED.search(line.text) and not ADDRESS.search(line.text))
 
 
 def is_footnote(line: Line) -> bool:

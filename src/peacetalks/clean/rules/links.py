@@ -34,7 +34,8 @@ class RelatedLinks(Rule):
     Removes: 'Read more: What we know about the talks', and '• Trump and Putin to begin talks to end the war'
     under the article.
     Keeps: a list introduced by a colon, the last item of a list of shorter items, '| Name | Role |' table rows,
-    and '- Spain (Group F)' (list items are shorter than headlines).
+    '- Spain (Group F)' (list items are shorter than headlines), and '- Talks resume via example.org https://example.org/a'
+    (a source cited with its address: a link to another article shows its words only).
     """
 
     name: ClassVar[str] = "related_links"

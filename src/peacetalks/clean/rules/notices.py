@@ -229,8 +229,9 @@ class TailContact(Rule):
     """A short line with an address (URL, e-mail, @handle) under the article (above it, it belongs to the lead).
 
     Removes: 'Write to Jane Doe at jane.doe@example.org' as the last line.
-    Keeps: 'More info: www.example.org' above the first paragraph, a list item or table row with an address, and
-    'Please do not file a public issue; send your report to security@example.com.' (a sentence).
+    Keeps: 'More info: www.example.org' above the first paragraph, a list item or table row with an address, an
+    address under a line that introduces it ('Please sign the petition:'), and 'Please do not file a public issue;
+    send your report to security@example.com.' (a sentence).
     """
 
     name: ClassVar[str] = "tail_contact"
@@ -240,8 +241,9 @@ class TailContact(Rule):
     def edge_reason(self, line: Line, page: Page, from_end: bool) -> str | None:
         sentence = is_sentence_like(line)  # 'Please send your report to security@example.com.' is text
         listed = is_bullet(line) or is_table_row(line)  # '- Headline via example.org https://...': a list of sources
+        introduced = line.index > 0 and page.lines[line.index - 1].text.endswith(":")  # 'Sign the petition:' and its link
         heading = len(line.words) <= self.heading_max_words and is_contact_heading(line)
-        return self.reasons[0] if from_end and (is_contact_line(line) and not (listed or sentence) or heading) else None
+        return self.reasons[0] if from_end and (is_contact_line(line) and not (listed or sentence or introduced) or heading) else None
 
 
 @dataclass(frozen=True)
