@@ -336,6 +336,7 @@ is_paywall_prompt = matches([
     r"^(unterstütze|unterstützen sie) (uns|unsere|unser|das|die|den|\w+ (bereits|schon) mit)\b", r"^(support us|soutenez-nous|apóyanos)\b",
     r"\bcancela cuando quieras\b", r"\b(cancel|kündbar|résiliable) (at )?any ?time\b",
     r"^(sie sind|du bist|you are|vous n'êtes) (aktuell |derzeit |currently )?(nicht|not|pas) (eingeloggt|angemeldet|logged in|signed in|connecté)\b",
+    r"\b(would you|please|kindly) consider supporting (us|our work|our journalism|this (site|blog|podcast))\b",
     r"\btekst przeczytasz w\b", r"^(lesezeit|reading time|temps de lecture|tiempo de lectura)\s*:", r"^\d+\s*min(ute)?s?\.? (read|lesezeit|de lecture|de lectura)\W*$",
 ])
 # 'Externer Inhalt', 'Klicken Sie auf den unteren Button, um den Inhalt von www.komoot.de zu laden.', 'Bild anzeigen', 'PDF | 38 KB',
@@ -348,6 +349,10 @@ is_widget_text = matches([
     r"^(view|show|open|enlarge) (image|photo|picture|gallery)\W*$", r"^(voir|afficher) (l'image|la photo|la galerie)\W*$",
     r"\b(pdf|docx?|xlsx?|pptx?|zip)\s*[|(,]\s*\d+([.,]\d+)?\s*[kmg]i?b\b", r"\bdatei ist nicht barrierefrei\b",
     r"^(video|audio|sendung|podcast) (verfügbar|abrufbar) bis\b", r"^(video|audio) available (until|till)\b",
+    # 'Your browser does not support the audio element', 'Mit diesem Button kannst Du ...', '%d Bloggern gefällt das:' (a like
+    # button's placeholder left unfilled): a player, a button or a like widget speaking about itself
+    r"\b(your|ihr|dein|tu|votre) (web)?(browser|navegador|navigateur) (does not|doesn't|cannot|unterstützt\b.{0,40}\b(nicht|kein)|no (soporta|admite)|ne (supporte|prend))",
+    r"^(mit diesem|über diesen|with this|use this) button\b", r"^%d (bloggers? like|bloggern gefällt|blogueurs aiment)\b",
 ])
 is_advertisement = matches([r"^(advertisement|anzeige|publicité|publicidad|pubblicità|sponsored( content)?|werbung)$"])
 

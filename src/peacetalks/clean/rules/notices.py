@@ -166,7 +166,8 @@ class CaptionCredit(AnywhereNotice):
 @dataclass(frozen=True)
 class PaywallPrompt(AnywhereNotice):
     """What a paywall, a membership drive or a reading-time widget prints into the article, anywhere: 'To view the
-    full story, please subscribe', 'Pour lire la suite', 'Hazte miembro', 'Unterstütze uns', '3 min read'.
+    full story, please subscribe', 'Pour lire la suite', 'Hazte miembro', 'Unterstütze uns', 'Would you consider
+    supporting our work?', '3 min read'.
 
     Removes: 'To view the full story, please subscribe to The Haitian Times.' after the first paragraph.
     Keeps: 'The envoys urged members to support the deal, the paper said.' and 'Unterstützen wollen die Länder den Plan.'
@@ -181,7 +182,9 @@ class PaywallPrompt(AnywhereNotice):
 class WidgetText(AnywhereNotice):
     """What an embedded-content, picture, media or download widget leaves in the text, anywhere: a consent
     placeholder ('Externer Inhalt', 'Klicken Sie auf den Button, um den Inhalt von ... zu laden'), a loading notice,
-    a picture button ('Bild anzeigen'), a file label ('PDF | 38 KB'), a media expiry ('Video verfügbar bis ...').
+    a picture button ('Bild anzeigen'), a file label ('PDF | 38 KB'), a media expiry ('Video verfügbar bis ...'), a
+    player's notice ('Your browser does not support the audio element'), a button or a like widget speaking about
+    itself ('Mit diesem Button kannst Du ...', '%d Bloggern gefällt das:').
 
     Removes: 'Klicken Sie auf den unteren Button, um den Inhalt von www.komoot.de zu laden.' where the map stood.
     Keeps: 'The video, available until May, shows the envoys arriving.' and 'Der Bericht (PDF) liegt dem Blatt vor.'
