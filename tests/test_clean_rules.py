@@ -95,6 +95,14 @@ CASES = [  # (rule, lines, the lines it removes)
                       *PROSE[2:]], ["Never miss the latest news by signing up to our newsletter today!", "Zum Newsletter anmelden"]),
     (SignupPrompt(), [PROSE[0], "The newsletter, which the envoys signed up to in May, leaked the draft.", "Subscribe to the talks",
                       *PROSE[1:]], []),
+    (SignupPrompt(), [*PROSE[:2], "PC Gamer Newsletter", "Sign up to get the best content of the week, and great deals.",
+                      "Kennst du schon unseren Newsletter?", "Mit der Registrierung akzeptieren Sie unsere Datenschutzbestimmungen.",
+                      *PROSE[2:]], ["PC Gamer Newsletter", "Sign up to get the best content of the week, and great deals.",
+                                    "Kennst du schon unseren Newsletter?",
+                                    "Mit der Registrierung akzeptieren Sie unsere Datenschutzbestimmungen."]),
+    (SignupPrompt(), [*PROSE[:2], "Contents of the next newsletter:", "- the second round in Riyadh", "Newsletter rules",
+                      "Officials urged citizens to sign up for evacuation buses before the talks began.",  # not under a heading
+                      "The envoys said the newsletter of the mission had leaked the draft.", *PROSE[2:]], []),
     (TailAbout(), [*PROSE, "Acme is headquartered in Baar (Switzerland) and employs around 1,300 people worldwide."],
      ["Acme is headquartered in Baar (Switzerland) and employs around 1,300 people worldwide."]),
     (TailAbout(), ["Acme is headquartered in Baar (Switzerland) and employs around 1,300 people worldwide.", *PROSE], []),  # the lead

@@ -237,6 +237,18 @@ def is_signup_invitation(line: Line) -> bool:
     return any(noun in text for noun in SIGNUP_NOUNS) and is_signup_call(line)
 
 
+# The rest of a newsletter widget: its heading, a short line that ends in the word ('PC Gamer Newsletter', 'Join our newsletter',
+# 'Abonniere unseren Newsletter!'; not 'Inhalte für den nächsten Newsletter:', which introduces); its pitch, which names the
+# newsletter as the site's own ('Kennst du schon unseren Newsletter?', 'Mit unserem Newsletter erhalten Sie ...'); and its
+# form's consent notice ('Mit der Registrierung akzeptieren Sie unsere Datenschutzbestimmungen.')
+is_newsletter_heading = matches([r"^[^:]{0,40}\bnewsletters?[!.]?$"])
+is_newsletter_pitch = matches([r"\b(our|unser(e|em|en|er)?|notre|nos|nuestr[oa]s?|nossa|nosso|nostr[oa])\s+(\w+\s+)?\w*newsletters?\b"])
+is_signup_consent = matches([
+    r"^(mit (der|ihrer|deiner) (registrierung|anmeldung)|by (signing up|subscribing|registering)|en vous inscrivant|al (suscribirte|registrarte|suscribirse))\b"
+    r".{0,120}\b(datenschutz|privacy|nutzungsbedingungen|terms|confidentialité|privacidad|términos)",
+])
+
+
 is_credit = matches([
     r"^(photo|image|picture|video|graphic|illustration|foto|bild|imagen)s?( credit)?s?\s*[:|/©]",
     r"^(titelbild|beitragsbild|headerbild|bildnachweis|bildquelle|crédits? photos?|photo credits?)\s*:", r"\((reporting|writing|editing|additional reporting) by\b",

@@ -24,9 +24,12 @@ from ..lines import (
     is_credit,
     is_navigation_line,
     is_navigation_row,
+    is_newsletter_heading,
+    is_newsletter_pitch,
     is_number_table,
     is_paywall_prompt,
     is_sentence_like,
+    is_signup_consent,
     is_signup_invitation,
     is_subscribe_prompt,
     is_table_row,
@@ -134,18 +137,37 @@ class AnywhereNotice(Rule):
 
 @dataclass(frozen=True)
 class SignupPrompt(AnywhereNotice):
-    """A short call to sign up for a newsletter or an e-mail edition, anywhere: the widget sites drop between two
-    paragraphs. Both the verb and the newsletter must be there; a line about a newsletter is text.
+    """A newsletter widget, anywhere: the widget sites drop between two paragraphs. A short call to sign up for a
+    newsletter or an e-mail edition (both the verb and the newsletter must be there; a line about a newsletter is
+    text), a pitch for the site's own newsletter ('our newsletter'), the widget's heading (a short line ending in
+    'Newsletter', and a sign-up prompt right under it) and its form's consent notice.
 
-    Removes: 'Never miss the latest news by signing up to our newsletter today!' between two paragraphs.
+    Removes: 'Never miss the latest news by signing up to our newsletter today!' between two paragraphs, and 'PC
+    Gamer Newsletter' with 'Sign up to get the best content of the week.' under it.
     Keeps: 'The newsletter, which the envoys signed up to in May, leaked the draft.' (a sign-up told, not asked
-    for), and 'Subscribe to the talks' (no newsletter named).
+    for), 'Subscribe to the talks' (no newsletter named), and 'Contents of the next newsletter:' (it introduces).
     """
 
     name: ClassVar[str] = "signup_prompt"
     reasons: ClassVar[tuple[str, ...]] = ("subscribe-prompt",)
     matches: ClassVar = staticmethod(is_signup_invitation)
     max_words: int = 25  # a call to sign up is a line; a paragraph that mentions one is the article's
+    heading_max_words: int = 6  # 'Get the Boing Boing newsletter': a heading; a longer line is a sentence about one
+    consent_max_words: int = 40  # 'By subscribing you accept our privacy policy. ...' runs to two or three sentences
+
+    def find(self, page: Page, removed: Removed) -> Found:
+        found: Found = []
+        under_heading = False
+        for line in page.lines:
+            size = len(line.words)
+            heading = size <= self.heading_max_words and not is_bullet(line) and is_newsletter_heading(line)
+            newsletter = "newsletter" in line.text.lower()  # a substring first: most lines name none
+            call = size <= self.max_words and (newsletter and (is_signup_invitation(line) or is_newsletter_pitch(line))
+                                                or under_heading and is_subscribe_prompt(line))
+            if heading or call or size <= self.consent_max_words and is_signup_consent(line):
+                found.append((line, self.removal()))
+            under_heading = heading
+        return found
 
 
 @dataclass(frozen=True)
