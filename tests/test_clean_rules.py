@@ -14,6 +14,7 @@ from peacetalks.clean import PIPELINE, PageKind, Pipeline, clean, split_lines
 from peacetalks.clean.rules import (
     Advertisement,
     AuthorBio,
+    AuthorSection,
     CaptionCredit,
     ContentRegion,
     EdgeNotices,
@@ -231,6 +232,15 @@ def test_region_edges_remove_the_notice_just_inside_a_whole_pages_region_and_kee
 def test_a_short_article_between_a_menu_and_a_bio_is_not_bridged_as_one_widget() -> None:
     raw = "\n".join([*MENU, TITLE, *PROSE, BIO, *FOOTER])
     assert clean(raw).text.split("\n\n") == PROSE
+
+
+def test_author_section_takes_an_about_this_series_heading_and_the_blurb_under_it_in_the_last_third_only() -> None:
+    blurb = "The foundation has offices in 110 countries; its staff report on events in the countries where they work."
+    result = clean("\n".join([*PROSE, *PROSE, "Über diese Reihe", blurb]), alone(AuthorSection()))
+    assert result.text.split("\n\n") == [*PROSE, *PROSE]
+    assert result.removal_counts() == {("author_section", "about-series"): 2}
+    kept = [PROSE[0], "About this series", blurb, *PROSE[1:], *PROSE]  # a series introduced at the top: the article's
+    assert clean("\n".join(kept), alone(AuthorSection())).text.split("\n\n") == kept
 
 
 def test_region_edges_leave_an_extracted_article_to_the_first_passes() -> None:

@@ -288,6 +288,12 @@ is_author_heading = matches([
     r"^(author (profile|bio)|about the (author|writer)|the author)$", r"^über (den|die) autor(in)?$", r"^(à|a) propos de l'auteur$",
     r"^sobre (el|la|o|a) autor(a)?$", r"^tungkol sa (may-akda|awtor)$", r"^об авторе$", r"^про автора$", r"^l'autore$",
 ])
+# 'About this series', 'Über diese Reihe', 'À propos de ce blog': the heading of the publisher's blurb about the series or blog
+# the article belongs to (the same on every article of it)
+is_series_heading = matches([
+    r"^about (this|the) (series|blog|podcast|column)$", r"^über (diese|diesen|dieses) (reihe|serie|blog|podcast|kolumne)$",
+    r"^(à|a) propos de (cette|ce) (série|blog|podcast|chronique)$", r"^(sobre|acerca de) (esta|este) (serie|blog|podcast|columna)$",
+])
 is_author_bio_sentence = matches([
     r"^[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){0,3} (is|was|covers|writes)\b.{0,120}\b(reporter|correspondent|editor|writer|journalist|columnist|contributor|author|producer)\b",
 ])
