@@ -90,6 +90,9 @@ CASES = [  # (rule, lines, the lines it removes)
      ["Dave Matthews Band takes over the Rock Hall Fan Vote", "Who will make the Rock Hall of Fame in the year 2020?"]),
     (TailHeadlines(), [*PROSE, "Wie gefallen Euch die neuen Modelle nach diesem langen Test auf der Straße und im Gelände bei "
                        "jedem Wetter und zu jeder Jahreszeit im Verlauf der letzten drei Monate", "Mehr dazu im nächsten Heft der Reihe"], []),
+    (TailHeadlines(), [*PROSE, "Vorschau auf den nächsten Artikel", "Am Donnerstag bespreche ich hier einen Krimi, der auf einer Insel spielt."],
+     ["Vorschau auf den nächsten Artikel", "Am Donnerstag bespreche ich hier einen Krimi, der auf einer Insel spielt."]),
+    (TailHeadlines(), [PROSE[0], "More stories", *PROSE[1:]], []),  # a section of three paragraphs under the heading: the article's
     (PageNavigation(), [*PROSE, "Terms of Service Privacy Notice", "Impressum", "Share"], ["Terms of Service Privacy Notice", "Impressum", "Share"]),
     (PageNavigation(), [*PROSE[:2], "Print", *PROSE[2:], "Home is where the talks began, the envoy said."], []),
     (SignupPrompt(), [*PROSE[:2], "Never miss the latest news by signing up to our newsletter today!", "Zum Newsletter anmelden",
