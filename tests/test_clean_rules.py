@@ -214,6 +214,16 @@ def test_content_region_keeps_every_run_of_prose_half_as_strong_as_the_densest_a
     assert clean(raw, alone(ContentRegion(run_share=1))).text.split("\n\n") == PROSE  # only runs as strong as the densest
 
 
+def test_content_region_takes_in_the_short_sentence_that_opens_or_closes_the_article_and_no_headline_or_menu() -> None:
+    opening, closing = "Here is what we know so far.", "Keep talking, all of you!"
+    teaser = "Envoys meet again next week in Geneva"  # a headline: no sentence end
+    raw = "\n".join([*MENU, TITLE, opening, *PROSE, closing, "Thanks!", teaser, *FOOTER])
+    assert clean(raw, alone(ContentRegion())).text.split("\n\n") == [opening, *PROSE, closing]
+    raw = "\n".join([*MENU, TITLE, *PROSE, "Impressum.", teaser, *FOOTER])  # a menu entry, even with a full stop
+    assert clean(raw, alone(ContentRegion())).text.split("\n\n") == PROSE
+    assert clean("\n".join([*MENU, opening, *PROSE, closing, *FOOTER]), alone(ContentRegion(edge_sentences=0))).text.split("\n\n") == PROSE
+
+
 def test_a_sign_up_call_inside_a_whole_page_goes_and_the_region_around_it_stays() -> None:
     signup = "Never miss the latest news by signing up to our newsletter today!"
     raw = "\n".join([*MENU, TITLE, *PROSE[:2], signup, *PROSE[2:], *FOOTER])
