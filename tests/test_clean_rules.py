@@ -224,6 +224,17 @@ def test_content_region_takes_in_the_short_sentence_that_opens_or_closes_the_art
     assert clean("\n".join([*MENU, opening, *PROSE, closing, *FOOTER]), alone(ContentRegion(edge_sentences=0))).text.split("\n\n") == PROSE
 
 
+def test_content_region_keeps_the_standfirst_above_a_byline_and_share_row_but_not_across_a_menu() -> None:
+    standfirst = "The envoys left Riyadh without a date for the next round, but with a list of prisoners to exchange."
+    byline, share = ["By Jane Doe", "19 November 2019"], ["Share", "Tweet"]
+    raw = "\n".join([*MENU, TITLE, standfirst, *byline, *PROSE, *FOOTER])
+    assert clean(raw, alone(ContentRegion())).text.split("\n\n") == [standfirst, *PROSE]
+    raw = "\n".join([*MENU, standfirst, *byline, *share, *PROSE, *FOOTER])  # four short lines between: a teaser strip
+    assert clean(raw, alone(ContentRegion())).text.split("\n\n") == PROSE
+    raw = "\n".join([standfirst, "Home", "Politik", "Search", *PROSE, *FOOTER, *MENU])  # a menu between
+    assert clean(raw, alone(ContentRegion())).text.split("\n\n") == PROSE
+
+
 def test_a_sign_up_call_inside_a_whole_page_goes_and_the_region_around_it_stays() -> None:
     signup = "Never miss the latest news by signing up to our newsletter today!"
     raw = "\n".join([*MENU, TITLE, *PROSE[:2], signup, *PROSE[2:], *FOOTER])

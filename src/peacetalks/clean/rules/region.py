@@ -36,6 +36,9 @@ class ContentRegion(Rule):
     ('I hope you like the relaunch.'), too short to weigh as prose; menus, legal links and teaser headlines end in no
     sentence mark.
 
+    Above the first run, the article's standfirst: the nearest prose line at most ``lead_gap`` short lines above it
+    (a byline, a date, share buttons between), when no menu entry stands between.
+
     Removes: the 'Home', 'Impressum', 'Datenschutz' menus above and below the article on a whole page.
     Keeps: every line of an extracted article of headings, bullet lists and short paragraphs, on a whole page
     the second half of an article after a long list, when it holds at least half as much prose as the first, and
@@ -49,6 +52,7 @@ class ContentRegion(Rule):
     min_share: int = 3  # the run holds at least 1/min_share of the page's prose (list-like articles scatter it)
     run_share: int = 2  # a further run as strong as half the densest is the article's too (teasers and comments are weaker)
     edge_sentences: int = 1  # the opening or closing line of the article, just outside its prose
+    lead_gap: int = 3  # byline, date, share row between the standfirst and the body; more is a teaser strip
     sentence_min_words: int = 4  # as lead_chrome's short opening sentence; 'Thanks for signing up!' is three words of widget
 
     def weight(self, line: Line) -> int:
@@ -102,6 +106,20 @@ class ContentRegion(Rule):
             start, end = (start, edge) if step == 1 else (edge, end)
         return start, end
 
+    def standfirst(self, page: Page, removed: Removed, first: int) -> int | None:
+        """The nearest prose line at most ``lead_gap`` kept short lines above ``first``, no menu entry between."""
+        gap = 0
+        for j in range(first - 1, -1, -1):
+            line = page.lines[j]
+            if line.index in removed:
+                continue
+            if is_prose(line):
+                return j
+            gap += 1
+            if gap > self.lead_gap or is_navigation_line(line):
+                return None
+        return None
+
     def find(self, page: Page, removed: Removed) -> Found:
         if not page.whole_page:
             return []
@@ -109,6 +127,9 @@ class ContentRegion(Rule):
         if not runs:
             return []
         inside = {index for start, end in runs for index in range(start, end + 1)}
+        standfirst = self.standfirst(page, removed, min(start for start, _ in runs))
+        if standfirst is not None:
+            inside.add(standfirst)
         return [(line, self.removal()) for line in page.lines if line.index not in inside and line.index not in removed]
 
 
@@ -125,6 +146,20 @@ class CommentSection(Rule):
     name: ClassVar[str] = "comment_section"
     reasons: ClassVar[tuple[str, ...]] = ("comments",)
     max_words: int = 6
+
+    def standfirst(self, page: Page, removed: Removed, first: int) -> int | None:
+        """The nearest prose line at most ``lead_gap`` kept short lines above ``first``, no menu entry between."""
+        gap = 0
+        for j in range(first - 1, -1, -1):
+            line = page.lines[j]
+            if line.index in removed:
+                continue
+            if is_prose(line):
+                return j
+            gap += 1
+            if gap > self.lead_gap or is_navigation_line(line):
+                return None
+        return None
 
     def find(self, page: Page, removed: Removed) -> Found:
         if not page.whole_page:
