@@ -14,6 +14,7 @@ from peacetalks.clean import PIPELINE, PageKind, Pipeline, clean, split_lines
 from peacetalks.clean.rules import (
     Advertisement,
     AuthorBio,
+    AuthorSection,
     CaptionCredit,
     ContentRegion,
     EdgeNotices,
@@ -59,6 +60,11 @@ CASES = [  # (rule, lines, the lines it removes)
     (TailContact(), [*PROSE, "- Talks resume in Geneva via example.org https://example.org/a",
                      "- Envoys leave Riyadh without a date via example.org https://example.org/b"], []),
     (TailContact(), [*PROSE, "Kontakt:", "Telefon: +49 - (40) - 300 30 - 1141"], ["Telefon: +49 - (40) - 300 30 - 1141", "Kontakt:"]),
+    (TailContact(), [*PROSE, "To support the talks, please sign the petition:", "https://petition.example.org/keep-talking"], []),  # introduced
+    (RelatedLinks(), [*PROSE, "- Talks resume in Geneva after the break via example.org https://example.org/a",  # sources, with addresses
+                      "- Envoys leave Riyadh without a date for the next round via example.org https://example.org/b"], []),
+    (RelatedLinks(), [*PROSE, "- Talks resume in Geneva after the break", "- Envoys leave Riyadh without a date for the next round"],
+     ["- Talks resume in Geneva after the break", "- Envoys leave Riyadh without a date for the next round"]),  # headlines: links
     (TailTags(), [*PROSE, "peace talks, riyadh, ukraine war, ceasefire, diplomacy"], ["peace talks, riyadh, ukraine war, ceasefire, diplomacy"]),
     (TailTags(), [*PROSE, "Topics for the next round include prisoners and energy."], []),
     (Advertisement(), [*PROSE[:2], "Anzeige", *PROSE[2:]], ["Anzeige"]),
@@ -84,12 +90,23 @@ CASES = [  # (rule, lines, the lines it removes)
      ["Dave Matthews Band takes over the Rock Hall Fan Vote", "Who will make the Rock Hall of Fame in the year 2020?"]),
     (TailHeadlines(), [*PROSE, "Wie gefallen Euch die neuen Modelle nach diesem langen Test auf der Straße und im Gelände bei "
                        "jedem Wetter und zu jeder Jahreszeit im Verlauf der letzten drei Monate", "Mehr dazu im nächsten Heft der Reihe"], []),
+    (TailHeadlines(), [*PROSE, "Vorschau auf den nächsten Artikel", "Am Donnerstag bespreche ich hier einen Krimi, der auf einer Insel spielt."],
+     ["Vorschau auf den nächsten Artikel", "Am Donnerstag bespreche ich hier einen Krimi, der auf einer Insel spielt."]),
+    (TailHeadlines(), [PROSE[0], "More stories", *PROSE[1:]], []),  # a section of three paragraphs under the heading: the article's
     (PageNavigation(), [*PROSE, "Terms of Service Privacy Notice", "Impressum", "Share"], ["Terms of Service Privacy Notice", "Impressum", "Share"]),
     (PageNavigation(), [*PROSE[:2], "Print", *PROSE[2:], "Home is where the talks began, the envoy said."], []),
     (SignupPrompt(), [*PROSE[:2], "Never miss the latest news by signing up to our newsletter today!", "Zum Newsletter anmelden",
                       *PROSE[2:]], ["Never miss the latest news by signing up to our newsletter today!", "Zum Newsletter anmelden"]),
     (SignupPrompt(), [PROSE[0], "The newsletter, which the envoys signed up to in May, leaked the draft.", "Subscribe to the talks",
                       *PROSE[1:]], []),
+    (SignupPrompt(), [*PROSE[:2], "PC Gamer Newsletter", "Sign up to get the best content of the week, and great deals.",
+                      "Kennst du schon unseren Newsletter?", "Mit der Registrierung akzeptieren Sie unsere Datenschutzbestimmungen.",
+                      *PROSE[2:]], ["PC Gamer Newsletter", "Sign up to get the best content of the week, and great deals.",
+                                    "Kennst du schon unseren Newsletter?",
+                                    "Mit der Registrierung akzeptieren Sie unsere Datenschutzbestimmungen."]),
+    (SignupPrompt(), [*PROSE[:2], "Contents of the next newsletter:", "- the second round in Riyadh", "Newsletter rules",
+                      "Officials urged citizens to sign up for evacuation buses before the talks began.",  # not under a heading
+                      "The envoys said the newsletter of the mission had leaked the draft.", *PROSE[2:]], []),
     (TailAbout(), [*PROSE, "Acme is headquartered in Baar (Switzerland) and employs around 1,300 people worldwide."],
      ["Acme is headquartered in Baar (Switzerland) and employs around 1,300 people worldwide."]),
     (TailAbout(), ["Acme is headquartered in Baar (Switzerland) and employs around 1,300 people worldwide.", *PROSE], []),  # the lead
@@ -118,6 +135,14 @@ CASES = [  # (rule, lines, the lines it removes)
     (WidgetText(), [*PROSE[:2], "The video, available until May, shows the envoys arriving.", "Der Bericht (PDF) liegt dem Blatt vor.",
                     *PROSE[2:]], []),
     (TailCredit(), [*PROSE, "Release date: 21 April 2022", "aja/PAP"], ["Release date: 21 April 2022", "aja/PAP"]),
+    (WidgetText(), [*PROSE[:2], "Tu navegador no soporta los elementos de audio", "Mit diesem Button kannst Du die Folge einer Liste hinzufügen.",
+                    "%d Bloggern gefällt das:", *PROSE[2:]],
+     ["Tu navegador no soporta los elementos de audio", "Mit diesem Button kannst Du die Folge einer Liste hinzufügen.", "%d Bloggern gefällt das:"]),
+    (WidgetText(), [*PROSE[:2], "Ihr Browser, sagte der Techniker, sei seit Jahren veraltet.", "The button was pressed twice before the vote.",
+                    *PROSE[2:]], []),  # a browser and a button told about, not a widget speaking
+    (PaywallPrompt(), [*PROSE[:2], "If you enjoyed reading this post – would you consider supporting our work? Just click here.", *PROSE[2:]],
+     ["If you enjoyed reading this post – would you consider supporting our work? Just click here."]),
+    (PaywallPrompt(), [PROSE[0], "The envoys asked donors to consider supporting the ceasefire monitors.", *PROSE[1:]], []),
     (TailCredit(), [*PROSE, "Talks resume in Geneva/Riyadh next week, and/or in Doha."], []),
     (TailCopyright(), [*PROSE, "The author spoke about his fears, Erdogans Copyright and the strength of mint."], []),
     (TailCopyright(), [*PROSE, "With a network of affiliates around the world, Creative Commons provides free tools."], []),
@@ -189,6 +214,27 @@ def test_content_region_keeps_every_run_of_prose_half_as_strong_as_the_densest_a
     assert clean(raw, alone(ContentRegion(run_share=1))).text.split("\n\n") == PROSE  # only runs as strong as the densest
 
 
+def test_content_region_takes_in_the_short_sentence_that_opens_or_closes_the_article_and_no_headline_or_menu() -> None:
+    opening, closing = "Here is what we know so far.", "Keep talking, all of you!"
+    teaser = "Envoys meet again next week in Geneva"  # a headline: no sentence end
+    raw = "\n".join([*MENU, TITLE, opening, *PROSE, closing, "Thanks!", teaser, *FOOTER])
+    assert clean(raw, alone(ContentRegion())).text.split("\n\n") == [opening, *PROSE, closing]
+    raw = "\n".join([*MENU, TITLE, *PROSE, "Impressum.", teaser, *FOOTER])  # a menu entry, even with a full stop
+    assert clean(raw, alone(ContentRegion())).text.split("\n\n") == PROSE
+    assert clean("\n".join([*MENU, opening, *PROSE, closing, *FOOTER]), alone(ContentRegion(edge_sentences=0))).text.split("\n\n") == PROSE
+
+
+def test_content_region_keeps_the_standfirst_above_a_byline_and_share_row_but_not_across_a_menu() -> None:
+    standfirst = "The envoys left Riyadh without a date for the next round, but with a list of prisoners to exchange."
+    byline, share = ["By Jane Doe", "19 November 2019"], ["Share", "Tweet"]
+    raw = "\n".join([*MENU, TITLE, standfirst, *byline, *PROSE, *FOOTER])
+    assert clean(raw, alone(ContentRegion())).text.split("\n\n") == [standfirst, *PROSE]
+    raw = "\n".join([*MENU, standfirst, *byline, *share, *PROSE, *FOOTER])  # four short lines between: a teaser strip
+    assert clean(raw, alone(ContentRegion())).text.split("\n\n") == PROSE
+    raw = "\n".join([standfirst, "Home", "Politik", "Search", *PROSE, *FOOTER, *MENU])  # a menu between
+    assert clean(raw, alone(ContentRegion())).text.split("\n\n") == PROSE
+
+
 def test_a_sign_up_call_inside_a_whole_page_goes_and_the_region_around_it_stays() -> None:
     signup = "Never miss the latest news by signing up to our newsletter today!"
     raw = "\n".join([*MENU, TITLE, *PROSE[:2], signup, *PROSE[2:], *FOOTER])
@@ -210,6 +256,15 @@ def test_region_edges_remove_the_notice_just_inside_a_whole_pages_region_and_kee
 def test_a_short_article_between_a_menu_and_a_bio_is_not_bridged_as_one_widget() -> None:
     raw = "\n".join([*MENU, TITLE, *PROSE, BIO, *FOOTER])
     assert clean(raw).text.split("\n\n") == PROSE
+
+
+def test_author_section_takes_an_about_this_series_heading_and_the_blurb_under_it_in_the_last_third_only() -> None:
+    blurb = "The foundation has offices in 110 countries; its staff report on events in the countries where they work."
+    result = clean("\n".join([*PROSE, *PROSE, "Über diese Reihe", blurb]), alone(AuthorSection()))
+    assert result.text.split("\n\n") == [*PROSE, *PROSE]
+    assert result.removal_counts() == {("author_section", "about-series"): 2}
+    kept = [PROSE[0], "About this series", blurb, *PROSE[1:], *PROSE]  # a series introduced at the top: the article's
+    assert clean("\n".join(kept), alone(AuthorSection())).text.split("\n\n") == kept
 
 
 def test_region_edges_leave_an_extracted_article_to_the_first_passes() -> None:

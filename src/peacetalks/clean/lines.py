@@ -90,8 +90,10 @@ def is_bullet(line: Line) -> bool:
 
 def is_headline_bullet(line: Line, min_words: int) -> bool:
     """'• Trump and Putin to begin talks': a bulleted headline (not '— Name (@handle) May 1, 2019', a post's byline,
-    nor '* Dates subject to change', a footnote)."""
-    return is_bullet(line) and not is_footnote(line) and is_headline_like(line, 16) and len(line.words) >= min_words and not DATED.search(line.text)
+    nor '* Dates subject to change', a footnote, nor '- Talks resume via example.org https://example.org/a', a source
+    cited with its address: a link to another article shows its words, not its address)."""
+    return (is_bullet(line) and not is_footnote(line) and is_headline_like(line, 16) and len(line.words) >= min_words
+            and not DATED.search(line.text) and not ADDRESS.search(line.text))
 
 
 def is_footnote(line: Line) -> bool:
@@ -235,6 +237,18 @@ def is_signup_invitation(line: Line) -> bool:
     return any(noun in text for noun in SIGNUP_NOUNS) and is_signup_call(line)
 
 
+# The rest of a newsletter widget: its heading, a short line that ends in the word ('PC Gamer Newsletter', 'Join our newsletter',
+# 'Abonniere unseren Newsletter!'; not 'Inhalte für den nächsten Newsletter:', which introduces); its pitch, which names the
+# newsletter as the site's own ('Kennst du schon unseren Newsletter?', 'Mit unserem Newsletter erhalten Sie ...'); and its
+# form's consent notice ('Mit der Registrierung akzeptieren Sie unsere Datenschutzbestimmungen.')
+is_newsletter_heading = matches([r"^[^:]{0,40}\bnewsletters?[!.]?$"])
+is_newsletter_pitch = matches([r"\b(our|unser(e|em|en|er)?|notre|nos|nuestr[oa]s?|nossa|nosso|nostr[oa])\s+(\w+\s+)?\w*newsletters?\b"])
+is_signup_consent = matches([
+    r"^(mit (der|ihrer|deiner) (registrierung|anmeldung)|by (signing up|subscribing|registering)|en vous inscrivant|al (suscribirte|registrarte|suscribirse))\b"
+    r".{0,120}\b(datenschutz|privacy|nutzungsbedingungen|terms|confidentialité|privacidad|términos)",
+])
+
+
 is_credit = matches([
     r"^(photo|image|picture|video|graphic|illustration|foto|bild|imagen)s?( credit)?s?\s*[:|/©]",
     r"^(titelbild|beitragsbild|headerbild|bildnachweis|bildquelle|crédits? photos?|photo credits?)\s*:", r"\((reporting|writing|editing|additional reporting) by\b",
@@ -273,6 +287,12 @@ ends_in_link_words = matches([r"\b(here|hier|aquí|ici)[.!]?$"])  # 'You can vie
 is_author_heading = matches([
     r"^(author (profile|bio)|about the (author|writer)|the author)$", r"^über (den|die) autor(in)?$", r"^(à|a) propos de l'auteur$",
     r"^sobre (el|la|o|a) autor(a)?$", r"^tungkol sa (may-akda|awtor)$", r"^об авторе$", r"^про автора$", r"^l'autore$",
+])
+# 'About this series', 'Über diese Reihe', 'À propos de ce blog': the heading of the publisher's blurb about the series or blog
+# the article belongs to (the same on every article of it)
+is_series_heading = matches([
+    r"^about (this|the) (series|blog|podcast|column)$", r"^über (diese|diesen|dieses) (reihe|serie|blog|podcast|kolumne)$",
+    r"^(à|a) propos de (cette|ce) (série|blog|podcast|chronique)$", r"^(sobre|acerca de) (esta|este) (serie|blog|podcast|columna)$",
 ])
 is_author_bio_sentence = matches([
     r"^[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){0,3} (is|was|covers|writes)\b.{0,120}\b(reporter|correspondent|editor|writer|journalist|columnist|contributor|author|producer)\b",
@@ -334,6 +354,7 @@ is_paywall_prompt = matches([
     r"^(unterstütze|unterstützen sie) (uns|unsere|unser|das|die|den|\w+ (bereits|schon) mit)\b", r"^(support us|soutenez-nous|apóyanos)\b",
     r"\bcancela cuando quieras\b", r"\b(cancel|kündbar|résiliable) (at )?any ?time\b",
     r"^(sie sind|du bist|you are|vous n'êtes) (aktuell |derzeit |currently )?(nicht|not|pas) (eingeloggt|angemeldet|logged in|signed in|connecté)\b",
+    r"\b(would you|please|kindly) consider supporting (us|our work|our journalism|this (site|blog|podcast))\b",
     r"\btekst przeczytasz w\b", r"^(lesezeit|reading time|temps de lecture|tiempo de lectura)\s*:", r"^\d+\s*min(ute)?s?\.? (read|lesezeit|de lecture|de lectura)\W*$",
 ])
 # 'Externer Inhalt', 'Klicken Sie auf den unteren Button, um den Inhalt von www.komoot.de zu laden.', 'Bild anzeigen', 'PDF | 38 KB',
@@ -346,6 +367,10 @@ is_widget_text = matches([
     r"^(view|show|open|enlarge) (image|photo|picture|gallery)\W*$", r"^(voir|afficher) (l'image|la photo|la galerie)\W*$",
     r"\b(pdf|docx?|xlsx?|pptx?|zip)\s*[|(,]\s*\d+([.,]\d+)?\s*[kmg]i?b\b", r"\bdatei ist nicht barrierefrei\b",
     r"^(video|audio|sendung|podcast) (verfügbar|abrufbar) bis\b", r"^(video|audio) available (until|till)\b",
+    # 'Your browser does not support the audio element', 'Mit diesem Button kannst Du ...', '%d Bloggern gefällt das:' (a like
+    # button's placeholder left unfilled): a player, a button or a like widget speaking about itself
+    r"\b(your|ihr|dein|tu|votre) (web)?(browser|navegador|navigateur) (does not|doesn't|cannot|unterstützt\b.{0,40}\b(nicht|kein)|no (soporta|admite)|ne (supporte|prend))",
+    r"^(mit diesem|über diesen|with this|use this) button\b", r"^%d (bloggers? like|bloggern gefällt|blogueurs aiment)\b",
 ])
 is_advertisement = matches([r"^(advertisement|anzeige|publicité|publicidad|pubblicità|sponsored( content)?|werbung)$"])
 

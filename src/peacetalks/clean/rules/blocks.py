@@ -5,27 +5,29 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from ..lines import Line, is_author_heading, is_machine_value, is_prose, is_timestamp
+from ..lines import Line, is_author_heading, is_machine_value, is_prose, is_series_heading, is_timestamp
 from .base import Found, Page, Removed, Rule
 
 
 @dataclass(frozen=True)
 class AuthorSection(Rule):
-    """An 'about the author' heading in the last third of the article, and everything after it.
+    """An 'about the author' or 'about this series' heading in the last third of the article, and everything after
+    it: the author's bio, or the publisher's blurb about the series or blog the article belongs to.
 
-    Removes: 'Author profile' and the bio under it.
+    Removes: 'Author profile' and the bio under it, and 'Über diese Reihe' and the blurb under it.
     Keeps: an 'About the author' heading in the first two thirds (a profile article about a writer).
     """
 
     name: ClassVar[str] = "author_section"
-    reasons: ClassVar[tuple[str, ...]] = ("author-bio",)
+    reasons: ClassVar[tuple[str, ...]] = ("author-bio", "about-series")
     from_share: float = 2 / 3
 
     def find(self, page: Page, removed: Removed) -> Found:
         lines = page.lines
         for line in lines[int(len(lines) * self.from_share):]:
-            if is_author_heading(line):
-                return [(rest, self.removal()) for rest in lines[line.index:]]
+            reason = "author-bio" if is_author_heading(line) else "about-series" if is_series_heading(line) else None
+            if reason:
+                return [(rest, self.removal(reason)) for rest in lines[line.index:]]
         return []
 
 

@@ -34,7 +34,8 @@ class RelatedLinks(Rule):
     Removes: 'Read more: What we know about the talks', and '• Trump and Putin to begin talks to end the war'
     under the article.
     Keeps: a list introduced by a colon, the last item of a list of shorter items, '| Name | Role |' table rows,
-    and '- Spain (Group F)' (list items are shorter than headlines).
+    '- Spain (Group F)' (list items are shorter than headlines), and '- Talks resume via example.org https://example.org/a'
+    (a source cited with its address: a link to another article shows its words only).
     """
 
     name: ClassVar[str] = "related_links"
@@ -73,10 +74,13 @@ class RelatedLinks(Rule):
 class TailHeadlines(Rule):
     """Two or more headline-like lines after the last paragraph, and their short heading: links to other articles.
     A run of short items or of numbered lines is a list (teams, dates, ranks, amounts), and a list introduced by
-    a colon is content.
+    a colon is content. And a link-list heading ('More stories', 'Vorschau auf den nächsten Artikel') among the
+    last ``teaser_lines`` lines, with the teaser under it, whatever its shape.
 
-    Removes: 'You may also like', 'Who will make the Rock Hall of Fame in the year 2020?' and another headline.
-    Keeps: 'June 9 – West Palm Beach, FL @ Coral Sky Amphitheatre' and the other dates of a tour list.
+    Removes: 'You may also like', 'Who will make the Rock Hall of Fame in the year 2020?' and another headline, and
+    'Vorschau auf den nächsten Artikel' with the paragraph of teaser under it.
+    Keeps: 'June 9 – West Palm Beach, FL @ Coral Sky Amphitheatre' and the other dates of a tour list, and a
+    'More stories' heading with more than two paragraphs under it.
     """
 
     name: ClassVar[str] = "tail_headlines"
@@ -84,8 +88,23 @@ class TailHeadlines(Rule):
     min_words: int = 6  # related headlines are phrases; list items are shorter
     max_words: int = 20  # a headline is a phrase: a longer line without a sentence end is a paragraph cut short
     run_max: int = 12  # a longer run of short lines at the end is a list the article ends with
+    teaser_lines: int = 3  # a link-list heading and a teaser or two under it; more lines under a heading are a section
+    heading_max_words: int = 10
+
+    def teasers(self, page: Page, removed: Removed) -> Found:
+        """A link-list heading among the last lines, and the lines under it."""
+        if self.teaser_lines < 2:  # a heading and at least one teaser
+            return []
+        tail = [line for line in page.lines if line.index not in removed][-self.teaser_lines:]
+        for position, line in enumerate(tail[:-1]):
+            if len(line.words) <= self.heading_max_words and (is_more_heading(line) or is_related_prompt(line)):
+                return [(rest, self.removal()) for rest in tail[position:]]
+        return []
 
     def find(self, page: Page, removed: Removed) -> Found:
+        teasers = self.teasers(page, removed)
+        if teasers:
+            return teasers
         listed = page.listed
 
         def linked_headline(line: Line) -> bool:

@@ -24,9 +24,12 @@ from ..lines import (
     is_credit,
     is_navigation_line,
     is_navigation_row,
+    is_newsletter_heading,
+    is_newsletter_pitch,
     is_number_table,
     is_paywall_prompt,
     is_sentence_like,
+    is_signup_consent,
     is_signup_invitation,
     is_subscribe_prompt,
     is_table_row,
@@ -134,18 +137,37 @@ class AnywhereNotice(Rule):
 
 @dataclass(frozen=True)
 class SignupPrompt(AnywhereNotice):
-    """A short call to sign up for a newsletter or an e-mail edition, anywhere: the widget sites drop between two
-    paragraphs. Both the verb and the newsletter must be there; a line about a newsletter is text.
+    """A newsletter widget, anywhere: the widget sites drop between two paragraphs. A short call to sign up for a
+    newsletter or an e-mail edition (both the verb and the newsletter must be there; a line about a newsletter is
+    text), a pitch for the site's own newsletter ('our newsletter'), the widget's heading (a short line ending in
+    'Newsletter', and a sign-up prompt right under it) and its form's consent notice.
 
-    Removes: 'Never miss the latest news by signing up to our newsletter today!' between two paragraphs.
+    Removes: 'Never miss the latest news by signing up to our newsletter today!' between two paragraphs, and 'PC
+    Gamer Newsletter' with 'Sign up to get the best content of the week.' under it.
     Keeps: 'The newsletter, which the envoys signed up to in May, leaked the draft.' (a sign-up told, not asked
-    for), and 'Subscribe to the talks' (no newsletter named).
+    for), 'Subscribe to the talks' (no newsletter named), and 'Contents of the next newsletter:' (it introduces).
     """
 
     name: ClassVar[str] = "signup_prompt"
     reasons: ClassVar[tuple[str, ...]] = ("subscribe-prompt",)
     matches: ClassVar = staticmethod(is_signup_invitation)
     max_words: int = 25  # a call to sign up is a line; a paragraph that mentions one is the article's
+    heading_max_words: int = 6  # 'Get the Boing Boing newsletter': a heading; a longer line is a sentence about one
+    consent_max_words: int = 40  # 'By subscribing you accept our privacy policy. ...' runs to two or three sentences
+
+    def find(self, page: Page, removed: Removed) -> Found:
+        found: Found = []
+        under_heading = False
+        for line in page.lines:
+            size = len(line.words)
+            heading = size <= self.heading_max_words and not is_bullet(line) and is_newsletter_heading(line)
+            newsletter = "newsletter" in line.text.lower()  # a substring first: most lines name none
+            call = size <= self.max_words and (newsletter and (is_signup_invitation(line) or is_newsletter_pitch(line))
+                                                or under_heading and is_subscribe_prompt(line))
+            if heading or call or size <= self.consent_max_words and is_signup_consent(line):
+                found.append((line, self.removal()))
+            under_heading = heading
+        return found
 
 
 @dataclass(frozen=True)
@@ -166,7 +188,8 @@ class CaptionCredit(AnywhereNotice):
 @dataclass(frozen=True)
 class PaywallPrompt(AnywhereNotice):
     """What a paywall, a membership drive or a reading-time widget prints into the article, anywhere: 'To view the
-    full story, please subscribe', 'Pour lire la suite', 'Hazte miembro', 'Unterstütze uns', '3 min read'.
+    full story, please subscribe', 'Pour lire la suite', 'Hazte miembro', 'Unterstütze uns', 'Would you consider
+    supporting our work?', '3 min read'.
 
     Removes: 'To view the full story, please subscribe to The Haitian Times.' after the first paragraph.
     Keeps: 'The envoys urged members to support the deal, the paper said.' and 'Unterstützen wollen die Länder den Plan.'
@@ -181,7 +204,9 @@ class PaywallPrompt(AnywhereNotice):
 class WidgetText(AnywhereNotice):
     """What an embedded-content, picture, media or download widget leaves in the text, anywhere: a consent
     placeholder ('Externer Inhalt', 'Klicken Sie auf den Button, um den Inhalt von ... zu laden'), a loading notice,
-    a picture button ('Bild anzeigen'), a file label ('PDF | 38 KB'), a media expiry ('Video verfügbar bis ...').
+    a picture button ('Bild anzeigen'), a file label ('PDF | 38 KB'), a media expiry ('Video verfügbar bis ...'), a
+    player's notice ('Your browser does not support the audio element'), a button or a like widget speaking about
+    itself ('Mit diesem Button kannst Du ...', '%d Bloggern gefällt das:').
 
     Removes: 'Klicken Sie auf den unteren Button, um den Inhalt von www.komoot.de zu laden.' where the map stood.
     Keeps: 'The video, available until May, shows the envoys arriving.' and 'Der Bericht (PDF) liegt dem Blatt vor.'
@@ -229,8 +254,9 @@ class TailContact(Rule):
     """A short line with an address (URL, e-mail, @handle) under the article (above it, it belongs to the lead).
 
     Removes: 'Write to Jane Doe at jane.doe@example.org' as the last line.
-    Keeps: 'More info: www.example.org' above the first paragraph, a list item or table row with an address, and
-    'Please do not file a public issue; send your report to security@example.com.' (a sentence).
+    Keeps: 'More info: www.example.org' above the first paragraph, a list item or table row with an address, an
+    address under a line that introduces it ('Please sign the petition:'), and 'Please do not file a public issue;
+    send your report to security@example.com.' (a sentence).
     """
 
     name: ClassVar[str] = "tail_contact"
@@ -240,8 +266,9 @@ class TailContact(Rule):
     def edge_reason(self, line: Line, page: Page, from_end: bool) -> str | None:
         sentence = is_sentence_like(line)  # 'Please send your report to security@example.com.' is text
         listed = is_bullet(line) or is_table_row(line)  # '- Headline via example.org https://...': a list of sources
+        introduced = line.index > 0 and page.lines[line.index - 1].text.endswith(":")  # 'Sign the petition:' and its link
         heading = len(line.words) <= self.heading_max_words and is_contact_heading(line)
-        return self.reasons[0] if from_end and (is_contact_line(line) and not (listed or sentence) or heading) else None
+        return self.reasons[0] if from_end and (is_contact_line(line) and not (listed or sentence or introduced) or heading) else None
 
 
 @dataclass(frozen=True)

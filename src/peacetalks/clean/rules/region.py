@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
-from ..lines import Line, is_comment_prompt, is_prose, is_table_row, word_count
+from ..lines import TERMINAL, Line, is_comment_prompt, is_navigation_line, is_prose, is_table_row, word_count
 from .base import Found, Page, Removed, Rule
 
 
@@ -31,9 +31,18 @@ class ContentRegion(Rule):
     1/``run_share`` as strong as the densest (an article that a gallery, a table or a list of short lines splits
     into parts). An extracted article is left alone, however many short lines it has.
 
+    Each run takes in up to ``edge_sentences`` short sentences at either end (a line of at least
+    ``sentence_min_words`` words with a sentence end, not a menu entry): the article's opening or closing line
+    ('I hope you like the relaunch.'), too short to weigh as prose; menus, legal links and teaser headlines end in no
+    sentence mark.
+
+    Above the first run, the article's standfirst: the nearest prose line at most ``lead_gap`` short lines above it
+    (a byline, a date, share buttons between), when no menu entry stands between.
+
     Removes: the 'Home', 'Impressum', 'Datenschutz' menus above and below the article on a whole page.
-    Keeps: every line of an extracted article of headings, bullet lists and short paragraphs, and on a whole page
-    the second half of an article after a long list, when it holds at least half as much prose as the first.
+    Keeps: every line of an extracted article of headings, bullet lists and short paragraphs, on a whole page
+    the second half of an article after a long list, when it holds at least half as much prose as the first, and
+    'Keep talking sports, all of you!' closing the article.
     """
 
     name: ClassVar[str] = "content_region"
@@ -42,6 +51,9 @@ class ContentRegion(Rule):
     max_weight: int = 80  # one very long paragraph must not outweigh the rest of the article
     min_share: int = 3  # the run holds at least 1/min_share of the page's prose (list-like articles scatter it)
     run_share: int = 2  # a further run as strong as half the densest is the article's too (teasers and comments are weaker)
+    edge_sentences: int = 1  # the opening or closing line of the article, just outside its prose
+    lead_gap: int = 3  # byline, date, share row between the standfirst and the body; more is a teaser strip
+    sentence_min_words: int = 4  # as lead_chrome's short opening sentence; 'Thanks for signing up!' is three words of widget
 
     def weight(self, line: Line) -> int:
         if is_table_row(line) or line.text.count("|") >= 3:  # a table row: data, neither prose nor chrome
@@ -75,13 +87,49 @@ class ContentRegion(Rule):
                 outside += [(low, low + start), (low + end + 1, high)]
         return kept
 
+    def is_edge_sentence(self, line: Line) -> bool:
+        return len(line.words) >= self.sentence_min_words and bool(TERMINAL.search(line.text)) and not is_navigation_line(line)
+
+    def grown(self, page: Page, removed: Removed, start: int, end: int) -> tuple[int, int]:
+        """The run [start, end] with up to ``edge_sentences`` short sentences taken in at each end (lines already
+        removed are stepped over)."""
+        lines = page.lines
+        for step in (1, -1):
+            edge = end if step == 1 else start
+            for _ in range(self.edge_sentences):
+                j = edge + step
+                while 0 <= j < len(lines) and lines[j].index in removed:
+                    j += step
+                if not (0 <= j < len(lines) and self.is_edge_sentence(lines[j])):
+                    break
+                edge = j
+            start, end = (start, edge) if step == 1 else (edge, end)
+        return start, end
+
+    def standfirst(self, page: Page, removed: Removed, first: int) -> int | None:
+        """The nearest prose line at most ``lead_gap`` kept short lines above ``first``, no menu entry between."""
+        gap = 0
+        for j in range(first - 1, -1, -1):
+            line = page.lines[j]
+            if line.index in removed:
+                continue
+            if is_prose(line):
+                return j
+            gap += 1
+            if gap > self.lead_gap or is_navigation_line(line):
+                return None
+        return None
+
     def find(self, page: Page, removed: Removed) -> Found:
         if not page.whole_page:
             return []
-        runs = self.runs(page, removed)
+        runs = [self.grown(page, removed, start, end) for start, end in self.runs(page, removed)]
         if not runs:
             return []
         inside = {index for start, end in runs for index in range(start, end + 1)}
+        standfirst = self.standfirst(page, removed, min(start for start, _ in runs))
+        if standfirst is not None:
+            inside.add(standfirst)
         return [(line, self.removal()) for line in page.lines if line.index not in inside and line.index not in removed]
 
 
@@ -98,6 +146,20 @@ class CommentSection(Rule):
     name: ClassVar[str] = "comment_section"
     reasons: ClassVar[tuple[str, ...]] = ("comments",)
     max_words: int = 6
+
+    def standfirst(self, page: Page, removed: Removed, first: int) -> int | None:
+        """The nearest prose line at most ``lead_gap`` kept short lines above ``first``, no menu entry between."""
+        gap = 0
+        for j in range(first - 1, -1, -1):
+            line = page.lines[j]
+            if line.index in removed:
+                continue
+            if is_prose(line):
+                return j
+            gap += 1
+            if gap > self.lead_gap or is_navigation_line(line):
+                return None
+        return None
 
     def find(self, page: Page, removed: Removed) -> Found:
         if not page.whole_page:
