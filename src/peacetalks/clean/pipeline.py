@@ -53,7 +53,7 @@ from .rules import (
     WidgetText,
 )
 
-CLEANER_VERSION = "1.6"
+CLEANER_VERSION = "1.7"
 PARAGRAPH_SEPARATOR = "\n\n"
 
 
