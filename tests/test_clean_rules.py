@@ -107,6 +107,15 @@ CASES = [  # (rule, lines, the lines it removes)
     (SignupPrompt(), [*PROSE[:2], "Contents of the next newsletter:", "- the second round in Riyadh", "Newsletter rules",
                       "Officials urged citizens to sign up for evacuation buses before the talks began.",  # not under a heading
                       "The envoys said the newsletter of the mission had leaked the draft.", *PROSE[2:]], []),
+    # reported speech is the article's, whatever a widget would print; a pitch speaks to the reader; a heading needs its call under it
+    (SignupPrompt(), [*PROSE[:2], "Our newsletter reported last week that the envoys had already agreed on a venue.", "The Weekly Newsletter",
+                      "Sign up for our newsletter, the minister joked, was the only deal reached on Tuesday.",
+                      "By subscribing you agree to our terms, the ministry's statement on the deal said, adding that the terms would be published.",
+                      *PROSE[2:]], []),
+    (WidgetText(), [PROSE[0], "Your browser does not support the idea of peace, one delegate quipped.",
+                    "Mit diesem Button kannst Du nichts gewinnen, sagte der Minister.", *PROSE[1:]], []),
+    (PaywallPrompt(), [PROSE[0], "Would you consider supporting our work? the Ukrainian envoy asked the American delegation.", *PROSE[1:]], []),
+    (TailHeadlines(), [*PROSE[:2], "More stories", *PROSE[2:]], []),  # two paragraphs under the heading: a section, not a teaser
     (TailAbout(), [*PROSE, "Acme is headquartered in Baar (Switzerland) and employs around 1,300 people worldwide."],
      ["Acme is headquartered in Baar (Switzerland) and employs around 1,300 people worldwide."]),
     (TailAbout(), ["Acme is headquartered in Baar (Switzerland) and employs around 1,300 people worldwide.", *PROSE], []),  # the lead

@@ -243,9 +243,20 @@ def is_signup_invitation(line: Line) -> bool:
 # form's consent notice ('Mit der Registrierung akzeptieren Sie unsere Datenschutzbestimmungen.')
 is_newsletter_heading = matches([r"^[^:]{0,40}\bnewsletters?[!.]?$"])
 is_newsletter_pitch = matches([r"\b(our|unser(e|em|en|er)?|notre|nos|nuestr[oa]s?|nossa|nosso|nostr[oa])\s+(\w+\s+)?\w*newsletters?\b"])
+# a pitch speaks to the reader ('Kennst du schon unseren Newsletter?'); 'Our newsletter reported last week ...' is text
+addresses_reader = matches([r"[?!]", r"\b(you|your|du|dich|dir|dein\w*|sie|ihnen|ihr\w*|vous|votre|vos|tu|te|toi|usted|ustedes|voc[eê]s?)\b"])
 is_signup_consent = matches([
     r"^(mit (der|ihrer|deiner) (registrierung|anmeldung)|by (signing up|subscribing|registering)|en vous inscrivant|al (suscribirte|registrarte|suscribirse))\b"
     r".{0,120}\b(datenschutz|privacy|nutzungsbedingungen|terms|confidentialité|privacidad|términos)",
+])
+
+
+# Someone's words reported in the article ('Sign up, the minister joked, ...', '... our work? the envoy asked', 'sagte der
+# Minister'): text, even in a widget's wording, which no widget prints beside a verb of saying
+is_reported_speech = matches([
+    r"[,?!:\"“”»«]\s*([\w'’-]+\s+){0,6}(said|says|asked|asks|told|tells|joked|quipped|added|wrote|replied|insisted|warned|"
+    r"sagte|sagt|fragte|erklärte|betonte|schrieb|meinte|a dit|a déclaré|a demandé|dijo|afirmó|preguntó|ha detto|disse|zei|сказал|заявил)\b",
+    r"\baccording to\b", r"\b(laut|selon|según|secondo)\s",
 ])
 
 

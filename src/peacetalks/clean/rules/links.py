@@ -80,7 +80,7 @@ class TailHeadlines(Rule):
     Removes: 'You may also like', 'Who will make the Rock Hall of Fame in the year 2020?' and another headline, and
     'Vorschau auf den nächsten Artikel' with the paragraph of teaser under it.
     Keeps: 'June 9 – West Palm Beach, FL @ Coral Sky Amphitheatre' and the other dates of a tour list, and a
-    'More stories' heading with more than two paragraphs under it.
+    'More stories' heading with two paragraphs under it (a section of the article).
     """
 
     name: ClassVar[str] = "tail_headlines"
@@ -88,7 +88,7 @@ class TailHeadlines(Rule):
     min_words: int = 6  # related headlines are phrases; list items are shorter
     max_words: int = 20  # a headline is a phrase: a longer line without a sentence end is a paragraph cut short
     run_max: int = 12  # a longer run of short lines at the end is a list the article ends with
-    teaser_lines: int = 3  # a link-list heading and a teaser or two under it; more lines under a heading are a section
+    teaser_lines: int = 2  # a link-list heading and one teaser under it; more lines under a heading may be the article's section
     heading_max_words: int = 10
 
     def teasers(self, page: Page, removed: Removed) -> Found:

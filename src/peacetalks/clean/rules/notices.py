@@ -9,6 +9,7 @@ from typing import ClassVar
 
 from ..lines import (
     Line,
+    addresses_reader,
     ends_in_link_words,
     is_ad_disclosure,
     is_advertisement,
@@ -28,6 +29,7 @@ from ..lines import (
     is_newsletter_pitch,
     is_number_table,
     is_paywall_prompt,
+    is_reported_speech,
     is_sentence_like,
     is_signup_consent,
     is_signup_invitation,
@@ -126,13 +128,17 @@ class Advertisement(Rule):
 @dataclass(frozen=True)
 class AnywhereNotice(Rule):
     """A notice recognised by its words anywhere in the article, when it is at most ``max_words`` long (a paragraph
-    that uses the words is text). Subclasses name the test in ``matches``."""
+    that uses the words is text) and no one is reported saying it ('..., the minister joked': the article's words).
+    Subclasses name the test in ``matches``."""
 
     matches: ClassVar[Callable[[Line], bool]]
     max_words: int = 30
 
+    def notice(self, line: Line) -> bool:
+        return len(line.words) <= self.max_words and self.matches(line) and not is_reported_speech(line)
+
     def find(self, page: Page, removed: Removed) -> Found:
-        return [(line, self.removal()) for line in page.lines if len(line.words) <= self.max_words and self.matches(line)]
+        return [(line, self.removal()) for line in page.lines if self.notice(line)]
 
 
 @dataclass(frozen=True)
@@ -145,7 +151,8 @@ class SignupPrompt(AnywhereNotice):
     Removes: 'Never miss the latest news by signing up to our newsletter today!' between two paragraphs, and 'PC
     Gamer Newsletter' with 'Sign up to get the best content of the week.' under it.
     Keeps: 'The newsletter, which the envoys signed up to in May, leaked the draft.' (a sign-up told, not asked
-    for), 'Subscribe to the talks' (no newsletter named), and 'Contents of the next newsletter:' (it introduces).
+    for), 'Subscribe to the talks' (no newsletter named), 'Contents of the next newsletter:' (it introduces), and 'Our
+    newsletter reported last week that ...' (it speaks of the newsletter, not to the reader).
     """
 
     name: ClassVar[str] = "signup_prompt"
@@ -155,18 +162,27 @@ class SignupPrompt(AnywhereNotice):
     heading_max_words: int = 6  # 'Get the Boing Boing newsletter': a heading; a longer line is a sentence about one
     consent_max_words: int = 40  # 'By subscribing you accept our privacy policy. ...' runs to two or three sentences
 
+    def is_heading(self, line: Line) -> bool:
+        return len(line.words) <= self.heading_max_words and not is_bullet(line) and is_newsletter_heading(line)
+
+    def is_call(self, line: Line, under_heading: bool) -> bool:
+        """A call to sign up, a pitch to the reader, or, right under the widget's heading, a subscribe prompt."""
+        if len(line.words) > self.max_words or is_reported_speech(line):
+            return False
+        newsletter = "newsletter" in line.text.lower()  # a substring first: most lines name none
+        return (newsletter and (is_signup_invitation(line) or is_newsletter_pitch(line) and addresses_reader(line))
+                or under_heading and is_subscribe_prompt(line))
+
     def find(self, page: Page, removed: Removed) -> Found:
+        lines = page.lines
+        headings = [self.is_heading(line) for line in lines]
         found: Found = []
-        under_heading = False
-        for line in page.lines:
-            size = len(line.words)
-            heading = size <= self.heading_max_words and not is_bullet(line) and is_newsletter_heading(line)
-            newsletter = "newsletter" in line.text.lower()  # a substring first: most lines name none
-            call = size <= self.max_words and (newsletter and (is_signup_invitation(line) or is_newsletter_pitch(line))
-                                                or under_heading and is_subscribe_prompt(line))
-            if heading or call or size <= self.consent_max_words and is_signup_consent(line):
+        for index, line in enumerate(lines):
+            under_heading = index > 0 and headings[index - 1]
+            heading = headings[index] and index + 1 < len(lines) and self.is_call(lines[index + 1], True)  # a widget's: a call under it
+            consent = len(line.words) <= self.consent_max_words and is_signup_consent(line) and not is_reported_speech(line)
+            if heading or consent or self.is_call(line, under_heading):
                 found.append((line, self.removal()))
-            under_heading = heading
         return found
 
 
