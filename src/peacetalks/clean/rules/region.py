@@ -147,20 +147,6 @@ class CommentSection(Rule):
     reasons: ClassVar[tuple[str, ...]] = ("comments",)
     max_words: int = 6
 
-    def standfirst(self, page: Page, removed: Removed, first: int) -> int | None:
-        """The nearest prose line at most ``lead_gap`` kept short lines above ``first``, no menu entry between."""
-        gap = 0
-        for j in range(first - 1, -1, -1):
-            line = page.lines[j]
-            if line.index in removed:
-                continue
-            if is_prose(line):
-                return j
-            gap += 1
-            if gap > self.lead_gap or is_navigation_line(line):
-                return None
-        return None
-
     def find(self, page: Page, removed: Removed) -> Found:
         if not page.whole_page:
             return []
