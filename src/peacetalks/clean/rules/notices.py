@@ -162,26 +162,27 @@ class SignupPrompt(AnywhereNotice):
     heading_max_words: int = 6  # 'Get the Boing Boing newsletter': a heading; a longer line is a sentence about one
     consent_max_words: int = 40  # 'By subscribing you accept our privacy policy. ...' runs to two or three sentences
 
-    def is_heading(self, line: Line) -> bool:
-        return len(line.words) <= self.heading_max_words and not is_bullet(line) and is_newsletter_heading(line)
+    def is_heading(self, line: Line, names_newsletter: bool) -> bool:
+        return (names_newsletter and len(line.words) <= self.heading_max_words and not is_bullet(line)
+                and is_newsletter_heading(line))
 
-    def is_call(self, line: Line, under_heading: bool) -> bool:
+    def is_call(self, line: Line, names_newsletter: bool, under_heading: bool) -> bool:
         """A call to sign up, a pitch to the reader, or, right under the widget's heading, a subscribe prompt."""
-        if len(line.words) > self.max_words or is_reported_speech(line):
+        if not (names_newsletter or under_heading) or len(line.words) > self.max_words or is_reported_speech(line):
             return False
-        newsletter = "newsletter" in line.text.lower()  # a substring first: most lines name none
-        return (newsletter and (is_signup_invitation(line) or is_newsletter_pitch(line) and addresses_reader(line))
+        return (names_newsletter and (is_signup_invitation(line) or is_newsletter_pitch(line) and addresses_reader(line))
                 or under_heading and is_subscribe_prompt(line))
 
     def find(self, page: Page, removed: Removed) -> Found:
         lines = page.lines
-        headings = [self.is_heading(line) for line in lines]
+        named = [*("newsletter" in line.text.lower() for line in lines), False]  # a substring first: most lines name none
+        headings = [self.is_heading(line, names) for line, names in zip(lines, named)]
         found: Found = []
         for index, line in enumerate(lines):
             under_heading = index > 0 and headings[index - 1]
-            heading = headings[index] and index + 1 < len(lines) and self.is_call(lines[index + 1], True)  # a widget's: a call under it
+            heading = headings[index] and index + 1 < len(lines) and self.is_call(lines[index + 1], named[index + 1], True)  # a widget's: a call under it
             consent = len(line.words) <= self.consent_max_words and is_signup_consent(line) and not is_reported_speech(line)
-            if heading or consent or self.is_call(line, under_heading):
+            if heading or consent or self.is_call(line, named[index], under_heading):
                 found.append((line, self.removal()))
         return found
 
