@@ -9,8 +9,11 @@ Usage:  .venv/bin/python benchmarks/boilerplate.py [--data DIR] [--ablation] [--
 
 ``--ablation`` also scores the cleaner with each rule switched off in turn; ``--write`` (which implies
 it) refreshes the generated part of the "Boilerplate removal" section of BENCHMARKS.md: results, rule
-table (from the rule objects) and ablation. ``--versus SRC`` times another source tree's ``clean-text``
-(e.g. an older commit's ``src``) back to back with this one. ``--limit N`` scores only the first N pages of
+table (from the rule objects) and ablation. ``--versus SRC`` compares ``clean()`` with another source tree's
+(e.g. an older commit's ``src``) in lock step: two worker processes, one per tree, clean each input in turn
+(alternating which goes first) and report CPU seconds, so both trees meet the same machine at the same moment
+(this shared host's speed drifts by a third between runs, which makes runs one after the other useless for a
+ratio). ``--limit N`` scores only the first N pages of
 each set (to iterate; never with ``--write``). Exits 0 with a message when the sets are absent.
 """
 
@@ -44,6 +47,8 @@ TOKEN = re.compile(r"\w+")
 WHITESPACE = re.compile(r"\s+")
 LOST_RECALL = 0.05  # an AEB page loses text when its recall falls more than this below its input's
 FULL = "all rules"
+LOCKSTEP_REPEATS = 3  # turns each tree takes at each input under --versus
+LOCKSTEP_CORE = max(os.sched_getaffinity(0))
 
 
 # --- the metrics -------------------------------------------------------------------
@@ -200,6 +205,67 @@ def score_all(data: Path, ablation: bool, limit: int | None = None) -> dict[Key,
 
 # --- throughput --------------------------------------------------------------------
 
+TIMED_CLEANER = """
+import json, os, sys, time
+import peacetalks.clean
+from peacetalks.clean import clean
+if not os.path.realpath(peacetalks.clean.__file__).startswith(os.path.realpath(sys.argv[1]) + os.sep):
+    sys.exit(f"{sys.argv[1]} holds no peacetalks package (this imported {peacetalks.clean.__file__})")
+for line in sys.stdin:
+    text = json.loads(line)
+    started = time.process_time()
+    clean(text)
+    print(time.process_time() - started, flush=True)
+"""
+
+
+class TimedCleaner:
+    """A worker process that runs one source tree's ``clean()`` on each text sent to it and answers its CPU seconds."""
+
+    def __init__(self, src: Path) -> None:
+        self.src = src
+        # both trees on the same core with the same hash seed: nothing but their code differs
+        self.process = subprocess.Popen([sys.executable, "-c", TIMED_CLEANER, str(src)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        text=True, encoding="utf-8", preexec_fn=lambda: os.sched_setaffinity(0, {LOCKSTEP_CORE}),
+                                        env={**os.environ, "PYTHONPATH": str(src), "PYTHONHASHSEED": "0"})
+
+    def cpu_seconds(self, text: str) -> float:
+        assert self.process.stdin and self.process.stdout
+        self.process.stdin.write(json.dumps(text) + "\n")
+        self.process.stdin.flush()
+        answer = self.process.stdout.readline()
+        if not answer:
+            raise RuntimeError(f"the clean() worker of {self.src} stopped (its error is above)")
+        return float(answer)
+
+    def close(self) -> None:
+        assert self.process.stdin
+        self.process.stdin.close()
+        self.process.wait()
+
+
+def lockstep(path: Path, kind: str, here: Path, other: Path, repeats: int = LOCKSTEP_REPEATS) -> tuple[float, float]:
+    """MB per CPU second of ``clean()`` in the trees ``here`` and ``other``: each input is cleaned ``repeats`` times
+    by each, in turn (ABBA...), and each tree's fastest time counts (what a neighbour's burst of work adds is never
+    less than nothing, so the minimum is the estimate it disturbs least)."""
+    trees = TimedCleaner(here), TimedCleaner(other)
+    size, seconds = 0, [0.0, 0.0]
+    try:
+        for page in pages(path):
+            text = page["inputs"][kind]["text"]
+            size += len(text.encode("utf-8"))
+            times: list[list[float]] = [[], []]
+            for turn in range(repeats):
+                for side in ((0, 1) if turn % 2 == 0 else (1, 0)):
+                    times[side].append(trees[side].cpu_seconds(text))
+            seconds[0] += min(times[0])
+            seconds[1] += min(times[1])
+    finally:
+        for tree in trees:
+            tree.close()
+    return size / 1e6 / seconds[0], size / 1e6 / seconds[1]
+
+
 
 def throughput(path: Path, kind: str, src: Path) -> float:
     """MB/s of ``peacetalks clean-text`` (the real CLI of the tree ``src``, start-up included) on one kind."""
@@ -224,13 +290,17 @@ def fmt(values: tuple[float, ...], bold: bool = False) -> str:
     return " | ".join(f"**{x:.3f}**" if bold else f"{x:.3f}" for x in values)
 
 
-def results_table(totals: dict[Key, Scores], speeds: dict[tuple[str, str], tuple[float, float | None]]) -> str:
-    rows = ["| set | input | cleaner | P | R | F1 | pages losing text | clean-text MB/s |", "|---|---|---|---|---|---|---|---|"]
+Speeds = dict[tuple[str, str], tuple[float, tuple[float, float] | None]]  # (set, kind): CLI MB/s, lock-step MB/CPU-s
+
+
+def results_table(totals: dict[Key, Scores], speeds: Speeds) -> str:
+    lockstep_note = " (in brackets: `clean()` MB per CPU second, lock-step with `--versus`)" if any(v for _, v in speeds.values()) else ""
+    rows = [f"| set | input | cleaner | P | R | F1 | pages losing text | clean-text MB/s{lockstep_note} |", "|---|---|---|---|---|---|---|---|"]
     for s in SETS:
         for kind, label in s.kinds.items():
             none, full = totals[(s.name, kind, "none")], totals[(s.name, kind, FULL)]
             speed, versus = speeds[(s.name, kind)]
-            timing = f"{speed:.2f}" + (f" (other tree {versus:.2f}, ×{speed / versus:.2f})" if versus else "")
+            timing = f"{speed:.2f}" + (f" ({versus[0]:.2f} vs other tree {versus[1]:.2f}, ×{versus[0] / versus[1]:.3f})" if versus else "")
             rows.append(f"| {s.name} | {label} | none | {fmt(none.prf)} | – | – |")
             rows.append(f"| {s.name} | {label} | **peacetalks.clean** | {fmt(full.prf, bold=True)} | {full.pages_losing_text} | {timing} |")
     return "\n".join(rows)
@@ -272,7 +342,7 @@ def ablation_table(totals: dict[Key, Scores]) -> str:
     return "\n".join(rows)
 
 
-def section(data: Path, totals: dict[Key, Scores], speeds: dict[tuple[str, str], tuple[float, float | None]], ablation: bool) -> str:
+def section(data: Path, totals: dict[Key, Scores], speeds: Speeds, ablation: bool) -> str:
     parts = [f"{BEGIN}\n`.venv/bin/python benchmarks/boilerplate.py --write` on "
              + ", ".join(f"{s.name} (`{s.file}`, {s.metric})" for s in SETS) + ":", results_table(totals, speeds),
              "Rules, in the order they first act (generated from the rule objects in `src/peacetalks/clean/rules/`):", rule_table()]
@@ -297,7 +367,7 @@ def main() -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help=f"the folder of both sets (default: {DEFAULT_DATA})")
     parser.add_argument("--ablation", action="store_true", help="also score each rule switched off in turn")
     parser.add_argument("--write", action="store_true", help="refresh the generated tables in BENCHMARKS.md (implies --ablation)")
-    parser.add_argument("--versus", type=Path, default=None, help="another source tree whose clean-text is timed back to back")
+    parser.add_argument("--versus", type=Path, default=None, help="another source tree whose clean() is timed in lock step with this one")
     parser.add_argument("--limit", type=int, default=None, help="score only the first N pages of each set (to iterate)")
     args = parser.parse_args()
     if args.limit is not None and (args.write or args.limit < 1):
@@ -308,9 +378,9 @@ def main() -> int:
         return 0
     ablation = args.ablation or args.write
     totals = score_all(args.data, ablation, args.limit)
-    speeds = {(s.name, kind): (throughput(args.data / s.file, kind, REPO / "src"),
-                               throughput(args.data / s.file, kind, args.versus) if args.versus else None)
-              for s in SETS for kind in s.kinds}
+    speeds: Speeds = {(s.name, kind): (throughput(args.data / s.file, kind, REPO / "src"),
+                                       lockstep(args.data / s.file, kind, REPO / "src", args.versus) if args.versus else None)
+                      for s in SETS for kind in s.kinds}
     text = section(args.data, totals, speeds, ablation)
     print(text)
     if args.write:

@@ -503,6 +503,17 @@ def test_benchmark_skips_cleanly_without_the_shared_set(tmp_path: Path) -> None:
     assert done.returncode == 0 and "skipped" in done.stdout
 
 
+def test_benchmark_times_two_trees_in_lock_step_on_the_same_inputs(tmp_path: Path) -> None:
+    bench = load_benchmark("boilerplate")
+    page = {"id": "1", "inputs": {"extract": {"text": "Home\nThe envoys met in Riyadh on Tuesday and agreed to talk again soon.\n"}}}
+    source = tmp_path / "pages.jsonl"
+    source.write_text(json.dumps(page) + "\n" + json.dumps(page) + "\n", encoding="utf-8")
+    here, other = bench.lockstep(source, "extract", REPO / "src", REPO / "src", repeats=2)
+    assert 0 < here < float("inf") and 0 < other < float("inf")
+    with pytest.raises(RuntimeError, match="worker of .*no-tree stopped"):
+        bench.lockstep(source, "extract", REPO / "src", tmp_path / "no-tree", repeats=1)
+
+
 @pytest.mark.skipif(not SHARED_SET.exists(), reason="the shared boilerplate set is absent")
 def test_cleaning_never_lowers_f1_on_a_sample_of_real_pages() -> None:
     bench = load_benchmark("boilerplate")

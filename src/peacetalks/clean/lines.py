@@ -8,8 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from functools import cached_property
+from dataclasses import dataclass, field
 
 
 BREAKS = "\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029"  # '\r\n' is one break
@@ -29,17 +28,15 @@ WORD = re.compile(r"\w+(?:[’'\-.]\w+)*")
 
 @dataclass(frozen=True)
 class Line:
-    """A non-blank raw line: where its content sits in the raw text, and its NFC text."""
+    """A non-blank raw line: where its content sits in the raw text, its NFC text and its words (every rule asks for
+    them: found once, as the line is made)."""
 
     index: int
     start: int
     end: int
     break_end: int
     text: str
-
-    @cached_property
-    def words(self) -> list[str]:  # every rule asks: computed once a line
-        return WORD.findall(self.text)
+    words: list[str] = field(compare=False, repr=False)
 
 
 # --- line shapes -----------------------------------------------------------
@@ -54,7 +51,8 @@ def split_lines(raw: str) -> list[Line]:
             start, end = trimmed(raw, start, end)
         if start < end:
             break_end = segment.end() + (2 if raw.startswith("\r\n", segment.end()) else 1 if segment.end() < len(raw) else 0)
-            lines.append(Line(len(lines), start, end, break_end, unicodedata.normalize("NFC", raw[start:end])))
+            text = unicodedata.normalize("NFC", raw[start:end])
+            lines.append(Line(len(lines), start, end, break_end, text, WORD.findall(text)))
     return lines
 
 
@@ -196,7 +194,14 @@ def matches(patterns: Sequence[str]) -> Callable[[Line], bool]:
 
     head = compiled([p for p in patterns if is_anchored(p)])
     body = compiled([p for p in patterns if not is_anchored(p)])
-    return lambda line: bool(head and head.match(line.text) or body and body.search(line.text))
+    if head and body:
+        match, search = head.match, body.search
+        return lambda line: match(line.text) is not None or search(line.text) is not None
+    only = head or body
+    if only is None:
+        raise ValueError("matches() takes at least one pattern")
+    test = only.match if head else only.search
+    return lambda line: test(line.text) is not None
 
 
 # Multilingual prompt vocabularies (en, de, fr, es, it, pt, nl, tl, ru/uk).

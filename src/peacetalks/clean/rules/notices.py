@@ -134,11 +134,10 @@ class AnywhereNotice(Rule):
     matches: ClassVar[Callable[[Line], bool]]
     max_words: int = 30
 
-    def notice(self, line: Line) -> bool:
-        return len(line.words) <= self.max_words and self.matches(line) and not is_reported_speech(line)
-
     def find(self, page: Page, removed: Removed) -> Found:
-        return [(line, self.removal()) for line in page.lines if self.notice(line)]
+        test, max_words = self.matches, self.max_words  # looked up once: this visits every line of every page
+        return [(line, self.removal()) for line in page.lines
+                if len(line.words) <= max_words and test(line) and not is_reported_speech(line)]
 
 
 @dataclass(frozen=True)
