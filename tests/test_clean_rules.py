@@ -233,6 +233,20 @@ def test_content_region_takes_in_the_short_sentence_that_opens_or_closes_the_art
     assert clean("\n".join([*MENU, opening, *PROSE, closing, *FOOTER]), alone(ContentRegion(edge_sentences=0))).text.split("\n\n") == PROSE
 
 
+def test_content_region_weighs_a_cookie_banner_as_chrome_however_long_and_keeps_article_sentences_about_cookies() -> None:
+    banner = ["This website uses cookies to improve your experience while you navigate through the website and to show you "
+              "content and advertising that is relevant to your interests and to the pages you have visited before.",
+              "Wir verwenden Cookies, um Inhalte und Anzeigen zu personalisieren, Funktionen für soziale Medien anbieten zu können "
+              "und die Zugriffe auf unsere Website zu analysieren, und geben Informationen an unsere Partner weiter.",
+              "Utilizamos cookies propias y de terceros para mejorar nuestros servicios y mostrarle publicidad relacionada con sus "
+              "preferencias mediante el análisis de sus hábitos de navegación y de las páginas que visita."]
+    raw = "\n".join([*MENU, TITLE, *PROSE[:2], *FOOTER, *banner])  # the banner holds more words than the short article
+    assert clean(raw, alone(ContentRegion())).text.split("\n\n") == PROSE[:2]
+    cookies = "The envoys shared cookies baked by the embassy's cook during the long break in the talks on Tuesday."
+    raw = "\n".join([*MENU, TITLE, PROSE[0], cookies, *PROSE[1:], *FOOTER])  # cookies named, no consent asked: text
+    assert clean(raw, alone(ContentRegion())).text.split("\n\n") == [PROSE[0], cookies, *PROSE[1:]]
+
+
 def test_content_region_keeps_the_standfirst_above_a_byline_and_share_row_but_not_across_a_menu() -> None:
     standfirst = "The envoys left Riyadh without a date for the next round, but with a list of prisoners to exchange."
     byline, share = ["By Jane Doe", "19 November 2019"], ["Share", "Tweet"]

