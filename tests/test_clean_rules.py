@@ -192,6 +192,17 @@ def test_page_kind_needs_menu_or_legal_lines_not_short_lines() -> None:
     assert PageKind().is_whole_page(split_lines("\n".join([*MENU, *PROSE, *FOOTER])))
 
 
+def test_page_kind_counts_a_copyright_footer_and_a_cookie_banner_as_one_piece_of_chrome_each() -> None:
+    footer, banner = "© 2019 Example Media. All rights reserved.", "This website uses cookies to improve your experience."
+    assert PageKind().is_whole_page(split_lines("\n".join(["Home", *PROSE, "Kontakt", footer])))
+    assert PageKind().is_whole_page(split_lines("\n".join([banner, "Home", *PROSE, footer])))
+    # an extractor's leftovers: a share button and a copyright line, or a caption's credit ('© AFP / ...', not a footer)
+    assert not PageKind().is_whole_page(split_lines("\n".join([*PROSE, "Share", footer])))
+    captions = [f"Marco Odermatt, Ski-Star aus der Schweiz. © AFP / MARCO BERTORELLO {i}" for i in range(5)]
+    assert not PageKind().is_whole_page(split_lines("\n".join([*PROSE, *captions, "Share"])))
+    assert not PageKind().is_whole_page(split_lines("\n".join([*PROSE, footer, footer, footer])))  # one footer, however printed
+
+
 def test_content_region_leaves_a_structured_extracted_article_whole() -> None:
     structured = [TITLE, "Background", "- first round in Riyadh", "- second round in Geneva", "Positions", PROSE[0],
                   *(f"Point {i}: a short line of the agreement" for i in range(12)), "What next", *PROSE[1:],

@@ -383,6 +383,20 @@ is_widget_text = matches([
     r"\b(your|ihr|dein|tu|votre) (web)?(browser|navegador|navigateur) (does not|doesn't|cannot|unterstützt\b.{0,40}\b(nicht|kein)|no (soporta|admite)|ne (supporte|prend))",
     r"^(mit diesem|über diesen|with this|use this) button\b", r"^%d (bloggers? like|bloggern gefällt|blogueurs aiment)\b",
 ])
+# '© 2019 Example Media', 'Copyright 2020 by ...', 'All rights reserved': a site's copyright footer (not '... © AFP / NAME', the
+# credit closing a caption, whose '©' follows the caption's words)
+is_footer_copyright = matches([r"^\W*(©|\(c\)|copyright\b)", r"©\s*(19|20)\d{2}\b", r"\ball rights reserved\b", r"\balle rechte vorbehalten\b",
+                               r"\btous droits réservés\b", r"\btodos los derechos reservados\b"])
+FOOTER_MAX_WORDS = 20  # a footer line; a paragraph that names copyright is text
+
+
+def is_copyright_footer(line: Line) -> bool:
+    """Substrings first: few lines carry '©' or the word, and the pattern searches the whole line."""
+    text = line.text
+    return (len(line.words) <= FOOTER_MAX_WORDS and ("©" in text or "(c)" in text or "(C)" in text or "opyright" in text or "OPYRIGHT" in text
+            or "ights reserved" in text or "echte vorbehalten" in text or "réservés" in text or "reservados" in text) and is_footer_copyright(line))
+
+
 # 'This website uses cookies to improve your experience', 'Wir verwenden Cookies, um Inhalte zu personalisieren', 'Utilizamos
 # cookies propias y de terceros': a cookie-consent banner, which a whole page prints as prose; it names cookies and their use,
 # acceptance or settings (on both sets, none of the 457 lines this matches is article text)
