@@ -258,13 +258,15 @@ def test_content_region_weighs_a_cookie_banner_as_chrome_however_long_and_keeps_
     assert clean(raw, alone(ContentRegion())).text.split("\n\n") == [PROSE[0], cookies, *PROSE[1:]]
 
 
-def test_content_region_keeps_the_standfirst_above_a_byline_and_share_row_but_not_across_a_menu() -> None:
+def test_content_region_keeps_the_standfirst_above_a_byline_and_any_share_row_but_not_across_a_teaser_strip_or_a_menu() -> None:
     standfirst = "The envoys left Riyadh without a date for the next round, but with a list of prisoners to exchange."
     byline, share = ["By Jane Doe", "19 November 2019"], ["Share", "Tweet"]
     raw = "\n".join([*MENU, TITLE, standfirst, *byline, *PROSE, *FOOTER])
     assert clean(raw, alone(ContentRegion())).text.split("\n\n") == [standfirst, *PROSE]
-    raw = "\n".join([*MENU, standfirst, *byline, *share, *PROSE, *FOOTER])  # four short lines between: a teaser strip
+    raw = "\n".join([*MENU, standfirst, *byline, "Politics", "Riyadh", *PROSE, *FOOTER])  # four short lines between: a teaser strip
     assert clean(raw, alone(ContentRegion())).text.split("\n\n") == PROSE
+    raw = "\n".join([*MENU, TITLE, standfirst, *byline, *share, "WhatsApp", "E-Mail", "Link kopieren", *PROSE, *FOOTER])
+    assert clean(raw, alone(ContentRegion())).text.split("\n\n") == [standfirst, *PROSE]  # share buttons are the article's own
     raw = "\n".join([standfirst, "Home", "Politik", "Search", *PROSE, *FOOTER, *MENU])  # a menu between
     assert clean(raw, alone(ContentRegion())).text.split("\n\n") == PROSE
 

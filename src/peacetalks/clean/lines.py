@@ -341,6 +341,14 @@ NAVIGATION_ENTRY = "(?:" + "|".join([
 is_navigation_line = matches([rf"^\W*{NAVIGATION_ENTRY}\W*$"])
 # 'Terms of Service Privacy Notice', 'Contact Us/FAQ | Terms of Use | Privacy Policy': a row of two or more of them
 is_navigation_row = matches([rf"^\W*{NAVIGATION_ENTRY}(?:\W+{NAVIGATION_ENTRY})+\W*$"])
+# 'Share', 'Tweet', 'WhatsApp', 'E-Mail', 'Link kopieren', 'Facebook Twitter Telegram': the share buttons an article carries under
+# its headline or its standfirst (whole lines of them only): the article's own chrome, not the site's menu
+SHARE_BUTTON = "(?:" + "|".join([
+    "share", "teilen", "partager", "compartir", "condividi", "compartilhar", "mitteilen", "tweet", "twittern", "e-?mail", "mail", "print",
+    "drucken", "imprimer", "imprimir", "facebook", "twitter", "whatsapp", "telegram", "linkedin", "xing", "pinterest", "reddit", "tumblr",
+    "flipboard", "messenger", "sms", "link", "copy link", "link kopieren", "copiar enlace", "copier le lien",
+]) + ")"
+is_share_row = matches([rf"^\W*{SHARE_BUTTON}(?:\W+{SHARE_BUTTON})*\W*$"])
 # 'Weitere aktuelle Themen', 'Mehr Themen:', 'Vorschau auf den nächsten Artikel': headings of a link list (edges only:
 # 'Weitere Informationen erteilt ...' inside an article is text)
 is_more_heading = matches([r"^(weitere|mehr|ähnliche) (aktuelle |spannende )?(themen|beiträge|artikel|tourentipps|tipps|news|meldungen)\b",

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
-from ..lines import TERMINAL, Line, is_comment_prompt, is_cookie_notice, is_navigation_line, is_prose, is_table_row, word_count
+from ..lines import TERMINAL, Line, is_comment_prompt, is_cookie_notice, is_navigation_line, is_prose, is_share_row, is_table_row, word_count
 from .base import Found, Page, Removed, Rule
 
 
@@ -40,7 +40,8 @@ class ContentRegion(Rule):
     print it as prose, and it can outweigh a short article.
 
     Above the first run, the article's standfirst: the nearest prose line at most ``lead_gap`` short lines above it
-    (a byline, a date, share buttons between), when no menu entry stands between.
+    (a byline, a date between), when no menu entry stands between; share buttons ('Share', 'Tweet', 'WhatsApp') are the
+    article's own and are stepped over, however many.
 
     Removes: the 'Home', 'Impressum', 'Datenschutz' menus above and below the article on a whole page.
     Keeps: every line of an extracted article of headings, bullet lists and short paragraphs, on a whole page
@@ -114,11 +115,12 @@ class ContentRegion(Rule):
         return start, end
 
     def standfirst(self, page: Page, removed: Removed, first: int) -> int | None:
-        """The nearest prose line at most ``lead_gap`` kept short lines above ``first``, no menu entry between."""
+        """The nearest prose line at most ``lead_gap`` kept short lines above ``first``, no menu entry between (share
+        buttons are neither)."""
         gap = 0
         for j in range(first - 1, -1, -1):
             line = page.lines[j]
-            if line.index in removed:
+            if line.index in removed or is_share_row(line):
                 continue
             if self.is_article_prose(line):
                 return j
