@@ -203,6 +203,14 @@ def test_page_kind_counts_a_copyright_footer_and_a_cookie_banner_as_one_piece_of
     assert not PageKind().is_whole_page(split_lines("\n".join([*PROSE, footer, footer, footer])))  # one footer, however printed
 
 
+def test_page_kind_counts_a_menu_printed_twice_as_chrome_and_a_list_repeated_once_is_not() -> None:
+    sections = ["Noticias", "Economía", "Política", "Deportes"]  # no menu word: only its repetition tells
+    assert PageKind().is_whole_page(split_lines("\n".join(["Inicio", *sections, TITLE, *PROSE, "Contacto", *sections])))
+    assert not PageKind().is_whole_page(split_lines("\n".join([*sections, TITLE, *PROSE, *sections])))  # no menu line at all
+    steps = ["Whisk the eggs", "Fold in the flour"]  # one pair repeated: a recipe's steps again, not a menu
+    assert not PageKind().is_whole_page(split_lines("\n".join(["Share", *steps, *PROSE, "Print", *steps])))
+
+
 def test_content_region_leaves_a_structured_extracted_article_whole() -> None:
     structured = [TITLE, "Background", "- first round in Riyadh", "- second round in Geneva", "Positions", PROSE[0],
                   *(f"Point {i}: a short line of the agreement" for i in range(12)), "What next", *PROSE[1:],
