@@ -271,7 +271,8 @@ def test_content_region_keeps_the_standfirst_above_a_byline_and_any_share_row_bu
     byline, share = ["By Jane Doe", "19 November 2019"], ["Share", "Tweet"]
     raw = "\n".join([*MENU, TITLE, standfirst, *byline, *PROSE, *FOOTER])
     assert clean(raw, alone(ContentRegion())).text.split("\n\n") == [standfirst, *PROSE]
-    raw = "\n".join([*MENU, standfirst, *byline, "Politics", "Riyadh", *PROSE, *FOOTER])  # four short lines between: a teaser strip
+    strip = ["Politics", "Riyadh", "Geneva", "Prisoners", "Energy"]
+    raw = "\n".join([*MENU, standfirst, *byline, *strip, *PROSE, *FOOTER])  # seven short lines between: a teaser strip
     assert clean(raw, alone(ContentRegion())).text.split("\n\n") == PROSE
     raw = "\n".join([*MENU, TITLE, standfirst, *byline, *share, "WhatsApp", "E-Mail", "Link kopieren", *PROSE, *FOOTER])
     assert clean(raw, alone(ContentRegion())).text.split("\n\n") == [standfirst, *PROSE]  # share buttons are the article's own

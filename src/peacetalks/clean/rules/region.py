@@ -56,7 +56,7 @@ class ContentRegion(Rule):
     min_share: int = 3  # the run holds at least 1/min_share of the page's prose (list-like articles scatter it)
     run_share: int = 2  # a further run as strong as half the densest is the article's too (teasers and comments are weaker)
     edge_sentences: int = 1  # the opening or closing line of the article, just outside its prose
-    lead_gap: int = 3  # byline, date, share row between the standfirst and the body; more is a teaser strip
+    lead_gap: int = 6  # byline, date, picture, its caption and credit, an audio player between the standfirst and the body; more is a teaser strip
     sentence_min_words: int = 4  # as lead_chrome's short opening sentence; 'Thanks for signing up!' is three words of widget
 
     def weight(self, line: Line) -> int:
