@@ -266,6 +266,18 @@ def test_content_region_weighs_a_cookie_banner_as_chrome_however_long_and_keeps_
     assert clean(raw, alone(ContentRegion())).text.split("\n\n") == [PROSE[0], cookies, *PROSE[1:]]
 
 
+def test_content_region_keeps_the_list_a_run_introduces_up_to_the_first_chrome_line() -> None:
+    intro = "Analysts listed the questions left open for the next round in Geneva:"
+    items = ["Prisoner exchanges", "Energy exports", "Security guarantees"]
+    raw = "\n".join([*MENU, TITLE, *PROSE, intro, *items, *FOOTER])
+    assert clean(raw, alone(ContentRegion())).text.split("\n\n") == [*PROSE, intro, *items]  # the list ends at 'Kontakt'
+    sidebar = ["Wirtschaft", "Sport heute"]  # 'Wirtschaft' is in the menu too: printed again, site chrome
+    raw = "\n".join([*MENU, TITLE, *PROSE, intro, *items, *sidebar, *FOOTER])
+    assert clean(raw, alone(ContentRegion())).text.split("\n\n") == [*PROSE, intro, *items]
+    raw = "\n".join([*MENU, TITLE, *PROSE, *items, *FOOTER])  # short lines nothing introduces: chrome, as before
+    assert clean(raw, alone(ContentRegion())).text.split("\n\n") == PROSE
+
+
 def test_content_region_keeps_the_standfirst_above_a_byline_and_any_share_row_but_not_across_a_teaser_strip_or_a_menu() -> None:
     standfirst = "The envoys left Riyadh without a date for the next round, but with a list of prisoners to exchange."
     byline, share = ["By Jane Doe", "19 November 2019"], ["Share", "Tweet"]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
-from ..lines import TERMINAL, Line, is_comment_prompt, is_cookie_notice, is_navigation_line, is_prose, is_share_row, is_table_row, word_count
+from ..lines import (TERMINAL, Line, is_comment_prompt, is_cookie_notice, is_navigation_line, is_prose, is_related_prompt, is_share_row,
+                     is_table_row, word_count)
 from .base import Found, Page, Removed, Rule
 
 
@@ -39,6 +41,10 @@ class ContentRegion(Rule):
     A cookie-consent banner ('This website uses cookies to improve your experience ...') weighs as chrome: whole pages
     print it as prose, and it can outweigh a short article.
 
+    A run whose last line ends in ':' introduces a list ('Aus dem Inhalt:', 'Meine liebsten Spots am Wasser:'): up to
+    ``list_max`` short lines under it are the article's, to the first menu entry, line printed again elsewhere on the page
+    (site chrome), comment or 'Read more' prompt, or paragraph.
+
     Above the first run, the article's standfirst: the nearest prose line at most ``lead_gap`` short lines above it
     (a byline, a date between), when no menu entry stands between; share buttons ('Share', 'Tweet', 'WhatsApp') are the
     article's own and are stepped over, however many.
@@ -57,6 +63,7 @@ class ContentRegion(Rule):
     run_share: int = 2  # a further run as strong as half the densest is the article's too (teasers and comments are weaker)
     edge_sentences: int = 1  # the opening or closing line of the article, just outside its prose
     lead_gap: int = 6  # byline, date, picture, its caption and credit, an audio player between the standfirst and the body; more is a teaser strip
+    list_max: int = 30  # an ingredient list or a table of contents; the list's own end (a menu, a repeated line) stops it first
     sentence_min_words: int = 4  # as lead_chrome's short opening sentence; 'Thanks for signing up!' is three words of widget
 
     def weight(self, line: Line) -> int:
@@ -129,6 +136,17 @@ class ContentRegion(Rule):
                 return None
         return None
 
+    def introduced_list(self, page: Page, removed: Removed, end: int, inside: set[int], printed: Counter[str]) -> list[int]:
+        """The short lines under ``end`` (a line ending in ':') that form the list it introduces."""
+        items: list[int] = []
+        for j in range(end + 1, min(end + 1 + self.list_max, len(page.lines))):
+            line = page.lines[j]
+            if (j in inside or line.index in removed or is_prose(line) or is_navigation_line(line) or printed[line.text] > 1
+                    or is_comment_prompt(line) or is_related_prompt(line)):
+                break
+            items.append(j)
+        return items
+
     def find(self, page: Page, removed: Removed) -> Found:
         if not page.whole_page:
             return []
@@ -136,6 +154,11 @@ class ContentRegion(Rule):
         if not runs:
             return []
         inside = {index for start, end in runs for index in range(start, end + 1)}
+        introducing = [end for _, end in runs if page.lines[end].text.endswith(":")]
+        if introducing:  # few runs end in a colon: the page's lines are counted only then
+            printed = Counter(line.text for line in page.lines)
+            for end in introducing:
+                inside.update(self.introduced_list(page, removed, end, inside, printed))
         standfirst = self.standfirst(page, removed, min(start for start, _ in runs))
         if standfirst is not None:
             inside.add(standfirst)
