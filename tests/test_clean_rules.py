@@ -278,6 +278,15 @@ def test_content_region_keeps_the_list_a_run_introduces_up_to_the_first_chrome_l
     assert clean(raw, alone(ContentRegion())).text.split("\n\n") == PROSE
 
 
+def test_content_region_reaches_across_a_list_a_paragraph_introduces_and_not_across_one_a_heading_labels() -> None:
+    intro = "The delegations named eight questions that the next round in Geneva must settle first:"
+    items = [f"Question {i} of the agenda" for i in range(1, 9)]
+    raw = "\n".join([*MENU, TITLE, *PROSE[:2], intro, *items, PROSE[2], *FOOTER])
+    assert clean(raw, alone(ContentRegion())).text.split("\n\n") == [*PROSE[:2], intro, *items, PROSE[2]]
+    raw = "\n".join([*MENU, TITLE, *PROSE[:3], "Themen:", *items, PROSE[3], *FOOTER])  # a label, not a paragraph: a teaser list
+    assert clean(raw, alone(ContentRegion())).text.split("\n\n") == PROSE[:3]
+
+
 def test_content_region_keeps_the_standfirst_above_a_byline_and_any_share_row_but_not_across_a_teaser_strip_or_a_menu() -> None:
     standfirst = "The envoys left Riyadh without a date for the next round, but with a list of prisoners to exchange."
     byline, share = ["By Jane Doe", "19 November 2019"], ["Share", "Tweet"]

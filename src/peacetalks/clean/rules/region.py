@@ -41,9 +41,10 @@ class ContentRegion(Rule):
     A cookie-consent banner ('This website uses cookies to improve your experience ...') weighs as chrome: whole pages
     print it as prose, and it can outweigh a short article.
 
-    A run whose last line ends in ':' introduces a list ('Aus dem Inhalt:', 'Meine liebsten Spots am Wasser:'): up to
-    ``list_max`` short lines under it are the article's, to the first menu entry, line printed again elsewhere on the page
-    (site chrome), comment or 'Read more' prompt, or paragraph.
+    A paragraph ending in ':' introduces a list ('Es gibt eine Vielzahl von Gründen für die Beurteilung von Bäumen:'): up
+    to ``list_max`` short lines under it, to the first menu entry, line printed again elsewhere on the page (site chrome),
+    comment or 'Read more' prompt, or paragraph. Its items weigh nothing (a run reaches across them), and a run that
+    ends in such a paragraph keeps them.
 
     Above the first run, the article's standfirst: the nearest prose line at most ``lead_gap`` short lines above it
     (a byline, a date between), when no menu entry stands between; share buttons ('Share', 'Tweet', 'WhatsApp') are the
@@ -84,7 +85,15 @@ class ContentRegion(Rule):
         return start, end
 
     def weights(self, page: Page, removed: Removed) -> list[int]:
-        return [0 if line.index in removed else self.weight(line) for line in page.lines]
+        """Each line's weight; the items of a list that a paragraph introduces weigh nothing (neither prose nor chrome)."""
+        weights = [0 if line.index in removed else self.weight(line) for line in page.lines]
+        printed: Counter[str] | None = None
+        for line in page.lines:
+            if line.text.endswith(":") and line.index not in removed and weights[line.index] > 0:  # a paragraph ending in ':'
+                printed = printed if printed is not None else Counter(other.text for other in page.lines)
+                for item in self.introduced_list(page, removed, line.index, set(), printed):
+                    weights[item] = max(weights[item], 0)
+        return weights
 
     def runs(self, page: Page, removed: Removed) -> list[tuple[int, int]]:
         """The densest run and the further runs strong enough to be the article's, each as [start, end]."""
