@@ -192,6 +192,25 @@ def test_page_kind_needs_menu_or_legal_lines_not_short_lines() -> None:
     assert PageKind().is_whole_page(split_lines("\n".join([*MENU, *PROSE, *FOOTER])))
 
 
+def test_page_kind_counts_a_copyright_footer_and_a_cookie_banner_as_one_piece_of_chrome_each() -> None:
+    footer, banner = "© 2019 Example Media. All rights reserved.", "This website uses cookies to improve your experience."
+    assert PageKind().is_whole_page(split_lines("\n".join(["Home", *PROSE, "Kontakt", footer])))
+    assert PageKind().is_whole_page(split_lines("\n".join([banner, "Home", *PROSE, footer])))
+    # an extractor's leftovers: a share button and a copyright line, or a caption's credit ('© AFP / ...', not a footer)
+    assert not PageKind().is_whole_page(split_lines("\n".join([*PROSE, "Share", footer])))
+    captions = [f"Marco Odermatt, Ski-Star aus der Schweiz. © AFP / MARCO BERTORELLO {i}" for i in range(5)]
+    assert not PageKind().is_whole_page(split_lines("\n".join([*PROSE, *captions, "Share"])))
+    assert not PageKind().is_whole_page(split_lines("\n".join([*PROSE, footer, footer, footer])))  # one footer, however printed
+
+
+def test_page_kind_counts_a_menu_printed_twice_as_chrome_and_a_list_repeated_once_is_not() -> None:
+    sections = ["Noticias", "Economía", "Política", "Deportes"]  # no menu word: only its repetition tells
+    assert PageKind().is_whole_page(split_lines("\n".join(["Inicio", *sections, TITLE, *PROSE, "Contacto", *sections])))
+    assert not PageKind().is_whole_page(split_lines("\n".join([*sections, TITLE, *PROSE, *sections])))  # no menu line at all
+    steps = ["Whisk the eggs", "Fold in the flour"]  # one pair repeated: a recipe's steps again, not a menu
+    assert not PageKind().is_whole_page(split_lines("\n".join(["Share", *steps, *PROSE, "Print", *steps])))
+
+
 def test_content_region_leaves_a_structured_extracted_article_whole() -> None:
     structured = [TITLE, "Background", "- first round in Riyadh", "- second round in Geneva", "Positions", PROSE[0],
                   *(f"Point {i}: a short line of the agreement" for i in range(12)), "What next", *PROSE[1:],
@@ -233,13 +252,51 @@ def test_content_region_takes_in_the_short_sentence_that_opens_or_closes_the_art
     assert clean("\n".join([*MENU, opening, *PROSE, closing, *FOOTER]), alone(ContentRegion(edge_sentences=0))).text.split("\n\n") == PROSE
 
 
-def test_content_region_keeps_the_standfirst_above_a_byline_and_share_row_but_not_across_a_menu() -> None:
+def test_content_region_weighs_a_cookie_banner_as_chrome_however_long_and_keeps_article_sentences_about_cookies() -> None:
+    banner = ["This website uses cookies to improve your experience while you navigate through the website and to show you "
+              "content and advertising that is relevant to your interests and to the pages you have visited before.",
+              "Wir verwenden Cookies, um Inhalte und Anzeigen zu personalisieren, Funktionen für soziale Medien anbieten zu können "
+              "und die Zugriffe auf unsere Website zu analysieren, und geben Informationen an unsere Partner weiter.",
+              "Utilizamos cookies propias y de terceros para mejorar nuestros servicios y mostrarle publicidad relacionada con sus "
+              "preferencias mediante el análisis de sus hábitos de navegación y de las páginas que visita."]
+    raw = "\n".join([*MENU, TITLE, *PROSE[:2], *FOOTER, *banner])  # the banner holds more words than the short article
+    assert clean(raw, alone(ContentRegion())).text.split("\n\n") == PROSE[:2]
+    cookies = "The envoys shared cookies baked by the embassy's cook during the long break in the talks on Tuesday."
+    raw = "\n".join([*MENU, TITLE, PROSE[0], cookies, *PROSE[1:], *FOOTER])  # cookies named, no consent asked: text
+    assert clean(raw, alone(ContentRegion())).text.split("\n\n") == [PROSE[0], cookies, *PROSE[1:]]
+
+
+def test_content_region_keeps_the_list_a_run_introduces_up_to_the_first_chrome_line() -> None:
+    intro = "Analysts listed the questions left open for the next round in Geneva:"
+    items = ["Prisoner exchanges", "Energy exports", "Security guarantees"]
+    raw = "\n".join([*MENU, TITLE, *PROSE, intro, *items, *FOOTER])
+    assert clean(raw, alone(ContentRegion())).text.split("\n\n") == [*PROSE, intro, *items]  # the list ends at 'Kontakt'
+    sidebar = ["Wirtschaft", "Sport heute"]  # 'Wirtschaft' is in the menu too: printed again, site chrome
+    raw = "\n".join([*MENU, TITLE, *PROSE, intro, *items, *sidebar, *FOOTER])
+    assert clean(raw, alone(ContentRegion())).text.split("\n\n") == [*PROSE, intro, *items]
+    raw = "\n".join([*MENU, TITLE, *PROSE, *items, *FOOTER])  # short lines nothing introduces: chrome, as before
+    assert clean(raw, alone(ContentRegion())).text.split("\n\n") == PROSE
+
+
+def test_content_region_reaches_across_a_list_a_paragraph_introduces_and_not_across_one_a_heading_labels() -> None:
+    intro = "The delegations named eight questions that the next round in Geneva must settle first:"
+    items = [f"Question {i} of the agenda" for i in range(1, 9)]
+    raw = "\n".join([*MENU, TITLE, *PROSE[:2], intro, *items, PROSE[2], *FOOTER])
+    assert clean(raw, alone(ContentRegion())).text.split("\n\n") == [*PROSE[:2], intro, *items, PROSE[2]]
+    raw = "\n".join([*MENU, TITLE, *PROSE[:3], "Themen:", *items, PROSE[3], *FOOTER])  # a label, not a paragraph: a teaser list
+    assert clean(raw, alone(ContentRegion())).text.split("\n\n") == PROSE[:3]
+
+
+def test_content_region_keeps_the_standfirst_above_a_byline_and_any_share_row_but_not_across_a_teaser_strip_or_a_menu() -> None:
     standfirst = "The envoys left Riyadh without a date for the next round, but with a list of prisoners to exchange."
     byline, share = ["By Jane Doe", "19 November 2019"], ["Share", "Tweet"]
     raw = "\n".join([*MENU, TITLE, standfirst, *byline, *PROSE, *FOOTER])
     assert clean(raw, alone(ContentRegion())).text.split("\n\n") == [standfirst, *PROSE]
-    raw = "\n".join([*MENU, standfirst, *byline, *share, *PROSE, *FOOTER])  # four short lines between: a teaser strip
+    strip = ["Politics", "Riyadh", "Geneva", "Prisoners", "Energy"]
+    raw = "\n".join([*MENU, standfirst, *byline, *strip, *PROSE, *FOOTER])  # seven short lines between: a teaser strip
     assert clean(raw, alone(ContentRegion())).text.split("\n\n") == PROSE
+    raw = "\n".join([*MENU, TITLE, standfirst, *byline, *share, "WhatsApp", "E-Mail", "Link kopieren", *PROSE, *FOOTER])
+    assert clean(raw, alone(ContentRegion())).text.split("\n\n") == [standfirst, *PROSE]  # share buttons are the article's own
     raw = "\n".join([standfirst, "Home", "Politik", "Search", *PROSE, *FOOTER, *MENU])  # a menu between
     assert clean(raw, alone(ContentRegion())).text.split("\n\n") == PROSE
 

@@ -346,6 +346,14 @@ NAVIGATION_ENTRY = "(?:" + "|".join([
 is_navigation_line = matches([rf"^\W*{NAVIGATION_ENTRY}\W*$"])
 # 'Terms of Service Privacy Notice', 'Contact Us/FAQ | Terms of Use | Privacy Policy': a row of two or more of them
 is_navigation_row = matches([rf"^\W*{NAVIGATION_ENTRY}(?:\W+{NAVIGATION_ENTRY})+\W*$"])
+# 'Share', 'Tweet', 'WhatsApp', 'E-Mail', 'Link kopieren', 'Facebook Twitter Telegram': the share buttons an article carries under
+# its headline or its standfirst (whole lines of them only): the article's own chrome, not the site's menu
+SHARE_BUTTON = "(?:" + "|".join([
+    "share", "teilen", "partager", "compartir", "condividi", "compartilhar", "mitteilen", "tweet", "twittern", "e-?mail", "mail", "print",
+    "drucken", "imprimer", "imprimir", "facebook", "twitter", "whatsapp", "telegram", "linkedin", "xing", "pinterest", "reddit", "tumblr",
+    "flipboard", "messenger", "sms", "link", "copy link", "link kopieren", "copiar enlace", "copier le lien",
+]) + ")"
+is_share_row = matches([rf"^\W*{SHARE_BUTTON}(?:\W+{SHARE_BUTTON})*\W*$"])
 # 'Weitere aktuelle Themen', 'Mehr Themen:', 'Vorschau auf den nächsten Artikel': headings of a link list (edges only:
 # 'Weitere Informationen erteilt ...' inside an article is text)
 is_more_heading = matches([r"^(weitere|mehr|ähnliche) (aktuelle |spannende )?(themen|beiträge|artikel|tourentipps|tipps|news|meldungen)\b",
@@ -388,6 +396,33 @@ is_widget_text = matches([
     r"\b(your|ihr|dein|tu|votre) (web)?(browser|navegador|navigateur) (does not|doesn't|cannot|unterstützt\b.{0,40}\b(nicht|kein)|no (soporta|admite)|ne (supporte|prend))",
     r"^(mit diesem|über diesen|with this|use this) button\b", r"^%d (bloggers? like|bloggern gefällt|blogueurs aiment)\b",
 ])
+# '© 2019 Example Media', 'Copyright 2020 by ...', 'All rights reserved': a site's copyright footer (not '... © AFP / NAME', the
+# credit closing a caption, whose '©' follows the caption's words)
+is_footer_copyright = matches([r"^\W*(©|\(c\)|copyright\b)", r"©\s*(19|20)\d{2}\b", r"\ball rights reserved\b", r"\balle rechte vorbehalten\b",
+                               r"\btous droits réservés\b", r"\btodos los derechos reservados\b"])
+FOOTER_MAX_WORDS = 20  # a footer line; a paragraph that names copyright is text
+
+
+def is_copyright_footer(line: Line) -> bool:
+    """Substrings first: few lines carry '©' or the word, and the pattern searches the whole line."""
+    text = line.text
+    return (len(line.words) <= FOOTER_MAX_WORDS and ("©" in text or "(c)" in text or "(C)" in text or "opyright" in text or "OPYRIGHT" in text
+            or "ights reserved" in text or "echte vorbehalten" in text or "réservés" in text or "reservados" in text) and is_footer_copyright(line))
+
+
+# 'This website uses cookies to improve your experience', 'Wir verwenden Cookies, um Inhalte zu personalisieren', 'Utilizamos
+# cookies propias y de terceros': a cookie-consent banner, which a whole page prints as prose; it names cookies and their use,
+# acceptance or settings (on both sets, none of the 457 lines this matches is article text)
+COOKIE_USE = (r"(use|uses|using|accept\w*|consent\w*|settings|verwende\w*|nutz\w*|akzeptier\w*|zustimm\w*|einstellung\w*|utiliz\w*|usamos|"
+              r"acept\w*|utilis\w*|gebruik\w*)")
+is_cookie_pattern = matches([rf"\bcookies?\b.{{0,200}}\b{COOKIE_USE}\b", rf"\b{COOKIE_USE}\b.{{0,80}}\bcookies?\b"])
+
+
+def is_cookie_notice(line: Line) -> bool:
+    """A substring first: few lines name cookies, and the pattern searches the whole line."""
+    return ("ookie" in line.text or "OOKIE" in line.text) and is_cookie_pattern(line)
+
+
 is_advertisement = matches([r"^(advertisement|anzeige|publicité|publicidad|pubblicità|sponsored( content)?|werbung)$"])
 
 

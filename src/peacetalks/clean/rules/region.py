@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
-from ..lines import TERMINAL, Line, is_comment_prompt, is_navigation_line, is_prose, is_table_row, word_count
+from ..lines import (TERMINAL, Line, is_comment_prompt, is_cookie_notice, is_navigation_line, is_prose, is_related_prompt, is_share_row,
+                     is_table_row, word_count)
 from .base import Found, Page, Removed, Rule
 
 
@@ -36,8 +38,17 @@ class ContentRegion(Rule):
     ('I hope you like the relaunch.'), too short to weigh as prose; menus, legal links and teaser headlines end in no
     sentence mark.
 
+    A cookie-consent banner ('This website uses cookies to improve your experience ...') weighs as chrome: whole pages
+    print it as prose, and it can outweigh a short article.
+
+    A paragraph ending in ':' introduces a list ('Es gibt eine Vielzahl von Gründen für die Beurteilung von Bäumen:'): up
+    to ``list_max`` short lines under it, to the first menu entry, line printed again elsewhere on the page (site chrome),
+    comment or 'Read more' prompt, or paragraph. Its items weigh nothing (a run reaches across them), and a run that
+    ends in such a paragraph keeps them.
+
     Above the first run, the article's standfirst: the nearest prose line at most ``lead_gap`` short lines above it
-    (a byline, a date, share buttons between), when no menu entry stands between.
+    (a byline, a date between), when no menu entry stands between; share buttons ('Share', 'Tweet', 'WhatsApp') are the
+    article's own and are stepped over, however many.
 
     Removes: the 'Home', 'Impressum', 'Datenschutz' menus above and below the article on a whole page.
     Keeps: every line of an extracted article of headings, bullet lists and short paragraphs, on a whole page
@@ -52,13 +63,18 @@ class ContentRegion(Rule):
     min_share: int = 3  # the run holds at least 1/min_share of the page's prose (list-like articles scatter it)
     run_share: int = 2  # a further run as strong as half the densest is the article's too (teasers and comments are weaker)
     edge_sentences: int = 1  # the opening or closing line of the article, just outside its prose
-    lead_gap: int = 3  # byline, date, share row between the standfirst and the body; more is a teaser strip
+    lead_gap: int = 6  # byline, date, picture, its caption and credit, an audio player between the standfirst and the body; more is a teaser strip
+    list_max: int = 30  # an ingredient list or a table of contents; the list's own end (a menu, a repeated line) stops it first
     sentence_min_words: int = 4  # as lead_chrome's short opening sentence; 'Thanks for signing up!' is three words of widget
 
     def weight(self, line: Line) -> int:
         if is_table_row(line) or line.text.count("|") >= 3:  # a table row: data, neither prose nor chrome
             return 0
-        return min(word_count(line), self.max_weight) if is_prose(line) else -self.chrome_penalty
+        return min(word_count(line), self.max_weight) if self.is_article_prose(line) else -self.chrome_penalty
+
+    def is_article_prose(self, line: Line) -> bool:
+        """A body paragraph, and not the cookie-consent banner a whole page prints as prose (chrome, however long)."""
+        return is_prose(line) and not is_cookie_notice(line)
 
     def densest(self, weights: Sequence[int]) -> tuple[int, int] | None:
         """The densest run, or None when there is none or it holds too little of the page's prose."""
@@ -69,7 +85,15 @@ class ContentRegion(Rule):
         return start, end
 
     def weights(self, page: Page, removed: Removed) -> list[int]:
-        return [0 if line.index in removed else self.weight(line) for line in page.lines]
+        """Each line's weight; the items of a list that a paragraph introduces weigh nothing (neither prose nor chrome)."""
+        weights = [0 if line.index in removed else self.weight(line) for line in page.lines]
+        printed: Counter[str] | None = None
+        for line in page.lines:
+            if line.text.endswith(":") and line.index not in removed and weights[line.index] > 0:  # a paragraph ending in ':'
+                printed = printed if printed is not None else Counter(other.text for other in page.lines)
+                for item in self.introduced_list(page, removed, line.index, set(), printed):
+                    weights[item] = max(weights[item], 0)
+        return weights
 
     def runs(self, page: Page, removed: Removed) -> list[tuple[int, int]]:
         """The densest run and the further runs strong enough to be the article's, each as [start, end]."""
@@ -107,18 +131,30 @@ class ContentRegion(Rule):
         return start, end
 
     def standfirst(self, page: Page, removed: Removed, first: int) -> int | None:
-        """The nearest prose line at most ``lead_gap`` kept short lines above ``first``, no menu entry between."""
+        """The nearest prose line at most ``lead_gap`` kept short lines above ``first``, no menu entry between (share
+        buttons are neither)."""
         gap = 0
         for j in range(first - 1, -1, -1):
             line = page.lines[j]
-            if line.index in removed:
+            if line.index in removed or is_share_row(line):
                 continue
-            if is_prose(line):
+            if self.is_article_prose(line):
                 return j
             gap += 1
             if gap > self.lead_gap or is_navigation_line(line):
                 return None
         return None
+
+    def introduced_list(self, page: Page, removed: Removed, end: int, inside: set[int], printed: Counter[str]) -> list[int]:
+        """The short lines under ``end`` (a line ending in ':') that form the list it introduces."""
+        items: list[int] = []
+        for j in range(end + 1, min(end + 1 + self.list_max, len(page.lines))):
+            line = page.lines[j]
+            if (j in inside or line.index in removed or is_prose(line) or is_navigation_line(line) or printed[line.text] > 1
+                    or is_comment_prompt(line) or is_related_prompt(line)):
+                break
+            items.append(j)
+        return items
 
     def find(self, page: Page, removed: Removed) -> Found:
         if not page.whole_page:
@@ -127,6 +163,11 @@ class ContentRegion(Rule):
         if not runs:
             return []
         inside = {index for start, end in runs for index in range(start, end + 1)}
+        introducing = [end for _, end in runs if page.lines[end].text.endswith(":")]
+        if introducing:  # few runs end in a colon: the page's lines are counted only then
+            printed = Counter(line.text for line in page.lines)
+            for end in introducing:
+                inside.update(self.introduced_list(page, removed, end, inside, printed))
         standfirst = self.standfirst(page, removed, min(start for start, _ in runs))
         if standfirst is not None:
             inside.add(standfirst)
