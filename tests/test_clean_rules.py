@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from peacetalks.clean import PIPELINE, PageKind, Pipeline, clean, split_lines
+from peacetalks.clean.lines import is_cookie_notice, is_copyright_footer
 from peacetalks.clean.rules import (
     Advertisement,
     AuthorBio,
@@ -201,6 +202,43 @@ def test_page_kind_counts_a_copyright_footer_and_a_cookie_banner_as_one_piece_of
     captions = [f"Marco Odermatt, Ski-Star aus der Schweiz. © AFP / MARCO BERTORELLO {i}" for i in range(5)]
     assert not PageKind().is_whole_page(split_lines("\n".join([*PROSE, *captions, "Share"])))
     assert not PageKind().is_whole_page(split_lines("\n".join([*PROSE, footer, footer, footer])))  # one footer, however printed
+
+
+def test_page_kind_takes_an_extract_with_buttons_an_agency_copyright_and_cookies_in_the_news_for_an_extract() -> None:
+    agency = "Copyright 2023 The Associated Press. All rights reserved."  # an agency story's own last line
+    fine = "The regulator said the site had placed advertising cookies without asking readers for their consent."
+    for leftover in (["Share"], ["Share", "Print"], ["FAQ"]):  # buttons, or one stray menu word: no site menu around it
+        lines = split_lines("\n".join([TITLE, *leftover, PROSE[0], fine, *PROSE[1:], agency]))
+        assert not PageKind().is_whole_page(lines), leftover
+
+
+def test_page_kind_takes_headings_named_like_menu_entries_tables_and_a_chorus_for_an_extract() -> None:
+    explainer = ["Five ways to protect your data online", PROSE[0], "Cookies",
+                 "Most websites use cookies to track visitors, but every major browser now lets you block them in its settings.",
+                 "Email", "Use a separate address for shopping, so that a leak does not expose the account you use for your bank."]
+    assert not PageKind().is_whole_page(split_lines("\n".join(explainer)))
+    assert clean("\n".join(explainer)).text.split("\n\n") == explainer[1:]  # the headline is the title, every other line stays
+    table = ["Venue", "Won", "Lost", "Home", "12", "Away", "7"]  # a table one cell a line, printed twice, 'Home' a cell
+    assert not PageKind().is_whole_page(split_lines("\n".join([TITLE, PROSE[0], *table, *table, PROSE[1]])))
+    chorus = ["Hold the line", "Hold the line tonight", "Nobody leaves", "Nobody leaves alone"]
+    review = [TITLE, "Share", PROSE[0], *chorus, PROSE[1], *chorus, PROSE[2], "© Getty Images"]
+    assert not PageKind().is_whole_page(split_lines("\n".join(review)))
+
+
+def test_a_copyright_footer_is_no_caption_credit_nor_a_lists_point_c_and_a_cookie_banner_speaks_for_the_site() -> None:
+    footer = [line for line in split_lines("\n".join(["© 2019 Example Media", "Copyright 2023 The Associated Press. All rights reserved.",
+                                                       "Alle Rechte vorbehalten.", "(c) 2021 Example Media", "(c) a travel ban on its leaders",
+                                                       "Photo: Marco Odermatt © AFP / MARCO BERTORELLO"]))]
+    assert [is_copyright_footer(line) for line in footer] == [True, True, True, True, False, False]
+    banners = ["This website uses cookies to improve your experience.", "Wir verwenden Cookies, um Inhalte zu personalisieren.",
+               "Um unsere Webseite optimal zu gestalten, verwenden wir Cookies.", "Utilizamos cookies propias y de terceros.",
+               "Nous utilisons des cookies pour mesurer l'audience.", "Accept all cookies"]
+    news = ["Most websites use cookies to track visitors, but every major browser lets you block them in its settings.",
+            "Investigators found that the site placed tracking cookies before users had accepted them.",
+            "Zudem seien die Einstellungen für Cookies schwer zu finden gewesen, sagte die Behörde.",
+            "\"We use cookies only with consent,\" the company said in a statement."]
+    assert [is_cookie_notice(line) for line in split_lines("\n".join(banners))] == [True] * len(banners)
+    assert [is_cookie_notice(line) for line in split_lines("\n".join(news))] == [False] * len(news)
 
 
 def test_page_kind_counts_a_menu_printed_twice_as_chrome_and_a_list_repeated_once_is_not() -> None:

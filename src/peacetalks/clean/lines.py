@@ -396,10 +396,10 @@ is_widget_text = matches([
     r"\b(your|ihr|dein|tu|votre) (web)?(browser|navegador|navigateur) (does not|doesn't|cannot|unterstützt\b.{0,40}\b(nicht|kein)|no (soporta|admite)|ne (supporte|prend))",
     r"^(mit diesem|über diesen|with this|use this) button\b", r"^%d (bloggers? like|bloggern gefällt|blogueurs aiment)\b",
 ])
-# '© 2019 Example Media', 'Copyright 2020 by ...', 'All rights reserved': a site's copyright footer (not '... © AFP / NAME', the
-# credit closing a caption, whose '©' follows the caption's words)
-is_footer_copyright = matches([r"^\W*(©|\(c\)|copyright\b)", r"©\s*(19|20)\d{2}\b", r"\ball rights reserved\b", r"\balle rechte vorbehalten\b",
-                               r"\btous droits réservés\b", r"\btodos los derechos reservados\b"])
+# '© 2019 Example Media', 'Copyright 2020 by ...', 'All rights reserved': a site's copyright footer (not '... © AFP / NAME',
+# the credit closing a caption, nor '(c) a travel ban', point c of a list: '(c)' needs its year)
+is_footer_copyright = matches([r"^\W*(©|copyright\b)", r"^\W*\(c\)\s*(19|20)\d{2}\b", r"©\s*(19|20)\d{2}\b", r"\ball rights reserved\b",
+                               r"\balle rechte vorbehalten\b", r"\btous droits réservés\b", r"\btodos los derechos reservados\b"])
 FOOTER_MAX_WORDS = 20  # a footer line; a paragraph that names copyright is text
 
 
@@ -416,11 +416,25 @@ def is_copyright_footer(line: Line) -> bool:
 COOKIE_USE = (r"(use|uses|using|accept\w*|consent\w*|settings|verwende\w*|nutz\w*|akzeptier\w*|zustimm\w*|einstellung\w*|utiliz\w*|usamos|"
               r"acept\w*|utilis\w*|gebruik\w*)")
 is_cookie_pattern = matches([rf"\bcookies?\b.{{0,200}}\b{COOKIE_USE}\b", rf"\b{COOKIE_USE}\b.{{0,80}}\bcookies?\b"])
+# the banner speaks for the site ('We use ...', 'This website uses ...', 'Wir verwenden ...', 'verwenden wir ...', 'Nous
+# utilisons ...', 'Utilizamos ...', 'Wij gebruiken ...'), has the reader agree ('... stimmen Sie der Verwendung von Cookies
+# zu', 'vous acceptez ...') or is one of its buttons ('Accept all cookies', 'Cookie-Einstellungen'); an article tells of
+# cookies in the third person ('Most websites use cookies to track visitors', 'the site placed tracking cookies')
+is_site_voice = matches([
+    r"\b(we|our|this (web)?site|this page|wir|unser\w*|dies(e|er|es) (web)?(seite|site)|dies(e|er) website|nous|notre|nos|ce site|"
+    r"utilizamos|usamos|nuestr[oa]s?|este (sitio|portal|site)|wij|onze|deze (web)?site|utilizziamo|usiamo|questo sito)\b",
+    r"\b(verwenden|nutzen|setzen|benutzen) wir\b", r"^\W*(accept|allow|reject|akzeptieren|alle akzeptieren|accepter|aceptar)\b",
+    r"\b(accept|allow|reject) (all )?cookies\b", r"\bcookies? (akzeptieren|zulassen|ablehnen)\b",
+    r"\b(you (agree|accept|consent)|stimmen sie|erklären sie sich|vous acceptez|usted acepta|aceptas)\b",
+    r"^\W*((customi[sz]e|manage|change) )?cookie[- ]?(settings|preferences|einstellungen)( ändern)?\W*$",
+])
 
 
 def is_cookie_notice(line: Line) -> bool:
-    """A substring first: few lines name cookies, and the pattern searches the whole line."""
-    return ("ookie" in line.text or "OOKIE" in line.text) and is_cookie_pattern(line)
+    """A substring first: few lines name cookies, and the patterns search the whole line. Someone reported saying it
+    ('"We use cookies only with consent," the company said') is the article's."""
+    return (("ookie" in line.text or "OOKIE" in line.text) and is_cookie_pattern(line) and is_site_voice(line)
+            and not is_reported_speech(line))
 
 
 is_advertisement = matches([r"^(advertisement|anzeige|publicité|publicidad|pubblicità|sponsored( content)?|werbung)$"])

@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 from ..align import AlignedBuilder, Alignment
 from ..language import detect_language
-from .lines import TERMINAL, Line, is_cookie_notice, is_copyright_footer, is_navigation_line, is_prose, split_lines
+from .lines import TERMINAL, Line, is_cookie_notice, is_copyright_footer, is_navigation_line, is_prose, is_share_row, split_lines
 from .rules import (
     Advertisement,
     AuthorBio,
@@ -83,35 +83,43 @@ def most_first(counts: Counter[tuple[str, str]]) -> list[tuple[tuple[str, str], 
 class PageKind:
     """Decides whether a text is a whole page (menus, footers and all) or an extracted article, on evidence of
     page chrome: whole lines that only navigation, legal and social blocks consist of ('Home', 'Impressum',
-    'Datenschutz', 'Log in', 'Facebook'), and, one piece of evidence each however many lines they take, the site's
-    copyright footer, its cookie banner, and a menu printed twice (``min_repeated_pairs`` pairs of short lines that
-    follow each other twice: the header's menu again in the footer or the mobile menu). Short lines, headings, lists and
-    tables are no such evidence: an extracted article is full of them.
+    'Datenschutz', 'Log in', 'Facebook'), and, once one of them is a site's menu entry (not a share or print button,
+    which extractors leave under the headline), one piece of evidence each however many lines they take: the site's
+    copyright footer (with its year or 'All rights reserved'), its cookie banner (the site speaking: 'We use cookies'),
+    and a menu printed twice (``min_repeated_pairs`` pairs of short lines that follow each other in the first third of
+    the page and again in the last: the header's menu in the footer). Short lines, headings, lists, tables, a chorus
+    quoted twice are no such evidence: an extracted article is full of them.
 
     Whole page: 'Home', 'Politik', 'Kontakt', 'Impressum' and 'Datenschutz' around the article, or 'Home' and
-    'Kontakt' with '© 2019 Example Media' and 'This website uses cookies ...'.
+    'Kontakt' with '© 2019 Example Media'.
     Extracted article: forty headings, bullets and short paragraphs, none of them a menu entry, and one that keeps
-    'Share', 'Print' and a copyright line (an extractor's leftovers: two pieces of evidence).
+    'Share', 'Print' and 'Copyright 2023 The Associated Press. All rights reserved.' (an extractor's leftovers).
     """
 
-    min_navigation_lines: int = 3  # one 'Print' or 'Share' line can survive an extractor, and a copyright line; three are a page
+    min_navigation_lines: int = 3  # 'Print' and 'Share' lines survive an extractor, and a copyright line; three are a page
     min_repeated_pairs: int = 3  # a table or a list repeats a pair of lines now and then; three pairs again are a menu again
     menu_max_words: int = 4  # a menu entry is a few words; a repeated heading with its first line is not a menu
 
-    def navigation_lines(self, lines: Sequence[Line]) -> int:
-        return sum(1 for line in lines if is_navigation_line(line))
+    def navigation_lines(self, lines: Sequence[Line]) -> list[Line]:
+        return [line for line in lines if is_navigation_line(line)]
 
     def repeated_menu(self, lines: Sequence[Line]) -> bool:
-        """``min_repeated_pairs`` distinct pairs of consecutive short lines, each pair printed at least twice."""
+        """``min_repeated_pairs`` distinct pairs of consecutive short lines, each printed in the first third of the page
+        and again in the last (a table's header or a chorus printed twice stands in the middle, or close together)."""
         short = [line.text if len(line.words) <= self.menu_max_words and not is_prose(line) else None for line in lines]
-        pairs = Counter((a, b) for a, b in zip(short, short[1:]) if a and b and a != b)
-        return sum(1 for count in pairs.values() if count >= 2) >= self.min_repeated_pairs
+        seen: dict[tuple[str, str], list[int]] = {}
+        for index, pair in enumerate(zip(short, short[1:])):
+            if pair[0] and pair[1] and pair[0] != pair[1]:
+                seen.setdefault((pair[0], pair[1]), []).append(index)
+        third = len(lines) / 3
+        return sum(1 for at in seen.values() if at[0] < third and at[-1] >= 2 * third) >= self.min_repeated_pairs
 
     def chrome_evidence(self, lines: Sequence[Line]) -> int:
-        """Menu, legal and social lines, plus one each for a copyright footer, a cookie banner and a menu printed twice
-        (looked for only when they can decide: most extracts hold no menu line at all)."""
-        evidence = self.navigation_lines(lines)
-        if evidence >= self.min_navigation_lines or evidence == 0:
+        """Menu, legal and social lines, plus, when one of them is a site's menu entry, one each for a copyright footer,
+        a cookie banner and a menu printed twice (looked for only when they can decide: most extracts hold no menu line)."""
+        navigation = self.navigation_lines(lines)
+        evidence = len(navigation)
+        if evidence >= self.min_navigation_lines or all(is_share_row(line) for line in navigation):  # none, or an extractor's buttons
             return evidence
         for piece in (lambda: any(is_copyright_footer(line) for line in lines), lambda: any(is_cookie_notice(line) for line in lines),
                       lambda: self.repeated_menu(lines)):
