@@ -13,6 +13,7 @@ import pytest
 
 from conftest import load_benchmark
 from peacetalks.clean import Pipeline, clean, split_lines
+from peacetalks.clean.lines import matches
 from peacetalks.clean.rules import MetadataBlock
 from peacetalks.corpus import load_document
 from peacetalks.seeds import iter_seeds
@@ -482,6 +483,14 @@ def test_clean_text_help_has_an_example(capsys: pytest.CaptureFixture[str]) -> N
     with pytest.raises(SystemExit):
         main(["clean-text", "--help"])
     assert "Example:\n  peacetalks clean-text pages.jsonl --out clean.jsonl" in capsys.readouterr().out
+
+
+def test_a_matcher_finds_what_each_of_its_patterns_finds_however_they_are_combined() -> None:
+    test = matches([r"^home$", r"\bsign up\b", r"\bfoo|bar", r"[,!]\s*he said", r"\bend$"])  # anchored, shared \b, alternation, other
+    found = {text: test(split_lines(text)[0]) for text in
+             ["Home", "my home", "Please sign up today", "resign upward", "xfoo", "foo", "sidebar", "no, he said", "the end", "legend"]}
+    assert found == {"Home": True, "my home": False, "Please sign up today": True, "resign upward": False, "xfoo": False, "foo": True,
+                     "sidebar": True, "no, he said": True, "the end": True, "legend": False}
 
 
 # --- the benchmark ----------------------------------------------------------------
