@@ -36,6 +36,7 @@ if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
     pytest.skip("needs Debian's chromium and chromium-driver (scripts/test.sh installs them)", allow_module_level=True)
 
 from selenium import webdriver  # noqa: E402 (only where chromium is)
+from selenium.common.exceptions import StaleElementReferenceException  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
@@ -83,7 +84,9 @@ class LabellingPage:
         self.browser, self.url = browser, url
 
     def wait(self, condition: Callable[[WebDriver], Any], what: str) -> Any:
-        return WebDriverWait(self.browser, WAIT, poll_frequency=0.25).until(condition, message=f"waited {WAIT} s for {what}")
+        """Poll ``condition``; an element that the page re-renders while it is read is read again at the next poll."""
+        return WebDriverWait(self.browser, WAIT, poll_frequency=0.25, ignored_exceptions=(StaleElementReferenceException,)).until(
+            condition, message=f"waited {WAIT} s for {what}")
 
     def sign_up(self, email: str, password: str) -> None:
         """Through the web form, as a new annotator does."""
