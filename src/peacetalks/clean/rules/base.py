@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -27,6 +28,10 @@ class Page:
     lines: Sequence[Line]
     language: str
     whole_page: bool
+
+    @cached_property
+    def printed(self) -> Counter[str]:  # how often each line's text is printed on the page: counted once a page, when asked
+        return Counter(line.text for line in self.lines)
 
     @cached_property
     def listed(self) -> frozenset[int]:  # asked once a line by the edge passes: computed once a page

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
@@ -87,11 +86,9 @@ class ContentRegion(Rule):
     def weights(self, page: Page, removed: Removed) -> list[int]:
         """Each line's weight; the items of a list that a paragraph introduces weigh nothing (neither prose nor chrome)."""
         weights = [0 if line.index in removed else self.weight(line) for line in page.lines]
-        printed: Counter[str] | None = None
         for line in page.lines:
             if line.text.endswith(":") and line.index not in removed and weights[line.index] > 0:  # a paragraph ending in ':'
-                printed = printed if printed is not None else Counter(other.text for other in page.lines)
-                for item in self.introduced_list(page, removed, line.index, set(), printed):
+                for item in self.introduced_list(page, removed, line.index, set()):
                     weights[item] = max(weights[item], 0)
         return weights
 
@@ -145,12 +142,12 @@ class ContentRegion(Rule):
                 return None
         return None
 
-    def introduced_list(self, page: Page, removed: Removed, end: int, inside: set[int], printed: Counter[str]) -> list[int]:
+    def introduced_list(self, page: Page, removed: Removed, end: int, inside: set[int]) -> list[int]:
         """The short lines under ``end`` (a line ending in ':') that form the list it introduces."""
         items: list[int] = []
         for j in range(end + 1, min(end + 1 + self.list_max, len(page.lines))):
             line = page.lines[j]
-            if (j in inside or line.index in removed or is_prose(line) or is_navigation_line(line) or printed[line.text] > 1
+            if (j in inside or line.index in removed or is_prose(line) or is_navigation_line(line) or page.printed[line.text] > 1
                     or is_comment_prompt(line) or is_related_prompt(line)):
                 break
             items.append(j)
@@ -163,11 +160,8 @@ class ContentRegion(Rule):
         if not runs:
             return []
         inside = {index for start, end in runs for index in range(start, end + 1)}
-        introducing = [end for _, end in runs if page.lines[end].text.endswith(":")]
-        if introducing:  # few runs end in a colon: the page's lines are counted only then
-            printed = Counter(line.text for line in page.lines)
-            for end in introducing:
-                inside.update(self.introduced_list(page, removed, end, inside, printed))
+        for end in (end for _, end in runs if page.lines[end].text.endswith(":")):
+            inside.update(self.introduced_list(page, removed, end, inside))
         standfirst = self.standfirst(page, removed, min(start for start, _ in runs))
         if standfirst is not None:
             inside.add(standfirst)
