@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import sys
+import unicodedata
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,9 +16,10 @@ import pytest
 
 from conftest import load_benchmark
 from peacetalks.clean import Pipeline, clean, split_lines
-from peacetalks.clean.lines import matches
+from peacetalks.clean.lines import matches, plain_word_counts
 from peacetalks.clean.rules import MetadataBlock
 from peacetalks.corpus import load_document
+from peacetalks.language import dominant_script
 from peacetalks.seeds import iter_seeds
 from peacetalks.storage import Root
 
@@ -491,6 +495,25 @@ def test_a_matcher_finds_what_each_of_its_patterns_finds_however_they_are_combin
              ["Home", "my home", "Please sign up today", "resign upward", "xfoo", "foo", "sidebar", "no, he said", "the end", "legend"]}
     assert found == {"Home": True, "my home": False, "Please sign up today": True, "resign upward": False, "xfoo": False, "foo": True,
                      "sidebar": True, "no, he said": True, "the end": True, "legend": False}
+
+
+TRICKY_TEXTS = ["Don't re-read U.S. policy", "l’homme d'État — 3.5 km_h", "Путин и Трамп", "日本語のテキスト", "İstanbul ÇAĞ",
+                "", "42 — 17", "abcабв", "абвabc", "Ωmega éclair"]
+
+
+def test_a_pages_word_counts_are_the_word_runs_of_its_text() -> None:
+    for text in TRICKY_TEXTS:
+        lines = split_lines(text)
+        assert plain_word_counts(lines) == Counter(re.findall(r"\w+", "\n".join(line.text for line in lines))), text
+
+
+def test_the_dominant_script_counts_every_letter_and_a_tie_goes_to_the_script_met_first() -> None:
+    def named_letter_by_letter(text: str) -> str:  # the definition: every letter named, scripts in order of appearance
+        scripts = Counter(unicodedata.name(char).split(" ")[0] for char in text if char.isalpha())
+        return scripts.most_common(1)[0][0] if scripts else "NONE"
+
+    assert [dominant_script(text) for text in TRICKY_TEXTS] == [named_letter_by_letter(text) for text in TRICKY_TEXTS]
+    assert (dominant_script("abcабв"), dominant_script("абвabc"), dominant_script("42 — 17")) == ("LATIN", "CYRILLIC", "NONE")
 
 
 # --- the benchmark ----------------------------------------------------------------

@@ -26,26 +26,48 @@ STOPWORDS: dict[str, frozenset[str]] = {
     }.items()
 }
 WORD = re.compile(r"\w+")
+ASCII_NON_LETTERS = bytes(code for code in range(128) if not chr(code).isalpha())
+NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 # word -> the languages it is a stopword of: one pass over the text counts every list at once
 STOPWORD_LANGUAGES: dict[str, tuple[str, ...]] = {
     word: tuple(lang for lang, words in STOPWORDS.items() if word in words) for word in sorted(set().union(*STOPWORDS.values()))}
 
 
+def script_of(char: str) -> str:
+    """The Unicode script of a letter, the first word of its name ('LATIN', 'CYRILLIC', 'CJK')."""
+    return unicodedata.name(char, "UNKNOWN").split(" ")[0]
+
+
 def dominant_script(text: str) -> str:
-    """The Unicode script most letters belong to (ties: the one met first)."""
+    """The Unicode script most letters belong to (ties: the one met first).
+
+    ASCII letters, all Latin, are counted in one pass over bytes; only the other characters are named one by one.
+    """
     scripts: Counter[str] = Counter()
-    for char, count in Counter(text).items():  # name each distinct character once, in order of appearance
+    ascii_letters = len(text.encode("ascii", "ignore").translate(None, ASCII_NON_LETTERS))
+    if ascii_letters:
+        scripts["LATIN"] = ascii_letters
+    for char, count in Counter("".join(NON_ASCII.findall(text))).items():
         if char.isalpha():
-            scripts[unicodedata.name(char, "UNKNOWN").split(" ")[0]] += count
-    return scripts.most_common(1)[0][0] if scripts else "NONE"
+            scripts[script_of(char)] += count
+    if not scripts:
+        return "NONE"
+    most = max(scripts.values())
+    tied = {script for script, count in scripts.items() if count == most}
+    if len(tied) == 1:
+        return tied.pop()
+    return next(script for script in (script_of(char) for char in text if char.isalpha()) if script in tied)
 
 
 def detect_language(text: str, min_hits: int = 2) -> str:
     """ISO 639-1 code of the best stopword match, or ``und``."""
-    counts = Counter(WORD.findall(text))
+    return language_of(Counter(WORD.findall(text)), dominant_script(text), min_hits)
+
+
+def language_of(counts: Counter[str], script: str, min_hits: int = 2) -> str:
+    """ISO 639-1 code of the best stopword match among a text's ``\\w+`` word counts, given its dominant script."""
     if not counts:
         return "und"
-    script = dominant_script(text)
     candidates = [lang for lang in STOPWORDS if (lang in ("ru", "uk")) == (script == "CYRILLIC")]
     hits = dict.fromkeys(candidates, 0)
     for word, count in counts.items():  # distinct words only, lowered one at a time (lowering the text can split a word)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from itertools import chain
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -24,6 +26,7 @@ YEAR = r"(?:19|20)\d{2}\b"
 DATE_STAMP = re.compile(  # '22 de janeiro de 2018', '18 November 2019', 'November 18, 2019', '2018-08-25'
     rf"\b\d{{1,2}}\.?(?:\s+de)?\s+\w+\.?(?:\s+de)?,?\s+{YEAR}|\b\w+\.? \d{{1,2}}, {YEAR}|\b{YEAR}[-/.]\d{{1,2}}[-/.]\d{{1,2}}\b")
 WORD = re.compile(r"\w+(?:[’'\-.]\w+)*")
+WORD_JOINER = re.compile(r"[’'\-.]")  # what WORD lets inside a word: without it a word is its \w+ runs
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,16 @@ def split_lines(raw: str) -> list[Line]:
             text = unicodedata.normalize("NFC", raw[start:end])
             lines.append(Line(len(lines), start, end, break_end, text, WORD.findall(text)))
     return lines
+
+
+def plain_word_counts(lines: Sequence[Line]) -> Counter[str]:
+    """How often each ``\\w+`` run occurs in the lines, from their words split at their joiners (no second search)."""
+    counts = Counter(chain.from_iterable(line.words for line in lines))
+    for word in [word for word in counts if not word.isalnum() and WORD_JOINER.search(word)]:
+        count = counts.pop(word)
+        for run in WORD_JOINER.split(word):
+            counts[run] += count
+    return counts
 
 
 def trimmed(raw: str, start: int, end: int) -> tuple[int, int]:

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from ..align import AlignedBuilder, Alignment
-from ..language import detect_language
-from .lines import TERMINAL, Line, is_cookie_notice, is_copyright_footer, is_navigation_line, is_prose, is_share_row, split_lines
+from ..language import dominant_script, language_of
+from .lines import TERMINAL, Line, is_cookie_notice, is_copyright_footer, is_navigation_line, is_prose, is_share_row, plain_word_counts, split_lines
 from .rules import (
     Advertisement,
     AuthorBio,
@@ -231,7 +231,7 @@ def is_unsure_page(page: Page, pipeline: Pipeline, removed: Removed, title: Line
 def clean(raw: str, pipeline: Pipeline = PIPELINE) -> CleanResult:
     """Clean one raw article; the alignment maps every clean character to its raw origin."""
     lines = split_lines(raw)
-    language = detect_language("\n".join(line.text for line in lines))
+    language = language_of(plain_word_counts(lines), dominant_script("\n".join(line.text for line in lines)))
     page = Page(lines, language, pipeline.page_kind.is_whole_page(lines))
     removed, title = pipeline.classify(page)
     kept = [line for line in lines if line.index not in removed and line is not title]
