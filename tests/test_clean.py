@@ -16,7 +16,7 @@ import pytest
 
 from conftest import load_benchmark
 from peacetalks.clean import Pipeline, clean, split_lines
-from peacetalks.clean.lines import matches, plain_word_counts
+from peacetalks.clean.lines import ends_like_a_sentence, matches, plain_word_counts
 from peacetalks.clean.rules import MetadataBlock
 from peacetalks.corpus import load_document
 from peacetalks.language import dominant_script
@@ -505,6 +505,13 @@ def test_a_pages_word_counts_are_the_word_runs_of_its_text() -> None:
     for text in TRICKY_TEXTS:
         lines = split_lines(text)
         assert plain_word_counts(lines) == Counter(re.findall(r"\w+", "\n".join(line.text for line in lines))), text
+
+
+def test_a_sentence_end_is_a_terminal_mark_perhaps_inside_closers_or_a_closing_quote() -> None:
+    ends = {text: ends_like_a_sentence(text) for text in
+            ["He left.", "He left.”", "Why?)»", "Done…", "完了。", "“Quoted”", "a ') ", "(a)", "a)", "", ")", ".", "'", "x .'x"]}
+    assert ends == {"He left.": True, "He left.”": True, "Why?)»": True, "Done…": True, "完了。": True, "“Quoted”": True,
+                    "a ') ": False, "(a)": False, "a)": False, "": False, ")": False, ".": True, "'": False, "x .'x": False}
 
 
 def test_the_dominant_script_counts_every_letter_and_a_tie_goes_to_the_script_met_first() -> None:

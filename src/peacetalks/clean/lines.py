@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 BREAKS = "\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029"  # '\r\n' is one break
 LINE_CONTENT = re.compile(f"[^{BREAKS}]+")
 SKIPPABLE_EDGE = " \t\ufeff\u00a0\u200b\u2009\u202f\u3000"
-TERMINAL = re.compile(r"[.!?…:;。！？][\"'”’»)\]」』）]*$|[\"”’»」』]$")
+TERMINALS = ".!?…:;。！？"
+CLOSERS = "\"'”’»)]」』）"  # may follow a sentence's terminal mark
+CLOSING_QUOTES = "\"”’»」』"  # end a quoted sentence on their own
 BULLET = re.compile(r"^[•▪►■→»·◦‣⁃●○▸▹\-*–—]\s*")
 DATED = re.compile(r"^[—–-].*\b\d{1,2}, \d{4}$")  # '— Name (@handle) May 1, 2019': the byline of an embedded post
 ADDRESS = re.compile(r"https?://|\bwww\.|\w@\w+\.\w|(?<!\w)@\w{2,}|\b\w+\.(?:com|org|net)/\w")
@@ -78,6 +80,13 @@ def trimmed(raw: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def ends_like_a_sentence(text: str) -> bool:
+    """A terminal mark at the end, perhaps inside closing quotes or brackets, or a closing quote. Read from the end
+    (a search for '[.!?]$' would try every position of the line)."""
+    core = text.rstrip(CLOSERS)
+    return bool(core) and core[-1] in TERMINALS or bool(text) and text[-1] in CLOSING_QUOTES
+
+
 def is_bare_count(line: Line) -> bool:
     """'0', '37', '1.2K', 'Shares 12': a share or comment counter on its own line."""
     return bool(BARE_COUNT.fullmatch(line.text))
@@ -91,8 +100,8 @@ def is_number_table(lines: Sequence[Line], max_counters: int) -> bool:
 def is_headline_like(line: Line, max_words: int = 20) -> bool:
     """Short, with letters, and no sentence end (a question mark is fine: headlines ask)."""
     words = line.words
-    ends_sentence = TERMINAL.search(line.text) and not line.text.endswith("?")
-    return 0 < len(words) <= max_words and not ends_sentence and any(c.isalpha() for c in line.text)
+    ends = ends_like_a_sentence(line.text) and not line.text.endswith("?")
+    return 0 < len(words) <= max_words and not ends and any(c.isalpha() for c in line.text)
 
 
 def is_bullet(line: Line) -> bool:
@@ -131,7 +140,7 @@ def is_table_row(line: Line) -> bool:
 
 
 def is_sentence_like(line: Line) -> bool:
-    return len(line.words) >= 8 and bool(TERMINAL.search(line.text)) or len(line.words) >= 25
+    return len(line.words) >= 8 and ends_like_a_sentence(line.text) or len(line.words) >= 25
 
 
 def word_count(line: Line) -> int:
@@ -142,7 +151,7 @@ def word_count(line: Line) -> int:
 def is_prose(line: Line) -> bool:
     """A body paragraph: a sentence of eight or more words (or characters' worth), or a long passage."""
     size = word_count(line)
-    return (size >= 8 and bool(TERMINAL.search(line.text)) or size >= 25) and not is_bullet(line)
+    return (size >= 8 and ends_like_a_sentence(line.text) or size >= 25) and not is_bullet(line)
 
 
 def is_shouted_headline(line: Line) -> bool:
@@ -162,7 +171,7 @@ def is_tag_list(line: Line) -> bool:
     items = line.text.split(",")
     longest = max(len(WORD.findall(item)) for item in items)
     enough = len(items) >= 4 and longest <= 4 or len(items) >= 8 and longest <= 6  # a long list may hold longer tags
-    return enough and all(WORD.search(item) for item in items) and not TERMINAL.search(line.text)
+    return enough and all(WORD.search(item) for item in items) and not ends_like_a_sentence(line.text)
 
 
 def is_timestamp(line: Line) -> bool:

@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 from ..align import AlignedBuilder, Alignment
 from ..language import dominant_script, language_of
-from .lines import TERMINAL, Line, is_cookie_notice, is_copyright_footer, is_navigation_line, is_prose, is_share_row, plain_word_counts, split_lines
+from .lines import Line, ends_like_a_sentence, is_cookie_notice, is_copyright_footer, is_navigation_line, is_prose, is_share_row, plain_word_counts, split_lines
 from .rules import (
     Advertisement,
     AuthorBio,
@@ -207,7 +207,7 @@ PIPELINE = default_pipeline()
 
 def quality_flags(text: str, unsure_page: bool) -> tuple[str, ...]:
     flags = []
-    if text and not TERMINAL.search(text.rstrip()):
+    if text and not ends_like_a_sentence(text.rstrip()):
         flags.append("ends_mid_sentence")
     if text and text[0].islower():
         flags.append("starts_mid_sentence")

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
-from ..lines import (TERMINAL, Line, is_comment_prompt, is_cookie_notice, is_navigation_line, is_prose, is_related_prompt, is_share_row,
+from ..lines import (Line, ends_like_a_sentence, is_comment_prompt, is_cookie_notice, is_navigation_line, is_prose, is_related_prompt, is_share_row,
                      is_table_row, word_count)
 from .base import Found, Page, Removed, Rule
 
@@ -109,7 +109,7 @@ class ContentRegion(Rule):
         return kept
 
     def is_edge_sentence(self, line: Line) -> bool:
-        return len(line.words) >= self.sentence_min_words and bool(TERMINAL.search(line.text)) and not is_navigation_line(line)
+        return len(line.words) >= self.sentence_min_words and ends_like_a_sentence(line.text) and not is_navigation_line(line)
 
     def grown(self, page: Page, removed: Removed, start: int, end: int) -> tuple[int, int]:
         """The run [start, end] with up to ``edge_sentences`` short sentences taken in at each end (lines already
