@@ -339,6 +339,20 @@ def test_content_region_keeps_the_standfirst_above_a_byline_and_any_share_row_bu
     assert clean(raw, alone(ContentRegion())).text.split("\n\n") == PROSE
 
 
+def test_content_region_keeps_the_standfirst_above_a_table_of_contents_but_not_above_a_strip_without_its_heading() -> None:
+    standfirst = "The envoys left Riyadh without a date for the next round, but with a list of prisoners to exchange."
+    contents = ["Who sat at the table", "What the prisoners' list holds", "Where the talks go next", "The timeline",
+                "The mediators", "The guarantees", "What the envoys said"]
+    raw = "\n".join([*MENU, TITLE, standfirst, "Inhaltsverzeichnis", *contents, *PROSE, *FOOTER])
+    assert clean(raw, alone(ContentRegion())).text.split("\n\n") == [standfirst, *PROSE]  # the entries stay chrome
+    raw = "\n".join([*MENU, TITLE, standfirst, "Table of contents:", *contents, *PROSE, *FOOTER])
+    assert clean(raw, alone(ContentRegion())).text.split("\n\n") == [standfirst, *PROSE]
+    raw = "\n".join([*MENU, TITLE, standfirst, "Top stories", *contents, *PROSE, *FOOTER])  # eight short lines: a teaser strip
+    assert clean(raw, alone(ContentRegion())).text.split("\n\n") == PROSE
+    raw = "\n".join([*MENU, TITLE, standfirst, "Home", "Contents", *contents, *PROSE, *FOOTER])  # a menu entry above the heading
+    assert clean(raw, alone(ContentRegion())).text.split("\n\n") == PROSE
+
+
 def test_a_sign_up_call_inside_a_whole_page_goes_and_the_region_around_it_stays() -> None:
     signup = "Never miss the latest news by signing up to our newsletter today!"
     raw = "\n".join([*MENU, TITLE, *PROSE[:2], signup, *PROSE[2:], *FOOTER])
