@@ -62,7 +62,7 @@ class ContentRegion(Rule):
     max_weight: int = 80  # one very long paragraph must not outweigh the rest of the article
     min_share: int = 3  # the run holds at least 1/min_share of the page's prose (list-like articles scatter it)
     run_share: int = 2  # a further run as strong as half the densest is the article's too (teasers and comments are weaker)
-    edge_sentences: int = 1  # the opening or closing line of the article, just outside its prose
+    edge_sentences: int = 2  # the article's opening or closing lines ('Let us know what you think.', 'See you all next week!'), just outside its prose
     lead_gap: int = 6  # byline, date, picture, its caption and credit, an audio player between the standfirst and the body; more is a teaser strip
     list_max: int = 30  # an ingredient list or a table of contents; the list's own end (a menu, a repeated line) stops it first
     sentence_min_words: int = 4  # as lead_chrome's short opening sentence; 'Thanks for signing up!' is three words of widget
