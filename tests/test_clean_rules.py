@@ -290,6 +290,15 @@ def test_content_region_takes_in_the_short_sentence_that_opens_or_closes_the_art
     assert clean("\n".join([*MENU, opening, *PROSE, closing, *FOOTER]), alone(ContentRegion(edge_sentences=0))).text.split("\n\n") == PROSE
 
 
+def test_content_region_takes_in_two_closing_sentences_but_not_a_third_nor_the_teasers_after_them() -> None:
+    closing = ["Let us know what you think.", "See you all next week!"]  # short sentences, no prose
+    teasers = ["Envoys meet again next week in Geneva", "Prisoner exchange delayed again"]
+    raw = "\n".join([*MENU, TITLE, *PROSE, *closing, "Thanks for reading, everyone!", *teasers, *FOOTER])
+    assert clean(raw, alone(ContentRegion())).text.split("\n\n") == [*PROSE, *closing]
+    raw = "\n".join([*MENU, TITLE, *PROSE, teasers[0], *closing, *FOOTER])  # a teaser between: no closing line of the article
+    assert clean(raw, alone(ContentRegion())).text.split("\n\n") == PROSE
+
+
 def test_content_region_weighs_a_cookie_banner_as_chrome_however_long_and_keeps_article_sentences_about_cookies() -> None:
     banner = ["This website uses cookies to improve your experience while you navigate through the website and to show you "
               "content and advertising that is relevant to your interests and to the pages you have visited before.",
@@ -336,6 +345,20 @@ def test_content_region_keeps_the_standfirst_above_a_byline_and_any_share_row_bu
     raw = "\n".join([*MENU, TITLE, standfirst, *byline, *share, "WhatsApp", "E-Mail", "Link kopieren", *PROSE, *FOOTER])
     assert clean(raw, alone(ContentRegion())).text.split("\n\n") == [standfirst, *PROSE]  # share buttons are the article's own
     raw = "\n".join([standfirst, "Home", "Politik", "Search", *PROSE, *FOOTER, *MENU])  # a menu between
+    assert clean(raw, alone(ContentRegion())).text.split("\n\n") == PROSE
+
+
+def test_content_region_keeps_the_standfirst_above_a_table_of_contents_but_not_above_a_strip_without_its_heading() -> None:
+    standfirst = "The envoys left Riyadh without a date for the next round, but with a list of prisoners to exchange."
+    contents = ["Who sat at the table", "What the prisoners' list holds", "Where the talks go next", "The timeline",
+                "The mediators", "The guarantees", "What the envoys said"]
+    raw = "\n".join([*MENU, TITLE, standfirst, "Inhaltsverzeichnis", *contents, *PROSE, *FOOTER])
+    assert clean(raw, alone(ContentRegion())).text.split("\n\n") == [standfirst, *PROSE]  # the entries stay chrome
+    raw = "\n".join([*MENU, TITLE, standfirst, "Table of contents:", *contents, *PROSE, *FOOTER])
+    assert clean(raw, alone(ContentRegion())).text.split("\n\n") == [standfirst, *PROSE]
+    raw = "\n".join([*MENU, TITLE, standfirst, "Top stories", *contents, *PROSE, *FOOTER])  # eight short lines: a teaser strip
+    assert clean(raw, alone(ContentRegion())).text.split("\n\n") == PROSE
+    raw = "\n".join([*MENU, TITLE, standfirst, "Home", "Contents", *contents, *PROSE, *FOOTER])  # a menu entry above the heading
     assert clean(raw, alone(ContentRegion())).text.split("\n\n") == PROSE
 
 

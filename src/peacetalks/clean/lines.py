@@ -335,6 +335,13 @@ is_related_prompt = matches([  # '[Related: ...]' and '(Read also: ...)' are the
     r"^auch interessant\W*$", r"^(weitere|ähnliche) artikel zum thema\W*$", r"^(kommentierte|meistgelesene|meistgelesen) artikel\W*$", r"^(notas|noticias|contenidos?|art[ií]culos) relacionad[oa]s?\W*$", r"^puedes ver\s*:",
     r"^(también )?te (puede|podría) interesar\b", r"^(articles|contenus) (liés|similaires)\W*$", r"^articoli correlati\W*$",
 ])
+# 'Inhaltsverzeichnis', 'Table of contents', 'Inhalt: Das erwartet Sie in diesem Artikel', 'Die Themen im Überblick:': the heading
+# of an article's table of contents, whose entries (its own section headings) stand between the standfirst and the body
+is_contents_heading = matches([
+    r"^\W*(table of contents|contents|in this (article|post|guide)|on this page|inhaltsverzeichnis|inhalt|inhalte|in diesem artikel|"
+    r"(die )?themen im überblick|auf dieser seite|sommaire|table des matières|dans cet article|índice|indice|contenidos?|en este artículo|"
+    r"sumário|conteúdo|inhoud(sopgave)?|innehåll|spis treści|содержание|оглавление|зміст)(\s*[:|–-][^.!?]{0,50})?\W*$",
+])
 ends_in_link_words = matches([r"\b(here|hier|aquí|ici)[.!]?$"])  # 'You can view last month's thread here.'
 is_author_heading = matches([
     r"^(author (profile|bio)|about the (author|writer)|the author)$", r"^über (den|die) autor(in)?$", r"^(à|a) propos de l'auteur$",

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
-from ..lines import (Line, ends_like_a_sentence, is_comment_prompt, is_cookie_notice, is_navigation_line, is_prose, is_related_prompt, is_share_row,
-                     is_table_row, word_count)
+from ..lines import (Line, ends_like_a_sentence, is_comment_prompt, is_contents_heading, is_cookie_notice, is_navigation_line, is_prose,
+                     is_related_prompt, is_share_row, is_table_row, word_count)
 from .base import Found, Page, Removed, Rule
 
 
@@ -47,7 +47,8 @@ class ContentRegion(Rule):
 
     Above the first run, the article's standfirst: the nearest prose line at most ``lead_gap`` short lines above it
     (a byline, a date between), when no menu entry stands between; share buttons ('Share', 'Tweet', 'WhatsApp') are the
-    article's own and are stepped over, however many.
+    article's own and are stepped over, however many, and so is a table of contents ('Inhaltsverzeichnis' and up to
+    ``list_max`` entries under it: the article's own headings, between its standfirst and its body).
 
     Removes: the 'Home', 'Impressum', 'Datenschutz' menus above and below the article on a whole page.
     Keeps: every line of an extracted article of headings, bullet lists and short paragraphs, on a whole page
@@ -61,7 +62,7 @@ class ContentRegion(Rule):
     max_weight: int = 80  # one very long paragraph must not outweigh the rest of the article
     min_share: int = 3  # the run holds at least 1/min_share of the page's prose (list-like articles scatter it)
     run_share: int = 2  # a further run as strong as half the densest is the article's too (teasers and comments are weaker)
-    edge_sentences: int = 1  # the opening or closing line of the article, just outside its prose
+    edge_sentences: int = 2  # the article's opening or closing lines ('Let us know what you think.', 'See you all next week!'), just outside its prose
     lead_gap: int = 6  # byline, date, picture, its caption and credit, an audio player between the standfirst and the body; more is a teaser strip
     list_max: int = 30  # an ingredient list or a table of contents; the list's own end (a menu, a repeated line) stops it first
     sentence_min_words: int = 4  # as lead_chrome's short opening sentence; 'Thanks for signing up!' is three words of widget
@@ -129,16 +130,19 @@ class ContentRegion(Rule):
 
     def standfirst(self, page: Page, removed: Removed, first: int) -> int | None:
         """The nearest prose line at most ``lead_gap`` kept short lines above ``first``, no menu entry between (share
-        buttons are neither)."""
+        buttons are neither); a table of contents (its heading and up to ``list_max`` entries) is stepped over."""
         gap = 0
         for j in range(first - 1, -1, -1):
             line = page.lines[j]
             if line.index in removed or is_share_row(line):
                 continue
             if self.is_article_prose(line):
-                return j
+                return j if gap <= self.lead_gap else None
+            if is_contents_heading(line):  # the lines under it were its entries (the article's own headings)
+                gap = 0
+                continue
             gap += 1
-            if gap > self.lead_gap or is_navigation_line(line):
+            if gap > self.list_max or is_navigation_line(line):
                 return None
         return None
 
