@@ -53,7 +53,7 @@ from .rules import (
     WidgetText,
 )
 
-CLEANER_VERSION = "1.8"
+CLEANER_VERSION = "1.9"
 PARAGRAPH_SEPARATOR = "\n\n"
 
 
