@@ -31,10 +31,11 @@ WORD = re.compile(r"\w+(?:[’'\-.]\w+)*")
 WORD_JOINER = re.compile(r"[’'\-.]")  # what WORD lets inside a word: without it a word is its \w+ runs
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Line:
     """A non-blank raw line: where its content sits in the raw text, its NFC text and its words (every rule asks for
-    them: found once, as the line is made)."""
+    them: found once, as the line is made). Not frozen: a frozen dataclass sets each field through
+    ``object.__setattr__``, which made building the lines a third of splitting a page; no rule assigns to one."""
 
     index: int
     start: int
