@@ -476,3 +476,12 @@ def test_patterns_anchored_at_the_start_are_tried_there_only_and_a_top_level_alt
     assert matches([r"^a|b"])(line)  # 'b' is its own alternative, searched anywhere
     assert not matches([r"^(a|b)"])(line) and not matches([r"^[|]b"])(line)
     assert matches([r"^x", r"b$"])(line) and matches([r"^(y|x)b$"])(line)
+
+
+def test_content_region_keeps_the_headline_the_page_title_prints_again_and_no_teaser_headline_above_it() -> None:
+    title_line = f"{TITLE} | Peace Talks Daily"  # the window title, the first line of a whole page
+    teaser = "Envoys meet again next week in Geneva"  # a headline too, but not the page's
+    raw = "\n".join([title_line, *MENU, teaser, TITLE, "19 November 2019", *PROSE, *FOOTER])
+    assert clean(raw, alone(ContentRegion())).text.split("\n\n") == [TITLE, *PROSE]
+    raw = "\n".join([title_line, *MENU, TITLE, *(f"Rubrik {i}" for i in range(8)), *PROSE, *FOOTER])  # a strip between: too far
+    assert clean(raw, alone(ContentRegion())).text.split("\n\n") == PROSE

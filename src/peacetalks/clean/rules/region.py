@@ -50,6 +50,10 @@ class ContentRegion(Rule):
     article's own and are stepped over, however many, and so is a table of contents ('Inhaltsverzeichnis' and up to
     ``list_max`` entries under it: the article's own headings, between its standfirst and its body).
 
+    Above that, the article's headline: a line of at least ``headline_min_words`` words at most ``lead_gap`` kept lines
+    above the article's top that the page's first line (its window title, 'Headline | Site name') begins with; the
+    title printed again is the evidence, not the line's shape (a teaser headline is not the page's title).
+
     Removes: the 'Home', 'Impressum', 'Datenschutz' menus above and below the article on a whole page.
     Keeps: every line of an extracted article of headings, bullet lists and short paragraphs, on a whole page
     the second half of an article after a long list, when it holds at least half as much prose as the first, and
@@ -65,6 +69,7 @@ class ContentRegion(Rule):
     edge_sentences: int = 2  # the article's opening or closing lines ('Let us know what you think.', 'See you all next week!'), just outside its prose
     lead_gap: int = 6  # byline, date, picture, its caption and credit, an audio player between the standfirst and the body; more is a teaser strip
     list_max: int = 30  # an ingredient list or a table of contents; the list's own end (a menu, a repeated line) stops it first
+    headline_min_words: int = 2  # 'Update' alone is a label, whatever the title says
     sentence_min_words: int = 4  # as lead_chrome's short opening sentence; 'Thanks for signing up!' is three words of widget
 
     def weight(self, line: Line) -> int:
@@ -146,6 +151,16 @@ class ContentRegion(Rule):
                 return None
         return None
 
+    def headline(self, page: Page, removed: Removed, top: int) -> int | None:
+        """The line at most ``lead_gap`` kept lines above ``top`` that the page's first line (its title) begins with."""
+        title = page.lines[0].text.casefold() if page.lines else ""
+        above = [j for j in range(top - 1, 0, -1) if page.lines[j].index not in removed][:self.lead_gap]
+        for j in above:
+            line = page.lines[j]
+            if len(line.words) >= self.headline_min_words and title.startswith(line.text.casefold()):
+                return j
+        return None
+
     def introduced_list(self, page: Page, removed: Removed, end: int, inside: set[int]) -> list[int]:
         """The short lines under ``end`` (a line ending in ':') that form the list it introduces."""
         items: list[int] = []
@@ -169,6 +184,9 @@ class ContentRegion(Rule):
         standfirst = self.standfirst(page, removed, min(start for start, _ in runs))
         if standfirst is not None:
             inside.add(standfirst)
+        headline = self.headline(page, removed, min(inside))
+        if headline is not None:
+            inside.add(headline)
         return [(line, self.removal()) for line in page.lines if line.index not in inside and line.index not in removed]
 
 
