@@ -485,3 +485,14 @@ def test_content_region_keeps_the_headline_the_page_title_prints_again_and_no_te
     assert clean(raw, alone(ContentRegion())).text.split("\n\n") == [TITLE, *PROSE]
     raw = "\n".join([title_line, *MENU, TITLE, *(f"Rubrik {i}" for i in range(8)), *PROSE, *FOOTER])  # a strip between: too far
     assert clean(raw, alone(ContentRegion())).text.split("\n\n") == PROSE
+
+
+def test_content_region_keeps_the_opening_paragraphs_a_caption_parts_from_the_body_but_not_across_a_menu() -> None:
+    opening = ["The envoys left Riyadh without a date for the next round, but with a list of prisoners to exchange.",
+               "Both sides said the list was the first thing they had agreed on in three years of on-and-off talks."]
+    caption, ad = ["Photo: the delegations in Riyadh", "Reuters"], ["Anzeige", "19 November 2019"]  # an ad label and a date
+    raw = "\n".join([*MENU, TITLE, opening[0], *caption, opening[1], *ad, *PROSE, *FOOTER])
+    assert clean(raw, alone(ContentRegion())).text.split("\n\n") == [*opening, *PROSE]
+    assert clean(raw, alone(ContentRegion(lead_paragraphs=1))).text.split("\n\n") == [opening[1], *PROSE]  # the standfirst only
+    raw = "\n".join([*MENU, opening[0], "Home", "Politik", opening[1], *ad, *PROSE, *FOOTER])  # a menu between: a teaser above it
+    assert clean(raw, alone(ContentRegion())).text.split("\n\n") == [opening[1], *PROSE]

@@ -48,7 +48,9 @@ class ContentRegion(Rule):
     Above the first run, the article's standfirst: the nearest prose line at most ``lead_gap`` short lines above it
     (a byline, a date between), when no menu entry stands between; share buttons ('Share', 'Tweet', 'WhatsApp') are the
     article's own and are stepped over, however many, and so is a table of contents ('Inhaltsverzeichnis' and up to
-    ``list_max`` entries under it: the article's own headings, between its standfirst and its body).
+    ``list_max`` entries under it: the article's own headings, between its standfirst and its body). Up to
+    ``lead_paragraphs`` such lines are taken, each the nearest above the last: the article's opening paragraphs, which a
+    picture and its caption, an ad label or a date part from the densest run (the short lines between stay chrome).
 
     Above that, the article's headline: a line of at least ``headline_min_words`` words at most ``lead_gap`` kept lines
     above the article's top that the page's first line (its window title, 'Headline | Site name') begins with; the
@@ -67,6 +69,7 @@ class ContentRegion(Rule):
     min_share: int = 3  # the run holds at least 1/min_share of the page's prose (list-like articles scatter it)
     run_share: int = 2  # a further run as strong as half the densest is the article's too (teasers and comments are weaker)
     edge_sentences: int = 2  # the article's opening or closing lines ('Let us know what you think.', 'See you all next week!'), just outside its prose
+    lead_paragraphs: int = 10  # the standfirst and the article's opening paragraphs above a picture, its caption, an ad label
     lead_gap: int = 6  # byline, date, picture, its caption and credit, an audio player between the standfirst and the body; more is a teaser strip
     list_max: int = 30  # an ingredient list or a table of contents; the list's own end (a menu, a repeated line) stops it first
     headline_min_words: int = 2  # 'Update' alone is a label, whatever the title says
@@ -181,9 +184,13 @@ class ContentRegion(Rule):
         inside = {index for start, end in runs for index in range(start, end + 1)}
         for end in (end for _, end in runs if page.lines[end].text.endswith(":")):
             inside.update(self.introduced_list(page, removed, end, inside))
-        standfirst = self.standfirst(page, removed, min(start for start, _ in runs))
-        if standfirst is not None:
+        top = min(start for start, _ in runs)
+        for _ in range(self.lead_paragraphs):  # the standfirst, and the paragraphs above it a caption or an ad label parts from it
+            standfirst = self.standfirst(page, removed, top)
+            if standfirst is None:
+                break
             inside.add(standfirst)
+            top = standfirst
         headline = self.headline(page, removed, min(inside))
         if headline is not None:
             inside.add(headline)
