@@ -496,3 +496,11 @@ def test_content_region_keeps_the_opening_paragraphs_a_caption_parts_from_the_bo
     assert clean(raw, alone(ContentRegion(lead_paragraphs=1))).text.split("\n\n") == [opening[1], *PROSE]  # the standfirst only
     raw = "\n".join([*MENU, opening[0], "Home", "Politik", opening[1], *ad, *PROSE, *FOOTER])  # a menu between: a teaser above it
     assert clean(raw, alone(ContentRegion())).text.split("\n\n") == [opening[1], *PROSE]
+
+
+def test_content_region_keeps_the_deck_under_the_page_titles_headline_and_drops_the_byline_and_date_between() -> None:
+    title_line = f"{TITLE} | Peace Talks Daily"
+    deck = "Why the envoys who met in Riyadh still have no date for the next round of talks"  # no sentence end: no prose
+    raw = "\n".join([title_line, *MENU, TITLE, deck, "By Jane Doe", "19 November 2019", *PROSE, *FOOTER])
+    assert clean(raw, alone(ContentRegion())).text.split("\n\n") == [TITLE, deck, *PROSE]
+    assert clean("\n".join(raw.split("\n")[1:]), alone(ContentRegion())).text.split("\n\n") == PROSE  # no title: no headline, no deck

@@ -54,7 +54,9 @@ class ContentRegion(Rule):
 
     Above that, the article's headline: a line of at least ``headline_min_words`` words at most ``lead_gap`` kept lines
     above the article's top that the page's first line (its window title, 'Headline | Site name') begins with; the
-    title printed again is the evidence, not the line's shape (a teaser headline is not the page's title).
+    title printed again is the evidence, not the line's shape (a teaser headline is not the page's title). With it, the
+    deck between it and the article's top: every line of at least ``deck_min_words`` words that is no menu entry or
+    cookie banner (the byline and the date, shorter, stay chrome).
 
     Removes: the 'Home', 'Impressum', 'Datenschutz' menus above and below the article on a whole page.
     Keeps: every line of an extracted article of headings, bullet lists and short paragraphs, on a whole page
@@ -73,6 +75,7 @@ class ContentRegion(Rule):
     lead_gap: int = 6  # byline, date, picture, its caption and credit, an audio player between the standfirst and the body; more is a teaser strip
     list_max: int = 30  # an ingredient list or a table of contents; the list's own end (a menu, a repeated line) stops it first
     headline_min_words: int = 2  # 'Update' alone is a label, whatever the title says
+    deck_min_words: int = 8  # the deck under the headline; a byline or a date is shorter
     sentence_min_words: int = 4  # as lead_chrome's short opening sentence; 'Thanks for signing up!' is three words of widget
 
     def weight(self, line: Line) -> int:
@@ -154,6 +157,9 @@ class ContentRegion(Rule):
                 return None
         return None
 
+    def is_deck(self, line: Line) -> bool:
+        return len(line.words) >= self.deck_min_words and not is_navigation_line(line) and not is_cookie_notice(line)
+
     def headline(self, page: Page, removed: Removed, top: int) -> int | None:
         """The line at most ``lead_gap`` kept lines above ``top`` that the page's first line (its title) begins with."""
         title = page.lines[0].text.casefold() if page.lines else ""
@@ -191,8 +197,10 @@ class ContentRegion(Rule):
                 break
             inside.add(standfirst)
             top = standfirst
-        headline = self.headline(page, removed, min(inside))
-        if headline is not None:
+        top = min(inside)
+        headline = self.headline(page, removed, top)
+        if headline is not None:  # with the deck under it, between the headline and the body
+            inside.update(j for j in range(headline, top) if self.is_deck(page.lines[j]))
             inside.add(headline)
         return [(line, self.removal()) for line in page.lines if line.index not in inside and line.index not in removed]
 
