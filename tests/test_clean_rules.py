@@ -504,3 +504,10 @@ def test_content_region_keeps_the_deck_under_the_page_titles_headline_and_drops_
     raw = "\n".join([title_line, *MENU, TITLE, deck, "By Jane Doe", "19 November 2019", *PROSE, *FOOTER])
     assert clean(raw, alone(ContentRegion())).text.split("\n\n") == [TITLE, deck, *PROSE]
     assert clean("\n".join(raw.split("\n")[1:]), alone(ContentRegion())).text.split("\n\n") == PROSE  # no title: no headline, no deck
+
+
+def test_content_region_keeps_the_headline_a_title_that_names_the_site_first_ends_with() -> None:
+    raw = "\n".join([f"Peace Talks Daily - {TITLE}", *MENU, TITLE, *PROSE, *FOOTER])
+    assert clean(raw, alone(ContentRegion())).text.split("\n\n") == [TITLE, *PROSE]
+    raw = "\n".join([f"Peace Talks Daily - {TITLE} - Archive", *MENU, TITLE, *PROSE, *FOOTER])  # inside the title only: not its headline
+    assert clean(raw, alone(ContentRegion())).text.split("\n\n") == PROSE

@@ -53,8 +53,9 @@ class ContentRegion(Rule):
     picture and its caption, an ad label or a date part from the densest run (the short lines between stay chrome).
 
     Above that, the article's headline: a line of at least ``headline_min_words`` words at most ``lead_gap`` kept lines
-    above the article's top that the page's first line (its window title, 'Headline | Site name') begins with; the
-    title printed again is the evidence, not the line's shape (a teaser headline is not the page's title). With it, the
+    above the article's top that the page's first line (its window title, 'Headline | Site name', 'Site - Headline')
+    begins or ends with; the title printed again is the evidence, not the line's shape (a teaser headline is not the
+    page's title). With it, the
     deck between it and the article's top: every line of at least ``deck_min_words`` words that is no menu entry or
     cookie banner (the byline and the date, shorter, stay chrome).
 
@@ -161,12 +162,12 @@ class ContentRegion(Rule):
         return len(line.words) >= self.deck_min_words and not is_navigation_line(line) and not is_cookie_notice(line)
 
     def headline(self, page: Page, removed: Removed, top: int) -> int | None:
-        """The line at most ``lead_gap`` kept lines above ``top`` that the page's first line (its title) begins with."""
+        """The line at most ``lead_gap`` kept lines above ``top`` that the page's first line (its title) begins or ends with."""
         title = page.lines[0].text.casefold() if page.lines else ""
         above = [j for j in range(top - 1, 0, -1) if page.lines[j].index not in removed][:self.lead_gap]
         for j in above:
-            line = page.lines[j]
-            if len(line.words) >= self.headline_min_words and title.startswith(line.text.casefold()):
+            text = page.lines[j].text.casefold()
+            if len(page.lines[j].words) >= self.headline_min_words and (title.startswith(text) or title.endswith(text)):
                 return j
         return None
 
