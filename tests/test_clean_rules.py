@@ -511,3 +511,12 @@ def test_content_region_keeps_the_headline_a_title_that_names_the_site_first_end
     assert clean(raw, alone(ContentRegion())).text.split("\n\n") == [TITLE, *PROSE]
     raw = "\n".join([f"Peace Talks Daily - {TITLE} - Archive", *MENU, TITLE, *PROSE, *FOOTER])  # inside the title only: not its headline
     assert clean(raw, alone(ContentRegion())).text.split("\n\n") == PROSE
+
+
+def test_content_region_keeps_a_paragraph_between_two_runs_of_the_article_and_drops_the_gallery_around_it() -> None:
+    gallery = [f"Bild {i}" for i in range(8)]
+    among = "The delegations posed for pictures in the garden of the embassy before the second session began."
+    raw = "\n".join([*MENU, TITLE, *PROSE, *gallery, among, *gallery, *PROSE[:3], *FOOTER])
+    assert clean(raw, alone(ContentRegion())).text.split("\n\n") == [*PROSE, among, *PROSE[:3]]
+    raw = "\n".join([*MENU, TITLE, *PROSE, *FOOTER, *gallery, among, *FOOTER])  # after the article's last line: a teaser
+    assert clean(raw, alone(ContentRegion())).text.split("\n\n") == PROSE

@@ -45,6 +45,9 @@ class ContentRegion(Rule):
     comment or 'Read more' prompt, or paragraph. Its items weigh nothing (a run reaches across them), and a run that
     ends in such a paragraph keeps them.
 
+    Between the first line kept and the last, every prose line is the article's (a paragraph among the pictures of a
+    gallery that splits it), and only the short lines there are chrome.
+
     Above the first run, the article's standfirst: the nearest prose line at most ``lead_gap`` short lines above it
     (a byline, a date between), when no menu entry stands between; share buttons ('Share', 'Tweet', 'WhatsApp') are the
     article's own and are stepped over, however many, and so is a table of contents ('Inhaltsverzeichnis' and up to
@@ -203,6 +206,8 @@ class ContentRegion(Rule):
         if headline is not None:  # with the deck under it, between the headline and the body
             inside.update(j for j in range(headline, top) if self.is_deck(page.lines[j]))
             inside.add(headline)
+        first, last = min(inside), max(inside)
+        inside.update(j for j in range(first, last) if self.is_article_prose(page.lines[j]))  # a paragraph between the article's parts
         return [(line, self.removal()) for line in page.lines if line.index not in inside and line.index not in removed]
 
 
