@@ -516,7 +516,8 @@ def test_content_region_keeps_the_headline_a_title_that_names_the_site_first_end
 def test_content_region_keeps_a_paragraph_between_two_runs_of_the_article_and_drops_the_gallery_around_it() -> None:
     gallery = [f"Bild {i}" for i in range(8)]
     among = "The delegations posed for pictures in the garden of the embassy before the second session began."
-    raw = "\n".join([*MENU, TITLE, *PROSE, *gallery, among, *gallery, *PROSE[:3], *FOOTER])
-    assert clean(raw, alone(ContentRegion())).text.split("\n\n") == [*PROSE, among, *PROSE[:3]]
+    sentence = "The garden was closed to the press."  # too short for prose, but a sentence
+    raw = "\n".join([*MENU, TITLE, *PROSE, *gallery, among, *gallery, sentence, *gallery, *PROSE[:3], *FOOTER])
+    assert clean(raw, alone(ContentRegion())).text.split("\n\n") == [*PROSE, among, sentence, *PROSE[:3]]
     raw = "\n".join([*MENU, TITLE, *PROSE, *FOOTER, *gallery, among, *FOOTER])  # after the article's last line: a teaser
     assert clean(raw, alone(ContentRegion())).text.split("\n\n") == PROSE

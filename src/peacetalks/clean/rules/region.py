@@ -45,8 +45,9 @@ class ContentRegion(Rule):
     comment or 'Read more' prompt, or paragraph. Its items weigh nothing (a run reaches across them), and a run that
     ends in such a paragraph keeps them.
 
-    Between the first line kept and the last, every prose line is the article's (a paragraph among the pictures of a
-    gallery that splits it), and only the short lines there are chrome.
+    Between the first line kept and the last, every prose line and short sentence (as at a run's edges) is the
+    article's (a paragraph among the pictures of a gallery that splits it), and only the other short lines there are
+    chrome.
 
     Above the first run, the article's standfirst: the nearest prose line at most ``lead_gap`` short lines above it
     (a byline, a date between), when no menu entry stands between; share buttons ('Share', 'Tweet', 'WhatsApp') are the
@@ -161,6 +162,10 @@ class ContentRegion(Rule):
                 return None
         return None
 
+    def is_between_parts(self, line: Line) -> bool:
+        """A paragraph or a short sentence between two kept lines: the article's, among its pictures or its parts."""
+        return self.is_article_prose(line) or self.is_edge_sentence(line)
+
     def is_deck(self, line: Line) -> bool:
         return len(line.words) >= self.deck_min_words and not is_navigation_line(line) and not is_cookie_notice(line)
 
@@ -207,7 +212,7 @@ class ContentRegion(Rule):
             inside.update(j for j in range(headline, top) if self.is_deck(page.lines[j]))
             inside.add(headline)
         first, last = min(inside), max(inside)
-        inside.update(j for j in range(first, last) if self.is_article_prose(page.lines[j]))  # a paragraph between the article's parts
+        inside.update(j for j in range(first, last) if self.is_between_parts(page.lines[j]))
         return [(line, self.removal()) for line in page.lines if line.index not in inside and line.index not in removed]
 
 
