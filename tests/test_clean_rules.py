@@ -517,7 +517,8 @@ def test_content_region_keeps_a_paragraph_between_two_runs_of_the_article_and_dr
     gallery = [f"Bild {i}" for i in range(8)]
     among = "The delegations posed for pictures in the garden of the embassy before the second session began."
     sentence = "The garden was closed to the press."  # too short for prose, but a sentence
-    raw = "\n".join([*MENU, TITLE, *PROSE, *gallery, among, *gallery, sentence, *gallery, *PROSE[:3], *FOOTER])
-    assert clean(raw, alone(ContentRegion())).text.split("\n\n") == [*PROSE, among, sentence, *PROSE[:3]]
+    subheading = "What the delegations said to each other in the garden of the embassy"  # a deck's length, no menu entry
+    raw = "\n".join([*MENU, TITLE, *PROSE, *gallery, among, *gallery, sentence, *gallery, subheading, *PROSE[:3], *FOOTER])
+    assert clean(raw, alone(ContentRegion())).text.split("\n\n") == [*PROSE, among, sentence, subheading, *PROSE[:3]]
     raw = "\n".join([*MENU, TITLE, *PROSE, *FOOTER, *gallery, among, *FOOTER])  # after the article's last line: a teaser
     assert clean(raw, alone(ContentRegion())).text.split("\n\n") == PROSE

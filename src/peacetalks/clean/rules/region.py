@@ -45,9 +45,9 @@ class ContentRegion(Rule):
     comment or 'Read more' prompt, or paragraph. Its items weigh nothing (a run reaches across them), and a run that
     ends in such a paragraph keeps them.
 
-    Between the first line kept and the last, every prose line and short sentence (as at a run's edges) is the
-    article's (a paragraph among the pictures of a gallery that splits it), and only the other short lines there are
-    chrome.
+    Between the first line kept and the last, every prose line, short sentence (as at a run's edges) and line of at
+    least ``deck_min_words`` words that is no menu entry is the article's (a paragraph or a subheading among the
+    pictures of a gallery that splits it), and only the other short lines there are chrome.
 
     Above the first run, the article's standfirst: the nearest prose line at most ``lead_gap`` short lines above it
     (a byline, a date between), when no menu entry stands between; share buttons ('Share', 'Tweet', 'WhatsApp') are the
@@ -163,8 +163,9 @@ class ContentRegion(Rule):
         return None
 
     def is_between_parts(self, line: Line) -> bool:
-        """A paragraph or a short sentence between two kept lines: the article's, among its pictures or its parts."""
-        return self.is_article_prose(line) or self.is_edge_sentence(line)
+        """A paragraph, a short sentence or a line as long as a deck between two kept lines: the article's, among its
+        pictures or its parts (a subheading, a caption)."""
+        return self.is_article_prose(line) or self.is_edge_sentence(line) or self.is_deck(line)
 
     def is_deck(self, line: Line) -> bool:
         return len(line.words) >= self.deck_min_words and not is_navigation_line(line) and not is_cookie_notice(line)
