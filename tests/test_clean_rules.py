@@ -476,3 +476,49 @@ def test_patterns_anchored_at_the_start_are_tried_there_only_and_a_top_level_alt
     assert matches([r"^a|b"])(line)  # 'b' is its own alternative, searched anywhere
     assert not matches([r"^(a|b)"])(line) and not matches([r"^[|]b"])(line)
     assert matches([r"^x", r"b$"])(line) and matches([r"^(y|x)b$"])(line)
+
+
+def test_content_region_keeps_the_headline_the_page_title_prints_again_and_no_teaser_headline_above_it() -> None:
+    title_line = f"{TITLE} | Peace Talks Daily"  # the window title, the first line of a whole page
+    teaser = "Envoys meet again next week in Geneva"  # a headline too, but not the page's
+    raw = "\n".join([title_line, *MENU, teaser, TITLE, "19 November 2019", *PROSE, *FOOTER])
+    assert clean(raw, alone(ContentRegion())).text.split("\n\n") == [TITLE, *PROSE]
+    raw = "\n".join([title_line, *MENU, TITLE, *(f"Rubrik {i}" for i in range(8)), *PROSE, *FOOTER])  # a strip between: too far
+    assert clean(raw, alone(ContentRegion())).text.split("\n\n") == PROSE
+
+
+def test_content_region_keeps_the_opening_paragraphs_a_caption_parts_from_the_body_but_not_across_a_menu() -> None:
+    opening = ["The envoys left Riyadh without a date for the next round, but with a list of prisoners to exchange.",
+               "Both sides said the list was the first thing they had agreed on in three years of on-and-off talks."]
+    caption, ad = ["Photo: the delegations in Riyadh", "Reuters"], ["Anzeige", "19 November 2019"]  # an ad label and a date
+    raw = "\n".join([*MENU, TITLE, opening[0], *caption, opening[1], *ad, *PROSE, *FOOTER])
+    assert clean(raw, alone(ContentRegion())).text.split("\n\n") == [*opening, *PROSE]
+    assert clean(raw, alone(ContentRegion(lead_paragraphs=1))).text.split("\n\n") == [opening[1], *PROSE]  # the standfirst only
+    raw = "\n".join([*MENU, opening[0], "Home", "Politik", opening[1], *ad, *PROSE, *FOOTER])  # a menu between: a teaser above it
+    assert clean(raw, alone(ContentRegion())).text.split("\n\n") == [opening[1], *PROSE]
+
+
+def test_content_region_keeps_the_deck_under_the_page_titles_headline_and_drops_the_byline_and_date_between() -> None:
+    title_line = f"{TITLE} | Peace Talks Daily"
+    deck = "Why the envoys who met in Riyadh still have no date for the next round of talks"  # no sentence end: no prose
+    raw = "\n".join([title_line, *MENU, TITLE, deck, "By Jane Doe", "19 November 2019", *PROSE, *FOOTER])
+    assert clean(raw, alone(ContentRegion())).text.split("\n\n") == [TITLE, deck, *PROSE]
+    assert clean("\n".join(raw.split("\n")[1:]), alone(ContentRegion())).text.split("\n\n") == PROSE  # no title: no headline, no deck
+
+
+def test_content_region_keeps_the_headline_a_title_that_names_the_site_first_ends_with() -> None:
+    raw = "\n".join([f"Peace Talks Daily - {TITLE}", *MENU, TITLE, *PROSE, *FOOTER])
+    assert clean(raw, alone(ContentRegion())).text.split("\n\n") == [TITLE, *PROSE]
+    raw = "\n".join([f"Peace Talks Daily - {TITLE} - Archive", *MENU, TITLE, *PROSE, *FOOTER])  # inside the title only: not its headline
+    assert clean(raw, alone(ContentRegion())).text.split("\n\n") == PROSE
+
+
+def test_content_region_keeps_a_paragraph_between_two_runs_of_the_article_and_drops_the_gallery_around_it() -> None:
+    gallery = [f"Bild {i}" for i in range(8)]
+    among = "The delegations posed for pictures in the garden of the embassy before the second session began."
+    sentence = "The garden was closed to the press."  # too short for prose, but a sentence
+    subheading = "What the delegations said to each other in the garden of the embassy"  # a deck's length, no menu entry
+    raw = "\n".join([*MENU, TITLE, *PROSE, *gallery, among, *gallery, sentence, *gallery, subheading, *PROSE[:3], *FOOTER])
+    assert clean(raw, alone(ContentRegion())).text.split("\n\n") == [*PROSE, among, sentence, subheading, *PROSE[:3]]
+    raw = "\n".join([*MENU, TITLE, *PROSE, *FOOTER, *gallery, among, *FOOTER])  # after the article's last line: a teaser
+    assert clean(raw, alone(ContentRegion())).text.split("\n\n") == PROSE

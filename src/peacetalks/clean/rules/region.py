@@ -45,10 +45,23 @@ class ContentRegion(Rule):
     comment or 'Read more' prompt, or paragraph. Its items weigh nothing (a run reaches across them), and a run that
     ends in such a paragraph keeps them.
 
+    Between the first line kept and the last, every prose line, short sentence (as at a run's edges) and line of at
+    least ``deck_min_words`` words that is no menu entry is the article's (a paragraph or a subheading among the
+    pictures of a gallery that splits it), and only the other short lines there are chrome.
+
     Above the first run, the article's standfirst: the nearest prose line at most ``lead_gap`` short lines above it
     (a byline, a date between), when no menu entry stands between; share buttons ('Share', 'Tweet', 'WhatsApp') are the
     article's own and are stepped over, however many, and so is a table of contents ('Inhaltsverzeichnis' and up to
-    ``list_max`` entries under it: the article's own headings, between its standfirst and its body).
+    ``list_max`` entries under it: the article's own headings, between its standfirst and its body). Up to
+    ``lead_paragraphs`` such lines are taken, each the nearest above the last: the article's opening paragraphs, which a
+    picture and its caption, an ad label or a date part from the densest run (the short lines between stay chrome).
+
+    Above that, the article's headline: a line of at least ``headline_min_words`` words at most ``lead_gap`` kept lines
+    above the article's top that the page's first line (its window title, 'Headline | Site name', 'Site - Headline')
+    begins or ends with; the title printed again is the evidence, not the line's shape (a teaser headline is not the
+    page's title). With it, the
+    deck between it and the article's top: every line of at least ``deck_min_words`` words that is no menu entry or
+    cookie banner (the byline and the date, shorter, stay chrome).
 
     Removes: the 'Home', 'Impressum', 'Datenschutz' menus above and below the article on a whole page.
     Keeps: every line of an extracted article of headings, bullet lists and short paragraphs, on a whole page
@@ -63,8 +76,11 @@ class ContentRegion(Rule):
     min_share: int = 3  # the run holds at least 1/min_share of the page's prose (list-like articles scatter it)
     run_share: int = 2  # a further run as strong as half the densest is the article's too (teasers and comments are weaker)
     edge_sentences: int = 2  # the article's opening or closing lines ('Let us know what you think.', 'See you all next week!'), just outside its prose
+    lead_paragraphs: int = 10  # the standfirst and the article's opening paragraphs above a picture, its caption, an ad label
     lead_gap: int = 6  # byline, date, picture, its caption and credit, an audio player between the standfirst and the body; more is a teaser strip
     list_max: int = 30  # an ingredient list or a table of contents; the list's own end (a menu, a repeated line) stops it first
+    headline_min_words: int = 2  # 'Update' alone is a label, whatever the title says
+    deck_min_words: int = 8  # the deck under the headline; a byline or a date is shorter
     sentence_min_words: int = 4  # as lead_chrome's short opening sentence; 'Thanks for signing up!' is three words of widget
 
     def weight(self, line: Line) -> int:
@@ -146,6 +162,24 @@ class ContentRegion(Rule):
                 return None
         return None
 
+    def is_between_parts(self, line: Line) -> bool:
+        """A paragraph, a short sentence or a line as long as a deck between two kept lines: the article's, among its
+        pictures or its parts (a subheading, a caption)."""
+        return self.is_article_prose(line) or self.is_edge_sentence(line) or self.is_deck(line)
+
+    def is_deck(self, line: Line) -> bool:
+        return len(line.words) >= self.deck_min_words and not is_navigation_line(line) and not is_cookie_notice(line)
+
+    def headline(self, page: Page, removed: Removed, top: int) -> int | None:
+        """The line at most ``lead_gap`` kept lines above ``top`` that the page's first line (its title) begins or ends with."""
+        title = page.lines[0].text.casefold() if page.lines else ""
+        above = [j for j in range(top - 1, 0, -1) if page.lines[j].index not in removed][:self.lead_gap]
+        for j in above:
+            text = page.lines[j].text.casefold()
+            if len(page.lines[j].words) >= self.headline_min_words and (title.startswith(text) or title.endswith(text)):
+                return j
+        return None
+
     def introduced_list(self, page: Page, removed: Removed, end: int, inside: set[int]) -> list[int]:
         """The short lines under ``end`` (a line ending in ':') that form the list it introduces."""
         items: list[int] = []
@@ -166,9 +200,20 @@ class ContentRegion(Rule):
         inside = {index for start, end in runs for index in range(start, end + 1)}
         for end in (end for _, end in runs if page.lines[end].text.endswith(":")):
             inside.update(self.introduced_list(page, removed, end, inside))
-        standfirst = self.standfirst(page, removed, min(start for start, _ in runs))
-        if standfirst is not None:
+        top = min(start for start, _ in runs)
+        for _ in range(self.lead_paragraphs):  # the standfirst, and the paragraphs above it a caption or an ad label parts from it
+            standfirst = self.standfirst(page, removed, top)
+            if standfirst is None:
+                break
             inside.add(standfirst)
+            top = standfirst
+        top = min(inside)
+        headline = self.headline(page, removed, top)
+        if headline is not None:  # with the deck under it, between the headline and the body
+            inside.update(j for j in range(headline, top) if self.is_deck(page.lines[j]))
+            inside.add(headline)
+        first, last = min(inside), max(inside)
+        inside.update(j for j in range(first, last) if self.is_between_parts(page.lines[j]))
         return [(line, self.removal()) for line in page.lines if line.index not in inside and line.index not in removed]
 
 
