@@ -25,7 +25,6 @@ STOPWORDS: dict[str, frozenset[str]] = {
         "uk": "і в не на що з по як це він вона вони до із за від у та але для його її був була були також це є",
     }.items()
 }
-WORD = re.compile(r"\w+")
 ASCII_NON_LETTERS = bytes(code for code in range(128) if not chr(code).isalpha())
 NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 # word -> the languages it is a stopword of: one pass over the text counts every list at once
@@ -57,11 +56,6 @@ def dominant_script(text: str) -> str:
     if len(tied) == 1:
         return tied.pop()
     return next(script for script in (script_of(char) for char in text if char.isalpha()) if script in tied)
-
-
-def detect_language(text: str, min_hits: int = 2) -> str:
-    """ISO 639-1 code of the best stopword match, or ``und``."""
-    return language_of(Counter(WORD.findall(text)), dominant_script(text), min_hits)
 
 
 def language_of(counts: Counter[str], script: str, min_hits: int = 2) -> str:

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from itertools import chain
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 
 
 BREAKS = "\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029"  # '\r\n' is one break

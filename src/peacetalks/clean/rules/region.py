@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import islice
 from typing import ClassVar
 
 from ..lines import (Line, ends_like_a_sentence, is_comment_prompt, is_contents_heading, is_cookie_notice, is_navigation_line, is_prose,
@@ -173,7 +174,7 @@ class ContentRegion(Rule):
     def headline(self, page: Page, removed: Removed, top: int) -> int | None:
         """The line at most ``lead_gap`` kept lines above ``top`` that the page's first line (its title) begins or ends with."""
         title = page.lines[0].text.casefold() if page.lines else ""
-        above = [j for j in range(top - 1, 0, -1) if page.lines[j].index not in removed][:self.lead_gap]
+        above = islice((j for j in range(top - 1, 0, -1) if page.lines[j].index not in removed), self.lead_gap)
         for j in above:
             text = page.lines[j].text.casefold()
             if len(page.lines[j].words) >= self.headline_min_words and (title.startswith(text) or title.endswith(text)):
@@ -207,10 +208,8 @@ class ContentRegion(Rule):
                 break
             inside.add(standfirst)
             top = standfirst
-        top = min(inside)
         headline = self.headline(page, removed, top)
-        if headline is not None:  # with the deck under it, between the headline and the body
-            inside.update(j for j in range(headline, top) if self.is_deck(page.lines[j]))
+        if headline is not None:  # its deck, between it and the body, is taken in below as a line between parts
             inside.add(headline)
         first, last = min(inside), max(inside)
         inside.update(j for j in range(first, last) if self.is_between_parts(page.lines[j]))
