@@ -19,7 +19,7 @@ from peacetalks.clean import Pipeline, clean, split_lines
 from peacetalks.clean.lines import ends_like_a_sentence, matches, plain_word_counts
 from peacetalks.clean.rules import MetadataBlock
 from peacetalks.corpus import load_document
-from peacetalks.language import dominant_script
+from peacetalks.language import STOPWORD_SPELLINGS, dominant_script, language_of, upper_forms
 from peacetalks.seeds import iter_seeds
 from peacetalks.storage import Root
 
@@ -521,6 +521,16 @@ def test_the_dominant_script_counts_every_letter_and_a_tie_goes_to_the_script_me
 
     assert [dominant_script(text) for text in TRICKY_TEXTS] == [named_letter_by_letter(text) for text in TRICKY_TEXTS]
     assert (dominant_script("abcабв"), dominant_script("абвabc"), dominant_script("42 — 17")) == ("LATIN", "CYRILLIC", "NONE")
+
+
+
+def test_every_spelling_that_lowers_to_a_stopword_is_found_by_the_spelling_set() -> None:
+    chars = (chr(code) for code in range(sys.maxunicode + 1))
+    odd = [char for char in chars if len(lower := char.lower()) == 1 and char not in (lower, lower.upper(), lower.title())]
+    assert all(char in upper_forms(char.lower()) for char in odd)  # OTHER_UPPER_CASE lists every odd upper case
+    assert {"The", "THE", "tHe", "\u212aung"} <= STOPWORD_SPELLINGS and "Thee" not in STOPWORD_SPELLINGS
+    counts = Counter({"THE": 3, "Und": 2, "\u212aung": 1, "peace": 5})
+    assert language_of(counts, "LATIN") == "en" and language_of(Counter({"UND": 2, "der": 1, "the": 2}), "LATIN") == "de"
 
 
 # --- the benchmark ----------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from itertools import product
 
 STOPWORDS: dict[str, frozenset[str]] = {
     lang: frozenset(words.split())
@@ -30,6 +31,20 @@ NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 # word -> the languages it is a stopword of: one pass over the text counts every list at once
 STOPWORD_LANGUAGES: dict[str, tuple[str, ...]] = {
     word: tuple(lang for lang, words in STOPWORDS.items() if word in words) for word in sorted(set().union(*STOPWORDS.values()))}
+# the letters whose lower case is one letter they are not the upper or title case of (Kelvin sign, Ohm sign, ẞ, Greek
+# letters with a prosgegrammeni); tests/test_clean.py proves the list complete over every code point
+OTHER_UPPER_CASE = "ǅǈǋǲϴẞᾈᾉᾊᾋᾌᾍᾎᾏᾘᾙᾚᾛᾜᾝᾞᾟᾨᾩᾪᾫᾬᾭᾮᾯᾼῌῼ\u2126\u212a\u212b"  # the last three escaped: NFC folds them
+
+
+def upper_forms(letter: str) -> set[str]:
+    """Every character whose lower case is ``letter``, itself included."""
+    return {letter} | {char for char in letter.upper() + letter.title() + OTHER_UPPER_CASE if char.lower() == letter}
+
+
+# every spelling of a stopword that lowers to it ('The', 'THE', 'tHe'): a set intersection finds a text's stopwords
+# without lowering each of its distinct words
+STOPWORD_SPELLINGS: frozenset[str] = frozenset(
+    "".join(spelling) for word in STOPWORD_LANGUAGES for spelling in product(*(sorted(upper_forms(letter)) for letter in word)))
 
 
 def script_of(char: str) -> str:
@@ -64,10 +79,10 @@ def language_of(counts: Counter[str], script: str, min_hits: int = 2) -> str:
         return "und"
     candidates = [lang for lang in STOPWORDS if (lang in ("ru", "uk")) == (script == "CYRILLIC")]
     hits = dict.fromkeys(candidates, 0)
-    for word, count in counts.items():  # distinct words only, lowered one at a time (lowering the text can split a word)
-        for lang in STOPWORD_LANGUAGES.get(word.lower(), ()):
+    for word in STOPWORD_SPELLINGS.intersection(counts):  # distinct words only (lowering the text can split a word)
+        for lang in STOPWORD_LANGUAGES[word.lower()]:
             if lang in hits:
-                hits[lang] += count
+                hits[lang] += counts[word]
     best = max(sorted(hits), key=lambda lang: hits[lang], default="und")
     if best == "und" or hits[best] < min_hits:
         return "und" if script in ("LATIN", "CYRILLIC") else script.lower()
