@@ -522,3 +522,61 @@ def test_content_region_keeps_a_paragraph_between_two_runs_of_the_article_and_dr
     assert clean(raw, alone(ContentRegion())).text.split("\n\n") == [*PROSE, among, sentence, subheading, *PROSE[:3]]
     raw = "\n".join([*MENU, TITLE, *PROSE, *FOOTER, *gallery, among, *FOOTER])  # after the article's last line: a teaser
     assert clean(raw, alone(ContentRegion())).text.split("\n\n") == PROSE
+
+
+# --- a notice's words in an article's own sentences (an outsider's attack on 1.10) -------------------------
+
+IN_THE_MIDDLE = [  # sentences that use a prompt's, a widget's or a related-links label's words, inside an extracted article
+    "Ukraine hopes to become a member of the European Union by the end of the decade.",
+    "Under the new rule, customers must be able to cancel at any time with a single click.",
+    "Unterstützen Sie die Forderung nach einem sofortigen Waffenstillstand?",
+    "Related negotiations over grain exports are due to resume in Istanbul next week.",
+    "Más información sobre los requisitos se conocerá en las próximas semanas, según el ministerio.",
+    "Auch lesen immer weniger junge Menschen regelmäßig Nachrichten im Internet.",
+    "With this button, drivers can call the emergency services automatically after a crash.",
+    "If your browser cannot verify the certificate, it shows a warning instead of the page.",
+]
+AT_THE_END = [  # an article's closing sentence that uses a prompt's, a credit's or a copyright notice's words
+    "The war may be over, but the fear is still here.",
+    "Residents can register for the evacuation buses at the town hall until Friday.",
+    "Despite the ban, 30 million people still follow him on Twitter.",
+    "The European Union will consider supporting the plan at its summit in March.",
+    "The first issue of the new newsletter goes out on Monday.",
+    "Copyright lawyers expect the ruling to be appealed within weeks.",
+    "The names of the victims may not be published under Swiss law.",
+    "Getty Images said it would appeal the ruling.",
+    "Published in 1851, the novel sold fewer than three thousand copies in its author's lifetime.",
+    "The victim was a freelance journalist who had worked in Gaza for a decade.",
+]
+STILL_NOTICES = [  # the notices the same rules must still take from an article's end
+    "Follow us on Twitter for the latest news.",
+    "Subscribe now to our eNATION edition for the full story.",
+    "For the latest stories and breaking news updates download the Nationnews apps for iOS and Android.",
+    "Das erfährst du hier.",
+    "Photograph by Robyn Beck/AFP/Getty Images",
+    "Published 11:11 PM EST Nov 19, 2019",
+    "Evan V. Symon is the Senior Editor for the California Globe.",
+    "Copyright ⓒ Entermedia.co.kr. 무단전재 및 재배포 금지",
+]
+
+
+@pytest.mark.parametrize("sentence", IN_THE_MIDDLE)
+def test_an_article_sentence_that_uses_a_notices_words_stays_in_the_middle_of_an_extract(sentence: str) -> None:
+    assert sentence in clean("\n\n".join([TITLE, *PROSE[:2], sentence, *PROSE[2:]])).text
+
+
+@pytest.mark.parametrize("sentence", AT_THE_END)
+def test_an_article_sentence_that_uses_a_notices_words_stays_at_the_end_of_an_extract(sentence: str) -> None:
+    assert sentence in clean("\n\n".join([TITLE, *PROSE, sentence])).text
+
+
+@pytest.mark.parametrize("notice", STILL_NOTICES)
+def test_the_notices_those_words_come_from_still_go_from_the_end_of_an_extract(notice: str) -> None:
+    result = clean("\n\n".join([TITLE, *PROSE, notice]))
+    assert notice not in result.text and PROSE[-1] in result.text
+
+
+def test_headlines_about_copyright_and_twitter_stay_above_the_article() -> None:
+    for headline in ("Copyright ruling hits AI firms", "Why millions still follow Trump on Twitter", "Why the fear is still here"):
+        result = clean("\n\n".join([headline, *PROSE]))
+        assert headline in (result.title.text if result.title else "") + result.text

@@ -218,13 +218,13 @@ def opens_on_word_boundary(pattern: str) -> bool:
     return pattern.startswith(r"\b") and not is_alternation(pattern)
 
 
-def matches(patterns: Sequence[str]) -> Callable[[Line], bool]:
-    """One test of many patterns. Those anchored at the start are tried there only: searched, each would be tried at
+def matches(patterns: Sequence[str], ignore_case: bool = True) -> Callable[[Line], bool]:
+    """One test of many patterns (``ignore_case=False`` for those that read capitals: a name). Those anchored at the start are tried there only: searched, each would be tried at
     every position of the line (the cleaner's costliest work). Those that open on a word boundary share it:
     '\\b(?:a|b)' tests the boundary once a position and goes no further inside a word; '(?:\\ba)|(?:\\bb)' tests it
     once a pattern."""
     def compiled(chosen: list[str]) -> re.Pattern[str] | None:
-        return re.compile("|".join(f"(?:{p})" for p in chosen), re.IGNORECASE) if chosen else None
+        return re.compile("|".join(f"(?:{p})" for p in chosen), re.IGNORECASE if ignore_case else 0) if chosen else None
 
     head = compiled([p for p in patterns if is_anchored(p)])
     searched = [p for p in patterns if not is_anchored(p)]
@@ -253,15 +253,21 @@ is_comment_prompt = matches([
     r"\bkeine kommentare\b", r"\bkommentare insgesamt\b", r"\bhinterlasse[n]? (einfach |gerne )?(einen|deinen|ihren) kommentar\b",
     r"\bin den kommentaren\s*[:!?]", r"\bkommentare erscheinen\b",
 ])
-is_subscribe_prompt = matches([
-    r"\b(subscribe|sign up|register) (to|for|now|today|here)\b", r"\bnewsletter\b", r"\bget (our|the) .{0,40}(in|to) your inbox\b",
-    r"\bfollow\b.{0,60}\bon (facebook|twitter|instagram|youtube|linkedin|tiktok)\b", r"\bdownload (our|the) app\b", r"\bshare (this|on) (article|story|facebook|twitter|x)\b",
+# a prompt's words that also tell of others ('Residents can register for the buses', '30 million people follow him on Twitter',
+# 'The first issue of the new newsletter goes out on Monday'): a prompt only when it asks the reader (is_call_to_reader)
+is_subscribe_mention = matches([
+    r"\b(subscribe|sign up|register) (to|for|now|today|here)\b", r"\bnewsletter\b",
+    r"\bfollow\b.{0,60}\bon (facebook|twitter|instagram|youtube|linkedin|tiktok)\b", r"\bconsider supporting\b", r"\bshare (it|this) with\b",
+])
+# a prompt's words that only a prompt uses
+is_subscribe_call = matches([
+    r"\bget (our|the) .{0,40}(in|to) your inbox\b", r"\bdownload (our|the) app\b", r"\bshare (this|on) (article|story|facebook|twitter|x)\b",
     r"\b(jetzt )?abonnieren\b", r"\babonnez-vous\b", r"\bsuscr[ií]bete\b", r"\biscriviti\b", r"\bassine\b", r"\bmag-subscribe\b",
     r"\bподпишитесь\b", r"\bпідпишіться\b", r"\bclick here\b", r"\bsupport (our|independent) journalism\b",
-    r"\bshare (it|this) with\b", r"\bif you (enjoyed|liked|enjoyed reading) this (article|story|post)\b",
+    r"\bif you (enjoyed|liked|enjoyed reading) this (article|story|post)\b",
     r"\bdownload (our|the) [\w ]{0,30}apps?\b", r"\bhazte (miembro|socio)\b", r"\bcanal de (telegram|youtube|whatsapp)\b",
     r"\bzapraszamy (też |również )?do (subskrypcji|obserwowania)\b", r"\b(subskrybuj|zapisz się do newslettera|obserwuj nas)\b",
-    r"\b(already a|first-time) subscribers?\b", r"\blog in for (immediate )?access\b", r"\bconsider supporting\b", r"^(s[ií]guenos|folgen sie uns|folge uns|suivez-nous|seguici|siga-nos)\b",
+    r"\b(already a|first-time) subscribers?\b", r"\blog in for (immediate )?access\b", r"^(s[ií]guenos|folgen sie uns|folge uns|suivez-nous|seguici|siga-nos)\b",
 ])
 # 'Never miss the latest news by signing up to our newsletter today!', 'Zum Newsletter anmelden': a call to sign up
 # (a verb of signing up) for a newsletter or an e-mail edition (its noun): both, or it may be text about newsletters
@@ -287,6 +293,23 @@ is_newsletter_heading = matches([r"^[^:]{0,40}\bnewsletters?[!.]?$"])
 is_newsletter_pitch = matches([r"\b(our|unser(e|em|en|er)?|notre|nos|nuestr[oa]s?|nossa|nosso|nostr[oa])\s+(\w+\s+)?\w*newsletters?\b"])
 # a pitch speaks to the reader ('Kennst du schon unseren Newsletter?'); 'Our newsletter reported last week ...' is text
 addresses_reader = matches([r"[?!]", r"\b(you|your|du|dich|dir|dein\w*|sie|ihnen|ihr\w*|vous|votre|vos|tu|te|toi|usted|ustedes|voc[eê]s?)\b"])
+# the site speaking of itself ('Follow us on Twitter', 'Support our journalism'), or a call that opens with its verb
+speaks_as_site = matches([r"\b(us|our|we|uns|unser\w*|nous|notre|nos|nuestr[oa]s?|nosotros|seguici|nostr[oa]|nasz\w*)\b"])
+opens_with_a_call = matches([
+    r"^\W*(please |jetzt |now )?(subscribe|sign up|register|follow|download|share|click|tap|join|support|get|become|abonnier\w*|abonnez|"
+    r"registrier\w*|folg(e|en)|suivez|inscrivez|s[ií]gue\w*|suscr[ií]b\w*|iscriviti|assine|siga|подпишитесь|підпишіться|zapisz|zamów|subskrybuj|obserwuj)\b"])
+CALL_MAX_WORDS = 6  # 'Jetzt abonnieren', 'Newsletter', 'Get the app': a button or a heading, which speaks to no one
+
+
+def is_call_to_reader(line: Line) -> bool:
+    """A prompt asks the reader ('Follow us on Twitter', 'Subscribe to the podcast!', 'Jetzt abonnieren'); 'Residents
+    can register for the buses at the town hall' and '30 million people follow him on Twitter' tell of others."""
+    return len(line.words) <= CALL_MAX_WORDS or bool(addresses_reader(line) or speaks_as_site(line) or opens_with_a_call(line))
+
+
+def is_subscribe_prompt(line: Line) -> bool:
+    """A call to subscribe, sign up, follow or download, in several languages."""
+    return is_subscribe_call(line) or is_subscribe_mention(line) and is_call_to_reader(line)
 is_signup_consent = matches([
     r"^(mit (der|ihrer|deiner) (registrierung|anmeldung)|by (signing up|subscribing|registering)|en vous inscrivant|al (suscribirte|registrarte|suscribirse))\b"
     r".{0,120}\b(datenschutz|privacy|nutzungsbedingungen|terms|confidentialité|privacidad|términos)",
@@ -305,28 +328,29 @@ is_reported_speech = matches([
 is_credit = matches([
     r"^(photo|image|picture|video|graphic|illustration|foto|bild|imagen)s?( credit)?s?\s*[:|/©]",
     r"^(titelbild|beitragsbild|headerbild|bildnachweis|bildquelle|crédits? photos?|photo credits?)\s*:", r"\((reporting|writing|editing|additional reporting) by\b",
-    r"^(reporting|writing|editing|additional reporting) by\b", r"\b(getty images|shutterstock|ap photo|afp via getty)\b",
+    r"^(reporting|writing|editing|additional reporting) by\b(?!.*\b(revealed|showed|found|said|says|shows|reveals|suggests|suggested)\b)",
+    r"\b(getty images|shutterstock|afp via getty( images)?)\s*\)?\W*$", r"\bap photo\b\s*[/|]",
     r"^\(?(credits?|fot\.|foto)\s*:", r"^(last modified|letzte änderung|zuletzt (aktualisiert|geändert)|aktualisiert am)\b.{0,12}\d",
-    r"^(source|quelle|fuente|fonte)\s*:", r"\bcontributed (to )?(this )?report(ing)?\b", r"^(updated|published|posted|last modified)( on| at)?\s*:?\s*\w+\s+\d",
+    r"^(source|quelle|fuente|fonte)\s*:", r"\bcontributed (to )?(this )?report(ing)?\b", r"^(updated|published|posted|last modified)( on| at)?\s*:?\s*(\d|[a-z]{3,9}\.?,? \d)",
     r"\blast modified\s*:\s*\d", r"^(news|release|publication) date\s*:", r"^(date de publication|fecha de publicación|veröffentlichungsdatum)\s*:",
     # 'aja/PAP', '(dpa/lnw)', '(ots)': the initials of the writer and the agency that sign a news item
     r"^\(?[a-z]{2,5}(\s*/\s*[a-z]{2,5}){1,3}\)?$", r"^\((dpa|afp|ap|ots|apa|sda|kna|epd|pap|efe|ansa|reuters|kap)\)$",
 ])
-is_copyright = matches([r"©", r"\(c\)\s*\d{4}", r"^\W*copyright\b", r"\bcopyright\s*(©|\(c\)|\d{4}|by\b)",  # not 'Erdogans Copyright'
+is_copyright = matches([r"©", r"\(c\)\s*\d{4}", r"\bcopyright\s*(©|ⓒ|\(c\)|\d{4}|by\b|:|\W*$)", r"^\W*copyright\b.{0,60}\b(19|20)\d{2}\b",  # not 'Erdogans Copyright', 'Copyright lawyers ...'
                         r"\ball rights reserved\b", r"\bnon-commercial use\b",
-                        r"\bmay not be (published|reproduced|redistributed)\b", r"\balle rechte vorbehalten\b",
+                        r"\b(material|article|content|story|it) may not be (published|reproduced|redistributed)\b", r"\bmay not be (reproduced|redistributed)\b", r"\balle rechte vorbehalten\b",
                         r"\btous droits réservés\b", r"\btodos los derechos reservados\b", r"\bвсе права защищены\b",
                         r"\bprawem autorskim\b", r"\bcc[- ]by\b",
                         r"\bcreative commons\b.{0,80}\blicen[cs]|\blicen[cs]\w*\b.{0,80}\bcreative commons\b"])  # a licence, not the organisation
 OPENING_BRACKET = r"[(\[]?\s*"
 is_related_prompt = matches([  # '[Related: ...]' and '(Read also: ...)' are the same prompts in brackets
-    rf"^{OPENING_BRACKET}(read|see) (more|also)\b", rf"^{OPENING_BRACKET}related( (articles?|stories|coverage|content|news))?\s*:?",
+    rf"^{OPENING_BRACKET}(read|see) (more|also)\b", rf"^{OPENING_BRACKET}related\b([^.!?:]{{0,60}}:|\s*[—–|]|( (articles?|stories|coverage|content|news|posts?|reading|recipes|videos?|links))?\W*$)",
     rf"^{OPENING_BRACKET}also read\b", r"^also on \w[\w-]*\.[a-z]{2,}\b", r"^more (on|from) (this|our)\b",
     r"^lesen sie (auch|mehr)\b", r"^mehr zum thema\b", r"^(à|a) lire aussi\b", r"^lire aussi\b", r"^(lee|leer) (también|más)\b",
-    r"^más información\b", rf"^{OPENING_BRACKET}leggi anche\b",
+    r"^más información\b(?!\s+(sobre|acerca)\b)", rf"^{OPENING_BRACKET}leggi anche\b",
     r"^(you may also like|most (read|popular|viewed)( in [\w ]+)?|popular on [\w. ]+|don'?t miss|explore further|more)\W*$", r"^leia (também|mais)\b", r"^basahin din\b", r"^читайте также\b", r"^читайте також\b",
     # 'Lea también:', 'LE PUEDE INTERESAR:', 'Auch lesen:', 'Schon gelesen?', 'Empfohlene Beiträge', 'Czytaj też:'
-    r"^(lea|vea|ver|mira) (también|además|más)\b", r"^(lea|vea)\s*:", r"^(le|te) puede(n)? interesar\b", r"^(auch|ebenfalls) lesen\b",
+    r"^(lea|vea|ver|mira) (también|además|más)\b", r"^(lea|vea)\s*:", r"^(le|te) puede(n)? interesar\b", r"^(auch|ebenfalls) lesen\s*(:|\W*$)",
     r"^lesen sie (hier|weiter)\b", r"^schon gelesen\b", r"^zum weiterlesen\b", r"^auch auf \w[\w-]*\.[a-z]{2,}\b",
     r"^(empfohlene|weitere|ähnliche|verwandte) (beiträge|artikel|themen|nachrichten|meldungen)\W*$", r"^top-themen\b",
     r"^(das|dies(es)?)( thema)? könnte (dich|sie|euch) auch interessieren\b", r"^(à|a) lire également\b", r"^lire également\b",
@@ -343,7 +367,11 @@ is_contents_heading = matches([
     r"(die )?themen im überblick|auf dieser seite|sommaire|table des matières|dans cet article|índice|indice|contenidos?|en este artículo|"
     r"sumário|conteúdo|inhoud(sopgave)?|innehåll|spis treści|содержание|оглавление|зміст)(\s*[:|–-][^.!?]{0,50})?\W*$",
 ])
-ends_in_link_words = matches([r"\b(here|hier|aquí|ici)[.!]?$"])  # 'You can view last month's thread here.'
+ends_in_link_words = matches([  # 'You can view last month's thread here.'; not '... the fear is still here.'
+    r"\b(click|tap|read|see|view|watch|listen|find|download|available|access|check|sign up|subscribe|register|get|started|more|details|"
+    r"info\w*|rest|geht|dazu|mehr|erf(ährst|ahren|ahrt)|klick\w*|lesen|lies|find\w*|hören|sehen|herunterladen|abrufbar|gibt|gibt’s|gibt's|cliquez|lire|lisez|voir|écouter|"
+    r"retrouvez|haz clic|lea|leer|ver|escucha|descarga)\b"
+    r".{0,100}\b(here|hier|aquí|ici)[.!]?$"])
 is_author_heading = matches([
     r"^(author (profile|bio)|about the (author|writer)|the author)$", r"^über (den|die) autor(in)?$", r"^(à|a) propos de l'auteur$",
     r"^sobre (el|la|o|a) autor(a)?$", r"^tungkol sa (may-akda|awtor)$", r"^об авторе$", r"^про автора$", r"^l'autore$",
@@ -355,8 +383,8 @@ is_series_heading = matches([
     r"^(à|a) propos de (cette|ce) (série|blog|podcast|chronique)$", r"^(sobre|acerca de) (esta|este) (serie|blog|podcast|columna)$",
 ])
 is_author_bio_sentence = matches([
-    r"^[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){0,3} (is|was|covers|writes)\b.{0,120}\b(reporter|correspondent|editor|writer|journalist|columnist|contributor|author|producer)\b",
-])
+    r"^[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){0,3} (?i:(is|was|covers|writes)\b.{0,120}\b(reporter|correspondent|editor|writer|journalist|columnist|contributor|author|producer)\b)",
+], ignore_case=False)  # a name opens it (capitals read as such): 'The victim was a freelance journalist ...' is the article's
 is_tag_heading = matches([  # 'Tags', 'Filed under: Diplomacy |': a heading alone, or with its keywords after a colon
     r"^(tags?|tagged( with)?|topics|temas|filed under|schlagw(ö|oe)rter|etiquetas|mots-clés|tópicos|argomenti|темы|теги)(\s*[:|].*)?$",
 ])
@@ -418,9 +446,9 @@ is_caption_credit = matches([r"\((foto|photo|credits?|cr[ée]dito|bild|image|pic
 is_paywall_prompt = matches([
     r"\bto (view|read|continue reading|access) the (full|whole|rest of the|complete) (story|article|text)\b",
     r"\b(continue|keep) reading (with|for)\b", r"^(pour (lire|accéder)|para (seguir|continuar) leyendo|um weiterzulesen|per continuare a leggere)\b",
-    r"^(jetzt )?weiterlesen mit\b", r"\b(hazte|werde|become a|devenez|diventa) (miembro|socio|mitglied|member|abonnent|membre|socio)\b",
-    r"^(unterstütze|unterstützen sie) (uns|unsere|unser|das|die|den|\w+ (bereits|schon) mit)\b", r"^(support us|soutenez-nous|apóyanos)\b",
-    r"\bcancela cuando quieras\b", r"\b(cancel|kündbar|résiliable) (at )?any ?time\b",
+    r"^(jetzt )?weiterlesen mit\b", r"^\W*(jetzt |now )?(hazte|werde|become a|devenez|diventa) (miembro|socio|mitglied|member|abonnent|membre|socio)\b",
+    r"^(unterstütze|unterstützen sie) (uns|unsere|unser|unseren|das|die|den|\w+ (bereits|schon) mit)\b(?!.*\?\W*$)", r"^(support us|soutenez-nous|apóyanos)\b",
+    r"\bcancela cuando quieras\W*$", r"(^|[.,;|•·-]\s*)(jederzeit )?(cancel|kündbar|résiliable) (at )?(any ?time|jederzeit)\W*$",
     r"^(sie sind|du bist|you are|vous n'êtes) (aktuell |derzeit |currently )?(nicht|not|pas) (eingeloggt|angemeldet|logged in|signed in|connecté)\b",
     r"\b(would you|please|kindly) consider supporting (us|our work|our journalism|this (site|blog|podcast))\b",
     r"\btekst przeczytasz w\b", r"^(lesezeit|reading time|temps de lecture|tiempo de lectura)\s*:", r"^\d+\s*min(ute)?s?\.? (read|lesezeit|de lecture|de lectura)\W*$",
@@ -437,8 +465,8 @@ is_widget_text = matches([
     r"^(video|audio|sendung|podcast) (verfügbar|abrufbar) bis\b", r"^(video|audio) available (until|till)\b",
     # 'Your browser does not support the audio element', 'Mit diesem Button kannst Du ...', '%d Bloggern gefällt das:' (a like
     # button's placeholder left unfilled): a player, a button or a like widget speaking about itself
-    r"\b(your|ihr|dein|tu|votre) (web)?(browser|navegador|navigateur) (does not|doesn't|cannot|unterstützt\b.{0,40}\b(nicht|kein)|no (soporta|admite)|ne (supporte|prend))",
-    r"^(mit diesem|über diesen|with this|use this) button\b", r"^%d (bloggers? like|bloggern gefällt|blogueurs aiment)\b",
+    r"\b(your|ihr|dein|tu|votre) (web)?(browser|navegador|navigateur) (does not support|doesn't support|(cannot|can't) (play|display|show)|unterstützt\b.{0,40}\b(nicht|kein)|no (soporta|admite)|ne (supporte|prend))",
+    r"^(mit diesem|über diesen|with this|use this) button,? (you|du|sie|kannst|können)\b", r"^%d (bloggers? like|bloggern gefällt|blogueurs aiment)\b",
 ])
 # '© 2019 Example Media', 'Copyright 2020 by ...', 'All rights reserved': a site's copyright footer (not '... © AFP / NAME',
 # the credit closing a caption, nor '(c) a travel ban', point c of a list: '(c)' needs its year)
