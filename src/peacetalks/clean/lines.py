@@ -219,8 +219,8 @@ def opens_on_word_boundary(pattern: str) -> bool:
 
 
 def matches(patterns: Sequence[str], ignore_case: bool = True) -> Callable[[Line], bool]:
-    """One test of many patterns (``ignore_case=False`` for those that read capitals: a name). Those anchored at the start are tried there only: searched, each would be tried at
-    every position of the line (the cleaner's costliest work). Those that open on a word boundary share it:
+    """One test of many patterns (``ignore_case=False`` for those that read capitals: a name). Those anchored at the
+    start are tried there only: searched, each would be tried at every position of the line (the cleaner's costliest work). Those that open on a word boundary share it:
     '\\b(?:a|b)' tests the boundary once a position and goes no further inside a word; '(?:\\ba)|(?:\\bb)' tests it
     once a pattern."""
     def compiled(chosen: list[str]) -> re.Pattern[str] | None:
@@ -310,6 +310,8 @@ def is_call_to_reader(line: Line) -> bool:
 def is_subscribe_prompt(line: Line) -> bool:
     """A call to subscribe, sign up, follow or download, in several languages."""
     return is_subscribe_call(line) or is_subscribe_mention(line) and is_call_to_reader(line)
+
+
 is_signup_consent = matches([
     r"^(mit (der|ihrer|deiner) (registrierung|anmeldung)|by (signing up|subscribing|registering)|en vous inscrivant|al (suscribirte|registrarte|suscribirse))\b"
     r".{0,120}\b(datenschutz|privacy|nutzungsbedingungen|terms|confidentialité|privacidad|términos)",
@@ -338,7 +340,7 @@ is_credit = matches([
 ])
 is_copyright = matches([r"©", r"\(c\)\s*\d{4}", r"\bcopyright\s*(©|ⓒ|\(c\)|\d{4}|by\b|:|\W*$)", r"^\W*copyright\b.{0,60}\b(19|20)\d{2}\b",  # not 'Erdogans Copyright', 'Copyright lawyers ...'
                         r"\ball rights reserved\b", r"\bnon-commercial use\b",
-                        r"\b(material|article|content|story|it) may not be (published|reproduced|redistributed)\b", r"\bmay not be (reproduced|redistributed)\b", r"\balle rechte vorbehalten\b",
+                        r"\b(material|article|content|story|it) may not be published\b", r"\bmay not be (reproduced|redistributed)\b", r"\balle rechte vorbehalten\b",
                         r"\btous droits réservés\b", r"\btodos los derechos reservados\b", r"\bвсе права защищены\b",
                         r"\bprawem autorskim\b", r"\bcc[- ]by\b",
                         r"\bcreative commons\b.{0,80}\blicen[cs]|\blicen[cs]\w*\b.{0,80}\bcreative commons\b"])  # a licence, not the organisation
@@ -368,8 +370,8 @@ is_contents_heading = matches([
     r"sumário|conteúdo|inhoud(sopgave)?|innehåll|spis treści|содержание|оглавление|зміст)(\s*[:|–-][^.!?]{0,50})?\W*$",
 ])
 ends_in_link_words = matches([  # 'You can view last month's thread here.'; not '... the fear is still here.'
-    r"\b(click|tap|read|see|view|watch|listen|find|download|available|access|check|sign up|subscribe|register|get|started|more|details|"
-    r"info\w*|rest|geht|dazu|mehr|erf(ährst|ahren|ahrt)|klick\w*|lesen|lies|find\w*|hören|sehen|herunterladen|abrufbar|gibt|gibt’s|gibt's|cliquez|lire|lisez|voir|écouter|"
+    r"\b(click|tap|read|see|view|watch|listen|find\w*|download|available|access|check|sign up|subscribe|register|get|started|more|details|"
+    r"info\w*|rest|geht|dazu|mehr|erf(ährst|ahren|ahrt)|klick\w*|lesen|lies|hören|sehen|herunterladen|abrufbar|gibt|cliquez|lire|lisez|voir|écouter|"
     r"retrouvez|haz clic|lea|leer|ver|escucha|descarga)\b"
     r".{0,100}\b(here|hier|aquí|ici)[.!]?$"])
 is_author_heading = matches([
