@@ -94,7 +94,7 @@ def synth(path: Path, docs: int, seed: int) -> Root:
 
 
 def test_killed_clean_leaves_every_corpus_file_old_or_new_and_a_rerun_converges(tmp_path: Path) -> None:
-    root = synth(tmp_path / "root", 120, 5)
+    root = synth(tmp_path / "root", 360, 5)  # twelve batches of 32: most of a run is writing, not start-up, so kills land mid-run
     new = snapshot(root.corpus)
     old = {name: content + (b"\n\nA line an older cleaner kept.\n" if name.endswith(".txt") else b" ") for name, content in new.items()}
 
