@@ -134,6 +134,13 @@ def test_repeated_line_drops_a_block_of_paragraphs_printed_again_and_the_headlin
     assert clean(raw).text.split("\n\n") == [*PROSE, "Sign in to read more"]
 
 
+def test_repeated_line_drops_the_headline_printed_twice_in_a_row_and_keeps_the_one_over_the_article_on_a_whole_page() -> None:
+    assert removals("\n".join([TITLE, TITLE, *PROSE])) == {TITLE: ("repeated_line", "duplicate")}
+    page = "\n".join([TITLE, "Home", "Politik", "Wirtschaft", "Kontakt", "Impressum", TITLE, *PROSE, "Datenschutz"])
+    assert "repeated_line" not in {r.removal.rule for r in clean(page).removed}
+    assert clean(page).title.text == TITLE
+
+
 def test_repeated_line_keeps_a_repeated_question_and_repeated_short_steps() -> None:
     question = "What inspired you to start writing about the negotiations in the first place?"
     steps = ["Eat every 2-3 hours", "Drink within 30 minutes after your workout", "Sleep at least eight hours"]

@@ -33,12 +33,15 @@ class AuthorSection(Rule):
 
 @dataclass(frozen=True)
 class RepeatedLine(Rule):
-    """A block of paragraphs printed again word for word (a page rendered twice), and the headline repeated
-    under the article. A single repeated paragraph is kept (interviews repeat questions), and so are repeated
-    short lines (recipe steps, product features, table headers).
+    """A block of paragraphs printed again word for word (a page rendered twice), and the headline repeated under
+    the article or right under itself. A single repeated paragraph is kept (interviews repeat questions), and so are
+    repeated short lines (recipe steps, product features, table headers), and, on a whole page, a copy of the first
+    line above the first paragraph past a menu: there the first line is the page's title, the copy the article's own
+    headline.
 
     Removes: three paragraphs printed a second time after 'Sign in to read more'.
-    Keeps: a question asked twice in an interview, and recipe steps listed twice.
+    Keeps: a question asked twice in an interview, recipe steps listed twice, and the headline over the article under
+    'Home', 'Politik' and the page's title.
     """
 
     name: ClassVar[str] = "repeated_line"
@@ -51,13 +54,15 @@ class RepeatedLine(Rule):
         headline = " ".join(lines[0].words).casefold() if lines else ""
         found: Found = []
         block: list[Line] = []
+        under_the_article = False
         for line in [*lines, None]:
             key = " ".join(line.words).casefold() if line else ""
-            if line and line.index > 0 and key and key == headline:
+            if line and line.index > 0 and key and key == headline and (under_the_article or line.index == 1 or not page.whole_page):
                 found.append((line, self.removal()))
             elif line and key in seen and is_prose(line):
                 block.append(line)
                 continue
+            under_the_article = under_the_article or bool(line and is_prose(line))
             if len(block) >= self.min_block:  # the block ended: long enough to be a page printed twice
                 found += [(repeated, self.removal()) for repeated in block]
             block = []
