@@ -25,6 +25,19 @@ def densest_run(weights: Sequence[int]) -> tuple[int, int]:
     return best_start, best_end
 
 
+def consent_dialog(lines: Sequence[Line]) -> list[int]:
+    """The lines of the cookie-consent dialogs on a page: each site's cookie banner ('We use cookies ...') and every
+    line after it up to the first paragraph that names no cookie (its categories, its table of cookies and what each
+    one does: 'Necessary cookies are absolutely essential ...', '_ga 2 years The _ga cookie, installed by Google ...')."""
+    dialog: list[int] = []
+    opened = False
+    for line in lines:
+        opened = is_cookie_notice(line) or (opened and not (is_prose(line) and "ookie" not in line.text.casefold()))
+        if opened:
+            dialog.append(line.index)
+    return dialog
+
+
 @dataclass(frozen=True)
 class ContentRegion(Rule):
     """On a whole page (menus, footers and all, as ``PageKind`` decides), every line outside the article's runs of
@@ -38,8 +51,9 @@ class ContentRegion(Rule):
     ('I hope you like the relaunch.'), too short to weigh as prose; menus, legal links and teaser headlines end in no
     sentence mark.
 
-    A cookie-consent banner ('This website uses cookies to improve your experience ...') weighs as chrome: whole pages
-    print it as prose, and it can outweigh a short article.
+    A cookie-consent banner ('This website uses cookies to improve your experience ...') and the dialog under it (its
+    categories and its table of cookies, each described in a sentence) weigh as chrome: whole pages print them as
+    prose, and they can outweigh a short article.
 
     A paragraph ending in ':' introduces a list ('Es gibt eine Vielzahl von Gründen für die Beurteilung von Bäumen:'): up
     to ``list_max`` short lines under it, to the first menu entry, line printed again elsewhere on the page (site chrome),
@@ -102,8 +116,11 @@ class ContentRegion(Rule):
         return start, end
 
     def weights(self, page: Page, removed: Removed) -> list[int]:
-        """Each line's weight; the items of a list that a paragraph introduces weigh nothing (neither prose nor chrome)."""
+        """Each line's weight; the items of a list that a paragraph introduces weigh nothing (neither prose nor chrome),
+        and the paragraphs of a cookie-consent dialog weigh as chrome."""
         weights = [0 if line.index in removed else self.weight(line) for line in page.lines]
+        for index in consent_dialog(page.lines):
+            weights[index] = min(weights[index], -self.chrome_penalty)
         for line in page.lines:
             if line.text.endswith(":") and line.index not in removed and weights[line.index] > 0:  # a paragraph ending in ':'
                 for item in self.introduced_list(page, removed, line.index, set()):
