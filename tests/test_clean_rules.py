@@ -360,6 +360,22 @@ def test_content_region_keeps_the_standfirst_above_a_byline_and_any_share_row_bu
     assert clean(raw, alone(ContentRegion())).text.split("\n\n") == PROSE
 
 
+def test_content_region_keeps_a_long_standfirst_above_a_widget_of_short_lines_but_no_strip_of_links_on_one_line() -> None:
+    standfirst = ("Ischgl has made a name for itself in summer as a freeride resort. The ski area in the Paznaun valley scores "
+                  "with its lifts, which carry bikes up to the trails, and with trails built for riders of every level, from "
+                  "families to racers.")  # forty words, and sentences: a standfirst, too long for a teaser's blurb
+    rating = ["Spot rating", "Cross-country", "60%", "All-mountain", "70%", "Enduro", "80%", "Downhill", "80%"]
+    body = [*PROSE, "Riders who prefer climbing will find fewer marked routes here, the guide says, and most of them follow "
+                    "the roads that the lifts' maintenance crews use in summer."]
+    raw = "\n".join([*MENU, TITLE, standfirst, *rating, *body, *FOOTER])
+    assert clean(raw, alone(ContentRegion())).text.split("\n\n") == [standfirst, *body]
+    links = " ".join(["Choose vehicle brand", *(f"Brand{i} Model{i}" for i in range(20))])  # a strip run together: no sentence
+    raw = "\n".join([*MENU, TITLE, links, *rating, *body, *FOOTER])
+    assert clean(raw, alone(ContentRegion())).text.split("\n\n") == body
+    raw = "\n".join([*MENU, TITLE, standfirst, *rating[:4], "Impressum", *rating[4:], *body, *FOOTER])  # a menu entry between
+    assert clean(raw, alone(ContentRegion())).text.split("\n\n") == body
+
+
 def test_content_region_keeps_the_standfirst_above_a_table_of_contents_but_not_above_a_strip_without_its_heading() -> None:
     standfirst = "The envoys left Riyadh without a date for the next round, but with a list of prisoners to exchange."
     contents = ["Who sat at the table", "What the prisoners' list holds", "Where the talks go next", "The timeline",

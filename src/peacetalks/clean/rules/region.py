@@ -93,6 +93,7 @@ class ContentRegion(Rule):
     edge_sentences: int = 2  # the article's opening or closing lines ('Let us know what you think.', 'See you all next week!'), just outside its prose
     lead_paragraphs: int = 10  # the standfirst and the article's opening paragraphs above a picture, its caption, an ad label
     lead_gap: int = 6  # byline, date, picture, its caption and credit, an audio player between the standfirst and the body; more is a teaser strip
+    far_lead_words: int = 40  # a paragraph this long above a widget of short lines (a rating, a fact box) is no teaser
     list_max: int = 30  # an ingredient list or a table of contents; the list's own end (a menu, a repeated line) stops it first
     headline_min_words: int = 2  # 'Update' alone is a label, whatever the title says
     deck_min_words: int = 8  # the deck under the headline; a byline or a date is shorter
@@ -171,7 +172,7 @@ class ContentRegion(Rule):
             if line.index in removed or is_share_row(line):
                 continue
             if self.is_article_prose(line):
-                return j if gap <= self.lead_gap else None
+                return j if gap <= self.lead_gap or self.is_far_lead(line) else None
             if is_contents_heading(line):  # the lines under it were its entries (the article's own headings)
                 gap = 0
                 continue
@@ -179,6 +180,11 @@ class ContentRegion(Rule):
             if gap > self.list_max or is_navigation_line(line):
                 return None
         return None
+
+    def is_far_lead(self, line: Line) -> bool:
+        """A standfirst that a widget of short lines parts from the body: a long paragraph that ends as a sentence does
+        (a strip of links or trending headlines run together on one line ends in none)."""
+        return len(line.words) >= self.far_lead_words and ends_like_a_sentence(line.text)
 
     def is_between_parts(self, line: Line) -> bool:
         """A paragraph, a short sentence or a line as long as a deck between two kept lines: the article's, among its
