@@ -53,7 +53,7 @@ from .rules import (
     WidgetText,
 )
 
-CLEANER_VERSION = "1.11"
+CLEANER_VERSION = "1.12"
 PARAGRAPH_SEPARATOR = "\n\n"
 
 
