@@ -27,7 +27,7 @@ ISO_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:\.
 YEAR = r"(?:19|20)\d{2}\b"
 DATE_STAMP = re.compile(  # '22 de janeiro de 2018', '18 November 2019', 'November 18, 2019', '2018-08-25'
     rf"\b\d{{1,2}}\.?(?:\s+de)?\s+\w+\.?(?:\s+de)?,?\s+{YEAR}|\b\w+\.? \d{{1,2}}, {YEAR}|\b{YEAR}[-/.]\d{{1,2}}[-/.]\d{{1,2}}\b")
-WORD = re.compile(r"\w+(?:[’'\-.]\w+)*")
+WORD = re.compile(r"\w++(?:[’'\-.]\w++)*+")  # possessive: a word never gives back letters (the same words, no backtracking)
 WORD_JOINER = re.compile(r"[’'\-.]")  # what WORD lets inside a word: without it a word is its \w+ runs
 
 

@@ -205,13 +205,16 @@ PIPELINE = default_pipeline()
 # --- flags and assembly ----------------------------------------------------
 
 
+SPACE_BEFORE_PUNCTUATION = re.compile(r"\w [,;](?:\s|$)|\w \.(?:\s+[A-Z]|$)")
+
+
 def quality_flags(text: str, unsure_page: bool) -> tuple[str, ...]:
     flags = []
     if text and not ends_like_a_sentence(text.rstrip()):
         flags.append("ends_mid_sentence")
     if text and text[0].islower():
         flags.append("starts_mid_sentence")
-    if re.search(r"\w [,;](?:\s|$)|\w \.(?:\s+[A-Z]|$)", text):
+    if (" ," in text or " ;" in text or " ." in text) and SPACE_BEFORE_PUNCTUATION.search(text):  # most texts have none
         flags.append("space_before_punctuation")
     if not text:
         flags.append("empty_after_cleaning")
