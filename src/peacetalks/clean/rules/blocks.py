@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -36,8 +37,8 @@ class RepeatedLine(Rule):
     """A block of paragraphs printed again word for word (a page rendered twice), and the headline repeated under
     the article or right under itself. A single repeated paragraph is kept (interviews repeat questions), and so are
     repeated short lines (recipe steps, product features, table headers), and, on a whole page, a copy of the first
-    line above the first paragraph past a menu: there the first line is the page's title, the copy the article's own
-    headline.
+    line that heads a body (past a menu, with a paragraph at most ``body_gap`` lines under it), the first such copy
+    only: there the first line is the page's title, the copy the article's own headline.
 
     Removes: three paragraphs printed a second time after 'Sign in to read more'.
     Keeps: a question asked twice in an interview, recipe steps listed twice, and the headline over the article under
@@ -47,6 +48,7 @@ class RepeatedLine(Rule):
     name: ClassVar[str] = "repeated_line"
     reasons: ClassVar[tuple[str, ...]] = ("duplicate",)
     min_block: int = 3  # consecutive repeated paragraphs: a block printed twice, not a refrain or a recipe step
+    body_gap: int = 6  # byline, date, picture and caption between a headline and its first paragraph
 
     def find(self, page: Page, removed: Removed) -> Found:
         lines = page.lines
@@ -54,20 +56,28 @@ class RepeatedLine(Rule):
         headline = " ".join(lines[0].words).casefold() if lines else ""
         found: Found = []
         block: list[Line] = []
-        under_the_article = False
+        headed = False  # the article's headline is kept once
         for line in [*lines, None]:
             key = " ".join(line.words).casefold() if line else ""
-            if line and line.index > 0 and key and key == headline and (under_the_article or line.index == 1 or not page.whole_page):
-                found.append((line, self.removal()))
+            if line and line.index > 0 and key and key == headline:
+                if headed or not (page.whole_page and self.heads_a_body(line, lines)):
+                    found.append((line, self.removal()))
+                else:
+                    headed = True
             elif line and key in seen and is_prose(line):
                 block.append(line)
                 continue
-            under_the_article = under_the_article or bool(line and is_prose(line))
             if len(block) >= self.min_block:  # the block ended: long enough to be a page printed twice
                 found += [(repeated, self.removal()) for repeated in block]
             block = []
             seen.add(key)
         return found
+
+    def heads_a_body(self, line: Line, lines: Sequence[Line]) -> bool:
+        """Past the line above it (no paragraph, and not the title itself), a paragraph at most ``body_gap`` lines under it."""
+        above = lines[line.index - 1]
+        return (above.index > 0 and not is_prose(above)
+                and any(is_prose(below) for below in lines[line.index + 1:line.index + 1 + self.body_gap]))
 
 
 @dataclass(frozen=True)

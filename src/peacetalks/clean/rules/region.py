@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import islice
@@ -25,16 +26,34 @@ def densest_run(weights: Sequence[int]) -> tuple[int, int]:
     return best_start, best_end
 
 
+DIALOG_MAX_LINES = 60  # a dialog's categories and its table of cookies, one a line
+CONSENT_BUTTON = re.compile(  # the buttons that close a consent dialog: 'Accept all', 'SPEICHERN & AKZEPTIEREN', 'Tout refuser'
+    r"\b(accept|allow|reject|decline|save|akzeptieren|zustimmen|ablehnen|speichern|accepter|refuser|enregistrer|aceptar|rechazar|"
+    r"guardar|accetta|rifiuta|salva)\b", re.IGNORECASE)
+DIALOG_LABEL_WORDS = 5  # a dialog's labels and buttons: 'Necessary', 'Cookie Duration Description', 'immer aktiv'
+COOKIE_ROW = re.compile(r"^\S+ (\d+ (years?|months?|weeks?|days?|hours?|minutes?)|session|never|persistent)\b", re.IGNORECASE)  # name, duration
+
+
 def consent_dialog(lines: Sequence[Line]) -> list[int]:
-    """The lines of the cookie-consent dialogs on a page: each site's cookie banner ('We use cookies ...') and every
-    line after it up to the first paragraph that names no cookie (its categories, its table of cookies and what each
-    one does: 'Necessary cookies are absolutely essential ...', '_ga 2 years The _ga cookie, installed by Google ...')."""
+    """The lines of the cookie-consent dialogs on a page: each site's cookie banner ('We use cookies ...') and, when its
+    dialog closes with a button ('Accept all', 'Save & accept') at most ``DIALOG_MAX_LINES`` lines on, every line up to
+    that button: its labels and the cookies' descriptions ('Necessary cookies are absolutely essential ...', '_ga 2
+    years The _ga cookie, installed by Google ...'), as long as each is a label, names a cookie or is a row of its
+    table ('m 2 years No description available.'). A banner with no
+    such button after it is the banner alone (an article's sentence that speaks of its own cookies opens nothing)."""
     dialog: list[int] = []
-    opened = False
     for line in lines:
-        opened = is_cookie_notice(line) or (opened and not (is_prose(line) and "ookie" not in line.text.casefold()))
-        if opened:
-            dialog.append(line.index)
+        if not is_cookie_notice(line) or (dialog and line.index <= dialog[-1]):
+            continue
+        dialog.append(line.index)
+        closed = line.index
+        for after in lines[line.index + 1:line.index + 1 + DIALOG_MAX_LINES]:
+            label = len(after.words) <= DIALOG_LABEL_WORDS
+            if not (label or "ookie" in after.text.casefold() or COOKIE_ROW.match(after.text)):
+                break
+            if label and CONSENT_BUTTON.search(after.text):
+                closed = after.index
+        dialog += range(line.index + 1, closed + 1)
     return dialog
 
 
@@ -51,9 +70,9 @@ class ContentRegion(Rule):
     ('I hope you like the relaunch.'), too short to weigh as prose; menus, legal links and teaser headlines end in no
     sentence mark.
 
-    A cookie-consent banner ('This website uses cookies to improve your experience ...') and the dialog under it (its
-    categories and its table of cookies, each described in a sentence) weigh as chrome: whole pages print them as
-    prose, and they can outweigh a short article.
+    A cookie-consent banner ('This website uses cookies to improve your experience ...') and the dialog under it that
+    its own button closes (its categories and its table of cookies, each described in a sentence) weigh as chrome:
+    whole pages print them as prose, and they can outweigh a short article.
 
     A paragraph ending in ':' introduces a list ('Es gibt eine Vielzahl von Gründen für die Beurteilung von Bäumen:'): up
     to ``list_max`` short lines under it, to the first menu entry, line printed again elsewhere on the page (site chrome),
@@ -94,6 +113,7 @@ class ContentRegion(Rule):
     lead_paragraphs: int = 10  # the standfirst and the article's opening paragraphs above a picture, its caption, an ad label
     lead_gap: int = 6  # byline, date, picture, its caption and credit, an audio player between the standfirst and the body; more is a teaser strip
     far_lead_words: int = 40  # a paragraph this long above a widget of short lines (a rating, a fact box) is no teaser
+    widget_max_words: int = 5  # a widget's labels and values ('Spot rating', '80%'); a teaser headline has six words or more
     list_max: int = 30  # an ingredient list or a table of contents; the list's own end (a menu, a repeated line) stops it first
     headline_min_words: int = 2  # 'Update' alone is a label, whatever the title says
     deck_min_words: int = 8  # the deck under the headline; a byline or a date is shorter
@@ -163,28 +183,34 @@ class ContentRegion(Rule):
             start, end = (start, edge) if step == 1 else (edge, end)
         return start, end
 
-    def standfirst(self, page: Page, removed: Removed, first: int) -> int | None:
+    def standfirst(self, page: Page, removed: Removed, first: int, reach_far: bool) -> int | None:
         """The nearest prose line at most ``lead_gap`` kept short lines above ``first``, no menu entry between (share
-        buttons are neither); a table of contents (its heading and up to ``list_max`` entries) is stepped over."""
-        gap = 0
+        buttons are neither); a table of contents (its heading and up to ``list_max`` entries) is stepped over. With
+        ``reach_far``, a long standfirst above a widget of labels further up (``is_far_lead``)."""
+        gap: list[Line] = []
         for j in range(first - 1, -1, -1):
             line = page.lines[j]
             if line.index in removed or is_share_row(line):
                 continue
             if self.is_article_prose(line):
-                return j if gap <= self.lead_gap or self.is_far_lead(line) else None
+                near = len(gap) <= self.lead_gap
+                return j if near or (reach_far and self.is_far_lead(line, gap, page)) else None
             if is_contents_heading(line):  # the lines under it were its entries (the article's own headings)
-                gap = 0
+                gap = []
                 continue
-            gap += 1
-            if gap > self.list_max or is_navigation_line(line):
+            gap.append(line)
+            if len(gap) > self.list_max or is_navigation_line(line):
                 return None
         return None
 
-    def is_far_lead(self, line: Line) -> bool:
-        """A standfirst that a widget of short lines parts from the body: a long paragraph that ends as a sentence does
-        (a strip of links or trending headlines run together on one line ends in none)."""
-        return len(line.words) >= self.far_lead_words and ends_like_a_sentence(line.text)
+    def is_far_lead(self, line: Line, gap: Sequence[Line], page: Page) -> bool:
+        """A standfirst that a widget parts from the body (a rating, a fact box): a long paragraph that ends as a
+        sentence (a strip of links run together on one line ends in none), over labels and values of at most
+        ``widget_max_words`` words (a teaser headline is longer) and not over the article's headline (a standfirst
+        stands under it: a paragraph above the headline is another article's teaser or the site's blurb)."""
+        title = page.lines[0].text.casefold() if page.lines else ""
+        return (len(line.words) >= self.far_lead_words and ends_like_a_sentence(line.text)
+                and all(len(label.words) <= self.widget_max_words and not self.names_the_page(label, title) for label in gap))
 
     def is_between_parts(self, line: Line) -> bool:
         """A paragraph, a short sentence or a line as long as a deck between two kept lines: the article's, among its
@@ -198,11 +224,12 @@ class ContentRegion(Rule):
         """The line at most ``lead_gap`` kept lines above ``top`` that the page's first line (its title) begins or ends with."""
         title = page.lines[0].text.casefold() if page.lines else ""
         above = islice((j for j in range(top - 1, 0, -1) if page.lines[j].index not in removed), self.lead_gap)
-        for j in above:
-            text = page.lines[j].text.casefold()
-            if len(page.lines[j].words) >= self.headline_min_words and (title.startswith(text) or title.endswith(text)):
-                return j
-        return None
+        return next((j for j in above if self.names_the_page(page.lines[j], title)), None)
+
+    def names_the_page(self, line: Line, title: str) -> bool:
+        """The page's window title (``title``, casefolded) begins or ends with the line: the article's headline."""
+        text = line.text.casefold()
+        return len(line.words) >= self.headline_min_words and (title.startswith(text) or title.endswith(text))
 
     def introduced_list(self, page: Page, removed: Removed, end: int, inside: set[int]) -> list[int]:
         """The short lines under ``end`` (a line ending in ':') that form the list it introduces."""
@@ -225,8 +252,8 @@ class ContentRegion(Rule):
         for end in (end for _, end in runs if page.lines[end].text.endswith(":")):
             inside.update(self.introduced_list(page, removed, end, inside))
         top = min(start for start, _ in runs)
-        for _ in range(self.lead_paragraphs):  # the standfirst, and the paragraphs above it a caption or an ad label parts from it
-            standfirst = self.standfirst(page, removed, top)
+        for taken in range(self.lead_paragraphs):  # the standfirst, and the paragraphs above it a caption or an ad label parts from it
+            standfirst = self.standfirst(page, removed, top, reach_far=taken == 0)
             if standfirst is None:
                 break
             inside.add(standfirst)
