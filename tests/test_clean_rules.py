@@ -366,7 +366,7 @@ def test_content_region_keeps_the_standfirst_above_a_byline_and_any_share_row_bu
     assert clean(raw, alone(ContentRegion())).text.split("\n\n") == PROSE
 
 
-def test_content_region_keeps_a_long_standfirst_above_a_widget_of_short_lines_but_no_strip_of_links_on_one_line() -> None:
+def test_content_region_keeps_a_long_standfirst_above_a_widget_of_labels_but_no_link_strip_nor_a_blurb_over_teasers_or_the_headline() -> None:
     standfirst = ("Ischgl has made a name for itself in summer as a freeride resort. The ski area in the Paznaun valley scores "
                   "with its lifts, which carry bikes up to the trails, and with trails built for riders of every level, from "
                   "families to racers.")  # forty words, and sentences: a standfirst, too long for a teaser's blurb
@@ -380,6 +380,12 @@ def test_content_region_keeps_a_long_standfirst_above_a_widget_of_short_lines_bu
     assert clean(raw, alone(ContentRegion())).text.split("\n\n") == body
     raw = "\n".join([*MENU, TITLE, standfirst, *rating[:4], "Impressum", *rating[4:], *body, *FOOTER])  # a menu entry between
     assert clean(raw, alone(ContentRegion())).text.split("\n\n") == body
+    teasers = ["Trending", "Why the envoys left Geneva without a deal", "Prisoner lists handed to the Red Cross at last"]
+    raw = "\n".join([*MENU, TITLE, standfirst, *teasers, *rating, *body, *FOOTER])  # a teaser strip: the paragraph is a blurb
+    assert clean(raw, alone(ContentRegion())).text.split("\n\n") == body
+    headline = "Ischgl opens its trails for the summer season"
+    raw = "\n".join([headline, *MENU, standfirst, headline, *rating, *body, *FOOTER])  # above the headline: not its standfirst
+    assert standfirst not in clean(raw, alone(ContentRegion())).text
 
 
 def test_content_region_keeps_the_standfirst_above_a_table_of_contents_but_not_above_a_strip_without_its_heading() -> None:
