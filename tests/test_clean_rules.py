@@ -620,3 +620,14 @@ def test_headlines_about_copyright_and_twitter_stay_above_the_article() -> None:
     for headline in ("Copyright ruling hits AI firms", "Why millions still follow Trump on Twitter", "Why the fear is still here"):
         result = clean("\n\n".join([headline, *PROSE]))
         assert headline in (result.title.text if result.title else "") + result.text
+
+
+def test_the_rule_table_in_benchmarks_md_is_the_one_the_rule_objects_generate() -> None:
+    """The table is generated (``benchmarks/boilerplate.py --write``) from each rule's docstring and parameters; a rule
+    changed without regenerating it fails here, with or without the development sets."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from boilerplate import BENCHMARKS_MD, rule_table
+
+    assert rule_table() in BENCHMARKS_MD.read_text(encoding="utf-8"), "BENCHMARKS.md's rule table is stale: run benchmarks/boilerplate.py --write"

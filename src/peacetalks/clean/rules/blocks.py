@@ -74,7 +74,8 @@ class RepeatedLine(Rule):
         return found
 
     def heads_a_body(self, line: Line, lines: Sequence[Line]) -> bool:
-        """Past the line above it (no paragraph, and not the title itself), a paragraph at most ``body_gap`` lines under it."""
+        """No paragraph right above it, nor the title itself (a copy right under the title is a duplicate), and a paragraph
+        at most ``body_gap`` lines under it."""
         above = lines[line.index - 1]
         return (above.index > 0 and not is_prose(above)
                 and any(is_prose(below) for below in lines[line.index + 1:line.index + 1 + self.body_gap]))

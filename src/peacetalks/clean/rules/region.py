@@ -26,35 +26,10 @@ def densest_run(weights: Sequence[int]) -> tuple[int, int]:
     return best_start, best_end
 
 
-DIALOG_MAX_LINES = 60  # a dialog's categories and its table of cookies, one a line
 CONSENT_BUTTON = re.compile(  # the buttons that close a consent dialog: 'Accept all', 'SPEICHERN & AKZEPTIEREN', 'Tout refuser'
     r"\b(accept|allow|reject|decline|save|akzeptieren|zustimmen|ablehnen|speichern|accepter|refuser|enregistrer|aceptar|rechazar|"
     r"guardar|accetta|rifiuta|salva)\b", re.IGNORECASE)
-DIALOG_LABEL_WORDS = 5  # a dialog's labels and buttons: 'Necessary', 'Cookie Duration Description', 'immer aktiv'
 COOKIE_ROW = re.compile(r"^\S+ (\d+ (years?|months?|weeks?|days?|hours?|minutes?)|session|never|persistent)\b", re.IGNORECASE)  # name, duration
-
-
-def consent_dialog(lines: Sequence[Line]) -> list[int]:
-    """The lines of the cookie-consent dialogs on a page: each site's cookie banner ('We use cookies ...') and, when its
-    dialog closes with a button ('Accept all', 'Save & accept') at most ``DIALOG_MAX_LINES`` lines on, every line up to
-    that button: its labels and the cookies' descriptions ('Necessary cookies are absolutely essential ...', '_ga 2
-    years The _ga cookie, installed by Google ...'), as long as each is a label, names a cookie or is a row of its
-    table ('m 2 years No description available.'). A banner with no
-    such button after it is the banner alone (an article's sentence that speaks of its own cookies opens nothing)."""
-    dialog: list[int] = []
-    for line in lines:
-        if not is_cookie_notice(line) or (dialog and line.index <= dialog[-1]):
-            continue
-        dialog.append(line.index)
-        closed = line.index
-        for after in lines[line.index + 1:line.index + 1 + DIALOG_MAX_LINES]:
-            label = len(after.words) <= DIALOG_LABEL_WORDS
-            if not (label or "ookie" in after.text.casefold() or COOKIE_ROW.match(after.text)):
-                break
-            if label and CONSENT_BUTTON.search(after.text):
-                closed = after.index
-        dialog += range(line.index + 1, closed + 1)
-    return dialog
 
 
 @dataclass(frozen=True)
@@ -117,6 +92,8 @@ class ContentRegion(Rule):
     list_max: int = 30  # an ingredient list or a table of contents; the list's own end (a menu, a repeated line) stops it first
     headline_min_words: int = 2  # 'Update' alone is a label, whatever the title says
     deck_min_words: int = 8  # the deck under the headline; a byline or a date is shorter
+    dialog_max_lines: int = 60  # a consent dialog's categories and its table of cookies, one a line
+    dialog_label_words: int = 5  # a dialog's labels and buttons: 'Necessary', 'Cookie Duration Description', 'immer aktiv'
     sentence_min_words: int = 4  # as lead_chrome's short opening sentence; 'Thanks for signing up!' is three words of widget
 
     def weight(self, line: Line) -> int:
@@ -127,6 +104,27 @@ class ContentRegion(Rule):
     def is_article_prose(self, line: Line) -> bool:
         """A body paragraph, and not the cookie-consent banner a whole page prints as prose (chrome, however long)."""
         return is_prose(line) and not is_cookie_notice(line)
+
+    def consent_dialog(self, lines: Sequence[Line]) -> list[int]:
+        """The lines of the cookie-consent dialogs on a page: each site's cookie banner ('We use cookies ...') and, when
+        a button closes its dialog ('Accept all', 'Save & accept') at most ``dialog_max_lines`` lines on, every line up
+        to that button: labels, the cookies' descriptions ('Necessary cookies are absolutely essential ...') and rows
+        of its table ('_ga 2 years The _ga cookie, installed by Google ...'), as long as each is one of those. A banner
+        with no such button after it is the banner alone (an article's sentence about its own cookies opens nothing)."""
+        dialog: list[int] = []
+        for line in lines:
+            if not is_cookie_notice(line) or (dialog and line.index <= dialog[-1]):
+                continue
+            dialog.append(line.index)
+            closed = line.index
+            for after in lines[line.index + 1:line.index + 1 + self.dialog_max_lines]:
+                label = len(after.words) <= self.dialog_label_words
+                if not (label or "ookie" in after.text.casefold() or COOKIE_ROW.match(after.text)):
+                    break
+                if label and CONSENT_BUTTON.search(after.text):
+                    closed = after.index
+            dialog += range(line.index + 1, closed + 1)
+        return dialog
 
     def densest(self, weights: Sequence[int]) -> tuple[int, int] | None:
         """The densest run, or None when there is none or it holds too little of the page's prose."""
@@ -140,7 +138,7 @@ class ContentRegion(Rule):
         """Each line's weight; the items of a list that a paragraph introduces weigh nothing (neither prose nor chrome),
         and the paragraphs of a cookie-consent dialog weigh as chrome."""
         weights = [0 if line.index in removed else self.weight(line) for line in page.lines]
-        for index in consent_dialog(page.lines):
+        for index in self.consent_dialog(page.lines):
             weights[index] = min(weights[index], -self.chrome_penalty)
         for line in page.lines:
             if line.text.endswith(":") and line.index not in removed and weights[line.index] > 0:  # a paragraph ending in ':'
