@@ -141,6 +141,9 @@ def test_repeated_line_drops_the_headline_printed_twice_in_a_row_and_keeps_the_o
         page = "\n".join([TITLE, *above_the_menu, "Home", "Politik", "Wirtschaft", "Kontakt", "Impressum", TITLE, *PROSE, "Datenschutz"])
         assert "repeated_line" not in {r.removal.rule for r in clean(page).removed}
         assert clean(page).title.text == TITLE
+    question = "Why did the envoys leave Geneva without a date for the next round of talks?"  # a title that reads as a paragraph
+    page = "\n".join([question, "Home", "Politik", "Wirtschaft", "Kontakt", "Impressum", question, *PROSE, "Datenschutz"])
+    assert question in [clean(page).title.text if clean(page).title else None, *clean(page).text.split("\n\n")]
 
 
 def test_repeated_line_keeps_a_repeated_question_and_repeated_short_steps() -> None:

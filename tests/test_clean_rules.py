@@ -326,6 +326,12 @@ def test_content_region_weighs_the_cookie_dialog_its_button_closes_as_chrome_and
               "Bake the cookies for twelve minutes, until the edges are golden and the middle is still soft to the touch."]
     raw = "\n".join([*MENU, banner, "Accept", TITLE, *recipe, *FOOTER])  # the banner's own button closes its dialog
     assert clean(raw, alone(ContentRegion())).text.split("\n\n") == recipe
+    raw = "\n".join([*MENU, banner, TITLE, *recipe, "Save recipe", *FOOTER])  # 'Save recipe' is no consent button
+    assert clean(raw, alone(ContentRegion())).text.split("\n\n")[:len(recipe)] == recipe
+    festival = ["For 12 years the festival has opened with a concert in the old harbour, and this summer will be no different.",
+                "Save the date: 12 July", "Tickets go on sale in May, the organisers said, and most events will again be free to attend."]
+    raw = "\n".join([*MENU, banner, *festival, *PROSE, *FOOTER])  # 'For 12 years' is no row of a cookie table
+    assert clean(raw, alone(ContentRegion())).text.split("\n\n")[-len(festival) - len(PROSE):] == [*festival, *PROSE]
     ours = "We tested which sites set tracking cookies before asking, and we found that most of them did exactly that."
     raw = "\n".join([*MENU, TITLE, ours, *recipe, *PROSE, *FOOTER])  # no button: an article's sentence opens no dialog
     assert clean(raw, alone(ContentRegion())).text.split("\n\n")[-len(recipe) - len(PROSE):] == [*recipe, *PROSE]

@@ -26,10 +26,18 @@ def densest_run(weights: Sequence[int]) -> tuple[int, int]:
     return best_start, best_end
 
 
-CONSENT_BUTTON = re.compile(  # the buttons that close a consent dialog: 'Accept all', 'SPEICHERN & AKZEPTIEREN', 'Tout refuser'
-    r"\b(accept|allow|reject|decline|save|akzeptieren|zustimmen|ablehnen|speichern|accepter|refuser|enregistrer|aceptar|rechazar|"
-    r"guardar|accetta|rifiuta|salva)\b", re.IGNORECASE)
-COOKIE_ROW = re.compile(r"^\S+ (\d+ (years?|months?|weeks?|days?|hours?|minutes?)|session|never|persistent)\b", re.IGNORECASE)  # name, duration
+ACCEPT = r"(?:accept|allow|akzeptieren|zulassen|accepter|aceptar|accetta|accettare)"
+REJECT = r"(?:reject|decline|deny|refuse|ablehnen|refuser|rechazar|rifiuta|rifiutare)"
+CONSENT_BUTTON = re.compile(  # a whole line that only a consent dialog's button prints: 'Accept all', 'SPEICHERN & AKZEPTIEREN', 'OK, Tout refuser'
+    rf"^\W*(?:ok\W+)?(?:(?:alle|all|tout|tous|todo|todas|tutti|tutto)\s+)?(?:{ACCEPT}|{REJECT})"
+    rf"(?:\s+(?:all|alle|tout|todo|todas|tutti|tutto|selected|necessary|(?:all\s+)?cookies|las cookies|i cookie))?\W*$|"
+    rf"^\W*(?:save|speichern|einstellungen speichern|enregistrer|guardar|salva)(?:\s+(?:settings|preferences|choices|my choices|selection))?"
+    rf"\s*(?:&|and|und|et|y|e)\s*(?:{ACCEPT}|close|schließen|fermer|cerrar|chiudi)\W*$", re.IGNORECASE)
+COOKIE_ROW = re.compile(r"^\S+ (\d+ (years?|months?|weeks?|days?|hours?|minutes?)|session|persistent) .*\bcookies?\b", re.IGNORECASE)  # name, duration
+DIALOG_VOICE = re.compile(  # what a dialog's descriptions speak of, with the cookies: the site, its visitors, their consent, its categories
+    r"\b(kategori\w*|categor\w*|catégor\w*|web ?sites?|site|sites web|site web|webseiten?|sitio|sito|visitors?|users?|besucher\w*|nutzer\w*|visiteurs?|utilisateurs?|"
+    r"usuarios?|visitantes?|utenti|visitatori|consent|einwilligung|zustimmung|consentement|consentimiento|consenso|browser|navigateur|navegador)\b",
+    re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -93,7 +101,7 @@ class ContentRegion(Rule):
     headline_min_words: int = 2  # 'Update' alone is a label, whatever the title says
     deck_min_words: int = 8  # the deck under the headline; a byline or a date is shorter
     dialog_max_lines: int = 60  # a consent dialog's categories and its table of cookies, one a line
-    dialog_label_words: int = 5  # a dialog's labels and buttons: 'Necessary', 'Cookie Duration Description', 'immer aktiv'
+    dialog_label_words: int = 6  # a dialog's labels and buttons: 'Necessary', 'Cookie Duration Description', 'm 2 years No description available.'
     sentence_min_words: int = 4  # as lead_chrome's short opening sentence; 'Thanks for signing up!' is three words of widget
 
     def weight(self, line: Line) -> int:
@@ -108,9 +116,12 @@ class ContentRegion(Rule):
     def consent_dialog(self, lines: Sequence[Line]) -> list[int]:
         """The lines of the cookie-consent dialogs on a page: each site's cookie banner ('We use cookies ...') and, when
         a button closes its dialog ('Accept all', 'Save & accept') at most ``dialog_max_lines`` lines on, every line up
-        to that button: labels, the cookies' descriptions ('Necessary cookies are absolutely essential ...') and rows
-        of its table ('_ga 2 years The _ga cookie, installed by Google ...'), as long as each is one of those. A banner
-        with no such button after it is the banner alone (an article's sentence about its own cookies opens nothing)."""
+        to that button: labels, the cookies' descriptions in the dialog's words (a cookie, and the site, its visitors or
+        their consent: 'Necessary cookies are absolutely essential for the website to function') and rows of its table
+        ('_ga 2 years The _ga cookie, installed by Google ...'), as long as each is one of those. The button is a whole
+        line of a consent button's words ('Accept all', 'Save & accept'; not 'Save recipe'). A banner with no such
+        button after it is the banner alone (an article's sentence about its own cookies opens nothing), and a
+        recipe's cookies or a 'Save the date' are no part of a dialog."""
         dialog: list[int] = []
         for line in lines:
             if not is_cookie_notice(line) or (dialog and line.index <= dialog[-1]):
@@ -118,10 +129,10 @@ class ContentRegion(Rule):
             dialog.append(line.index)
             closed = line.index
             for after in lines[line.index + 1:line.index + 1 + self.dialog_max_lines]:
-                label = len(after.words) <= self.dialog_label_words
-                if not (label or "ookie" in after.text.casefold() or COOKIE_ROW.match(after.text)):
+                described = "ookie" in after.text.casefold() and (DIALOG_VOICE.search(after.text) or COOKIE_ROW.match(after.text))
+                if not (len(after.words) <= self.dialog_label_words or described):
                     break
-                if label and CONSENT_BUTTON.search(after.text):
+                if CONSENT_BUTTON.match(after.text):
                     closed = after.index
             dialog += range(line.index + 1, closed + 1)
         return dialog
