@@ -511,6 +511,31 @@ def is_cookie_notice(line: Line) -> bool:
             and not is_reported_speech(line))
 
 
+
+# A cookie-consent dialog's own lines: the button that closes it (a whole line of consent words: 'Accept all',
+# 'SPEICHERN & AKZEPTIEREN', 'OK, Tout refuser'; not 'Save recipe' or 'Save the date'), and the descriptions of its
+# cookies, in its words (the site, its visitors, their consent, its categories) or as a row of its table ('_ga 2 years
+# The _ga cookie, installed by Google ...'); a recipe's cookies speak of none of those.
+ACCEPT = r"(?:accept|allow|akzeptieren|zulassen|accepter|aceptar|accetta|accettare)"
+REJECT = r"(?:reject|decline|deny|refuse|ablehnen|refuser|rechazar|rifiuta|rifiutare)"
+is_consent_button = matches([
+    rf"^\W*(?:ok\W+)?(?:(?:alle|all|tout|tous|todo|todas|tutti|tutto)\s+)?(?:{ACCEPT}|{REJECT})"
+    rf"(?:\s+(?:all|alle|tout|todo|todas|tutti|tutto|selected|necessary|(?:all\s+)?cookies|las cookies|i cookie))?\W*$",
+    rf"^\W*(?:save|speichern|einstellungen speichern|enregistrer|guardar|salva)(?:\s+(?:settings|preferences|choices|my choices|selection))?"
+    rf"\s*(?:&|and|und|et|y|e)\s*(?:{ACCEPT}|close|schließen|fermer|cerrar|chiudi)\W*$",
+])
+is_cookie_table_row = matches([r"^\S+ (\d+ (years?|months?|weeks?|days?|hours?|minutes?)|session|persistent) .*\bcookies?\b"])  # name, duration
+is_in_dialog_words = matches([
+    r"\b(kategori\w*|categor\w*|catégor\w*|web ?sites?|site|sites web|site web|webseiten?|sitio|sito|visitors?|users?|besucher\w*|nutzer\w*|"
+    r"visiteurs?|utilisateurs?|usuarios?|visitantes?|utenti|visitatori|consent|einwilligung|zustimmung|consentement|consentimiento|consenso|"
+    r"browser|navigateur|navegador)\b",
+])
+
+
+def is_cookie_description(line: Line) -> bool:
+    """A line of a consent dialog that describes a cookie (a substring first, as for the banner)."""
+    return "ookie" in line.text.casefold() and (is_in_dialog_words(line) or is_cookie_table_row(line))
+
 is_advertisement = matches([r"^(advertisement|anzeige|publicité|publicidad|pubblicità|sponsored( content)?|werbung)$"])
 
 

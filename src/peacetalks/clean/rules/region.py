@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import islice
 from typing import ClassVar
 
-from ..lines import (Line, ends_like_a_sentence, is_comment_prompt, is_contents_heading, is_cookie_notice, is_navigation_line, is_prose,
-                     is_related_prompt, is_share_row, is_table_row, word_count)
+from ..lines import (Line, ends_like_a_sentence, is_comment_prompt, is_consent_button, is_contents_heading, is_cookie_description,
+                     is_cookie_notice, is_navigation_line, is_prose, is_related_prompt, is_share_row, is_table_row, word_count)
 from .base import Found, Page, Removed, Rule
 
 
@@ -24,20 +23,6 @@ def densest_run(weights: Sequence[int]) -> tuple[int, int]:
         if total > best:
             best, best_start, best_end = total, start, i
     return best_start, best_end
-
-
-ACCEPT = r"(?:accept|allow|akzeptieren|zulassen|accepter|aceptar|accetta|accettare)"
-REJECT = r"(?:reject|decline|deny|refuse|ablehnen|refuser|rechazar|rifiuta|rifiutare)"
-CONSENT_BUTTON = re.compile(  # a whole line that only a consent dialog's button prints: 'Accept all', 'SPEICHERN & AKZEPTIEREN', 'OK, Tout refuser'
-    rf"^\W*(?:ok\W+)?(?:(?:alle|all|tout|tous|todo|todas|tutti|tutto)\s+)?(?:{ACCEPT}|{REJECT})"
-    rf"(?:\s+(?:all|alle|tout|todo|todas|tutti|tutto|selected|necessary|(?:all\s+)?cookies|las cookies|i cookie))?\W*$|"
-    rf"^\W*(?:save|speichern|einstellungen speichern|enregistrer|guardar|salva)(?:\s+(?:settings|preferences|choices|my choices|selection))?"
-    rf"\s*(?:&|and|und|et|y|e)\s*(?:{ACCEPT}|close|schließen|fermer|cerrar|chiudi)\W*$", re.IGNORECASE)
-COOKIE_ROW = re.compile(r"^\S+ (\d+ (years?|months?|weeks?|days?|hours?|minutes?)|session|persistent) .*\bcookies?\b", re.IGNORECASE)  # name, duration
-DIALOG_VOICE = re.compile(  # what a dialog's descriptions speak of, with the cookies: the site, its visitors, their consent, its categories
-    r"\b(kategori\w*|categor\w*|catégor\w*|web ?sites?|site|sites web|site web|webseiten?|sitio|sito|visitors?|users?|besucher\w*|nutzer\w*|visiteurs?|utilisateurs?|"
-    r"usuarios?|visitantes?|utenti|visitatori|consent|einwilligung|zustimmung|consentement|consentimiento|consenso|browser|navigateur|navegador)\b",
-    re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -129,10 +114,9 @@ class ContentRegion(Rule):
             dialog.append(line.index)
             closed = line.index
             for after in lines[line.index + 1:line.index + 1 + self.dialog_max_lines]:
-                described = "ookie" in after.text.casefold() and (DIALOG_VOICE.search(after.text) or COOKIE_ROW.match(after.text))
-                if not (len(after.words) <= self.dialog_label_words or described):
+                if not (len(after.words) <= self.dialog_label_words or is_cookie_description(after)):
                     break
-                if CONSENT_BUTTON.match(after.text):
+                if is_consent_button(after):
                     closed = after.index
             dialog += range(line.index + 1, closed + 1)
         return dialog
