@@ -12,6 +12,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 
+from .needles import fold, folded_needles, needles, shortest
+
 
 BREAKS = "\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029"  # '\r\n' is one break
 LINE_CONTENT = re.compile(f"[^{BREAKS}]+")
@@ -33,8 +35,8 @@ WORD_JOINER = re.compile(r"[’'\-.]")  # what WORD lets inside a word: without 
 
 @dataclass(slots=True)
 class Line:
-    """A non-blank raw line: where its content sits in the raw text, its NFC text and its words (every rule asks for
-    them: found once, as the line is made). Not frozen: a frozen dataclass sets each field through
+    """A non-blank raw line: where its content sits in the raw text, its NFC text, its words (every rule asks for
+    them: found once, as the line is made) and its text folded for needles (:func:`.needles.fold`). Not frozen: a frozen dataclass sets each field through
     ``object.__setattr__``, which made building the lines a third of splitting a page; no rule assigns to one."""
 
     index: int
@@ -43,6 +45,7 @@ class Line:
     break_end: int
     text: str
     words: list[str] = field(compare=False, repr=False)
+    folded: str | None = field(compare=False, repr=False)
 
 
 # --- line shapes -----------------------------------------------------------
@@ -58,7 +61,7 @@ def split_lines(raw: str) -> list[Line]:
         if start < end:
             break_end = segment.end() + (2 if raw.startswith("\r\n", segment.end()) else 1 if segment.end() < len(raw) else 0)
             text = unicodedata.normalize("NFC", raw[start:end])
-            lines.append(Line(len(lines), start, end, break_end, text, WORD.findall(text)))
+            lines.append(Line(len(lines), start, end, break_end, text, WORD.findall(text), fold(text)))
     return lines
 
 
@@ -220,25 +223,52 @@ def opens_on_word_boundary(pattern: str) -> bool:
 
 def matches(patterns: Sequence[str], ignore_case: bool = True) -> Callable[[Line], bool]:
     """One test of many patterns (``ignore_case=False`` for those that read capitals: a name). Those anchored at the
-    start are tried there only: searched, each would be tried at every position of the line (the cleaner's costliest work). Those that open on a word boundary share it:
-    '\\b(?:a|b)' tests the boundary once a position and goes no further inside a word; '(?:\\ba)|(?:\\bb)' tests it
-    once a pattern."""
-    def compiled(chosen: list[str]) -> re.Pattern[str] | None:
-        return re.compile("|".join(f"(?:{p})" for p in chosen), re.IGNORECASE if ignore_case else 0) if chosen else None
-
-    head = compiled([p for p in patterns if is_anchored(p)])
+    start are tried there only: searched, each would be tried at every position of the line (the cleaner's costliest work).
+    The searched ones with needles (:mod:`.needles`: literal text every match holds) are tried only on a line that
+    holds one of them: most lines hold none."""
+    flags = re.IGNORECASE if ignore_case else 0
+    head = compiled_body([p for p in patterns if is_anchored(p)], flags)
     searched = [p for p in patterns if not is_anchored(p)]
-    bounded = [p[2:] for p in searched if opens_on_word_boundary(p)]
-    shared = [r"\b(?:" + "|".join(f"(?:{p})" for p in bounded) + ")"] if bounded else []
-    body = compiled(shared + [p for p in searched if not opens_on_word_boundary(p)])
-    if head and body:
-        match, search = head.match, body.search
-        return lambda line: match(line.text) is not None or search(line.text) is not None
-    only = head or body
-    if only is None:
+    found = {pattern: pattern_needles(pattern, ignore_case) for pattern in searched}
+    guarded = [pattern for pattern in searched if found[pattern]]
+    body = compiled_body([pattern for pattern in searched if not found[pattern]], flags)
+    tests: list[Callable[[Line], bool]] = []
+    if head:
+        tests.append(lambda line, match=head.match: match(line.text) is not None)
+    if body:
+        tests.append(lambda line, search=body.search: search(line.text) is not None)
+    if guarded:
+        tests.append(needle_guarded(compiled_body(guarded, flags), [found[p] for p in guarded], ignore_case))  # type: ignore[arg-type]
+    if not tests:
         raise ValueError("matches() takes at least one pattern")
-    test = only.match if head else only.search
-    return lambda line: test(line.text) is not None
+    matcher = tests[0] if len(tests) == 1 else lambda line: any(test(line) for test in tests)
+    matcher.patterns, matcher.ignore_case = tuple(patterns), ignore_case  # type: ignore[attr-defined]  # what a test proves the needles against
+    return matcher
+
+
+def pattern_needles(pattern: str, ignore_case: bool) -> tuple[str, ...] | None:
+    """The needles of one pattern as a line is searched for them: lowered in its folded text when case is ignored."""
+    found = needles(pattern, re.IGNORECASE if ignore_case else 0)
+    return None if found is None else folded_needles(found) if ignore_case else tuple(sorted(found))
+
+
+def needle_guarded(pattern: re.Pattern[str], each: Sequence[tuple[str, ...]], ignore_case: bool) -> Callable[[Line], bool]:
+    """``pattern`` searched in a line that holds a needle of one of its patterns (or whose text could not be folded)."""
+    wanted = shortest(needle for found in each for needle in found)
+    search = pattern.search
+    if ignore_case:
+        return lambda line: ((folded := line.folded) is None or any(n in folded for n in wanted)) and search(line.text) is not None
+    return lambda line: any(n in line.text for n in wanted) and search(line.text) is not None
+
+
+def compiled_body(patterns: Sequence[str], flags: int) -> re.Pattern[str] | None:
+    """The patterns as one alternation. Those that open on a word boundary share it: '\\b(?:a|b)' tests the boundary once a
+    position and goes no further inside a word; '(?:\\ba)|(?:\\bb)' tests it once a pattern."""
+    if not patterns:
+        return None
+    bounded = [p[2:] for p in patterns if opens_on_word_boundary(p)]
+    shared = [r"\b(?:" + "|".join(f"(?:{p})" for p in bounded) + ")"] if bounded else []
+    return re.compile("|".join(f"(?:{p})" for p in shared + [p for p in patterns if not opens_on_word_boundary(p)]), flags)
 
 
 # Multilingual prompt vocabularies (en, de, fr, es, it, pt, nl, tl, ru/uk).

@@ -1,0 +1,109 @@
+"""Clean stage, pure: the literal text a regular expression cannot match without (its needles).
+
+``needles(pattern, flags)`` reads the pattern's parse tree (the ``re`` module's own parser) and returns strings of
+which every match must contain one, or ``None`` when it finds none worth a test. Looking for the needles (``in``, a
+fast substring search) is then a cheap necessary condition: where none is found the pattern cannot match, so the full
+pattern, many alternatives tried at every position of a line, runs only on the few lines that hold one.
+
+A case-blind pattern's needles are looked for, lowered, in the lowered line (:func:`fold`). That is exact because
+``re`` folds case one character at a time by its simple lower case, which ``str.lower`` equals but for 'İ' (lowered
+to two characters), and adds a few pairs of lower-case letters that match each other ('s' and 'ſ', 'σ' and 'ς',
+'о' and 'ᲂ'): a line holding the second letter of such a pair (or what 'İ' lowers to) is not folded, and a needle
+holding one is not used. Then a match of the pattern holds a needle letter for letter in the folded line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from re import _casefix  # type: ignore[attr-defined]  # the letters re.IGNORECASE pairs beyond lower case
+from re import _constants as sre  # type: ignore[attr-defined]  # the parser's opcodes (CPython's own, since 3.11)
+from re import _parser  # type: ignore[attr-defined]
+
+MIN_NEEDLE = 2  # a one-letter needle is in almost every line: no cheaper than the pattern
+ZERO_WIDTH = {sre.AT, sre.ASSERT, sre.ASSERT_NOT}  # anchors, \b and lookarounds consume nothing: literals around them stay adjacent
+REPEATS = {sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT}
+
+Needles = frozenset[str]
+
+# of each set of letters re.IGNORECASE pairs, all but the first (the lowest code point), and what 'İ' lowers to besides 'i'
+UNFOLDABLE = frozenset(chr(code) for key, pairs in _casefix._EXTRA_CASES.items() for code in (key, *pairs)
+                       if code != min((key, *pairs))) | {"\u0307"}
+UNFOLDABLE_LETTER = re.compile("[" + re.escape("".join(sorted(UNFOLDABLE))) + "]")
+
+
+def needles(pattern: str, flags: int = 0) -> Needles | None:
+    """Strings, one of which is in every match of ``pattern`` (each at least ``MIN_NEEDLE`` long), or ``None``."""
+    try:
+        parsed = _parser.parse(pattern, flags)
+    except (re.error, AttributeError, TypeError):  # a parser this code does not know: no needles, the pattern alone
+        return None
+    return best(factors(parsed))
+
+
+def best(candidates: Iterable[Needles]) -> Needles | None:
+    """The most selective candidate: the longest shortest string, then the fewest strings."""
+    usable = [c for c in candidates if c and min(map(len, c)) >= MIN_NEEDLE]
+    return max(usable, key=lambda c: (min(map(len, c)), -len(c)), default=None)
+
+
+def factors(sequence: Iterable[tuple[object, object]]) -> list[Needles]:
+    """Every candidate of a sequence of parsed items: each run of adjacent literals, and the candidates of what must
+    match inside it (a group, a repeat of at least one, an alternation whose every branch has one)."""
+    found: list[Needles] = []
+    run = ""
+    for op, value in sequence:
+        if op == sre.LITERAL:
+            run += chr(value)  # type: ignore[arg-type]
+            continue
+        if op in ZERO_WIDTH:
+            continue
+        if run:
+            found.append(frozenset({run}))
+        run = ""
+        found += inner_factors(op, value)
+    if run:
+        found.append(frozenset({run}))
+    return found
+
+
+def inner_factors(op: object, value: object) -> list[Needles]:
+    if op == sre.SUBPATTERN:
+        _, add_flags, del_flags, inner = value  # type: ignore[misc]
+        return [] if add_flags or del_flags else factors(inner)  # (?i:...) matches otherwise than the needles would be searched
+    if op == sre.ATOMIC_GROUP:
+        return factors(value)  # type: ignore[arg-type]
+    if op in REPEATS:
+        low, _, inner = value  # type: ignore[misc]
+        return factors(inner) if low >= 1 else []
+    if op == sre.BRANCH:
+        branches = [best(factors(branch)) for branch in value[1]]  # type: ignore[index]
+        return [frozenset().union(*branches)] if all(branches) else []  # type: ignore[arg-type]
+    return []  # a class, any character, a back reference: no literal
+
+
+def fold(text: str) -> str | None:
+    """The text lowered, in which a case-blind pattern's lowered needles are found as the pattern would find them; ``None``
+    when the text holds a letter ``re`` pairs beyond lower case (then only the pattern can tell)."""
+    folded = text.lower()
+    return None if not folded.isascii() and UNFOLDABLE_LETTER.search(folded) else folded
+
+
+def folded_needles(found: Needles) -> tuple[str, ...] | None:
+    """The needles lowered, for :func:`fold`'s text, without those that hold a shorter one (found whenever they are);
+    ``None`` if one holds a letter ``fold`` cannot be trusted with."""
+    lowered = {needle.lower() for needle in found}
+    if any(UNFOLDABLE_LETTER.search(needle) for needle in lowered):
+        return None
+    return shortest(lowered)
+
+
+def shortest(found: Iterable[str]) -> tuple[str, ...]:
+    """The needles no other needle is part of, in order: one of them is in a text whenever one of ``found`` is."""
+    ordered = sorted(set(found), key=lambda n: (len(n), n))
+    kept: list[str] = []
+    for needle in ordered:
+        if not any(part in needle for part in kept):
+            kept.append(needle)
+    return tuple(kept)
