@@ -21,7 +21,7 @@ from re import _casefix  # type: ignore[attr-defined]  # the letters re.IGNORECA
 from re import _constants as sre  # type: ignore[attr-defined]  # the parser's opcodes (CPython's own, since 3.11)
 from re import _parser  # type: ignore[attr-defined]
 
-MIN_NEEDLE = 2  # a one-letter needle is in almost every line: no cheaper than the pattern
+MIN_NEEDLE = 2  # a one-letter needle is in almost every line ('©' is not: a character outside ASCII is rare enough)
 ZERO_WIDTH = {sre.AT, sre.ASSERT, sre.ASSERT_NOT}  # anchors, \b and lookarounds consume nothing: literals around them stay adjacent
 REPEATS = {sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT}
 
@@ -34,7 +34,7 @@ UNFOLDABLE_LETTER = re.compile("[" + re.escape("".join(sorted(UNFOLDABLE))) + "]
 
 
 def needles(pattern: str, flags: int = 0) -> Needles | None:
-    """Strings, one of which is in every match of ``pattern`` (each at least ``MIN_NEEDLE`` long), or ``None``."""
+    """Strings, one of which is in every match of ``pattern`` (each at least ``MIN_NEEDLE`` long or outside ASCII), or ``None``."""
     try:
         parsed = _parser.parse(pattern, flags)
     except (re.error, AttributeError, TypeError):  # a parser this code does not know: no needles, the pattern alone
@@ -44,7 +44,7 @@ def needles(pattern: str, flags: int = 0) -> Needles | None:
 
 def best(candidates: Iterable[Needles]) -> Needles | None:
     """The most selective candidate: the longest shortest string, then the fewest strings."""
-    usable = [c for c in candidates if c and min(map(len, c)) >= MIN_NEEDLE]
+    usable = [c for c in candidates if c and all(len(n) >= MIN_NEEDLE or not n.isascii() for n in c)]
     return max(usable, key=lambda c: (min(map(len, c)), -len(c)), default=None)
 
 
