@@ -18,6 +18,7 @@ from ..schema import Schema
 from ..storage import Root
 from ..validate import check_released_relations, check_released_text
 from .features import LabelIds, exported_labels
+from .stats import SplitStats
 
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 
@@ -135,20 +136,40 @@ def quote_rows(doc: ReleaseDoc, schema: Schema) -> list[dict[str, Any]]:
 
 @dataclass(frozen=True)
 class Rows:
-    """One document's rows: its ``documents`` row and ``quotes`` rows (dicts, small), and its ``tokens`` rows
-    (an Arrow record batch, most of a release)."""
+    """One document's rows: its ``documents`` row and ``quotes`` rows (dicts, small), its ``tokens`` rows
+    (an Arrow record batch, most of a release), and its statistics (counted where the rows are made: on a task)."""
 
     document: dict[str, Any]
     quotes: list[dict[str, Any]]
     tokens: pa.RecordBatch
+    stats: SplitStats
 
     def count(self, config: str) -> int:
         return {"documents": 1, "quotes": len(self.quotes), "tokens": self.tokens.num_rows}[config]
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled (a task sends its rows back) with the tokens as one Arrow IPC stream: reading it back is ten times
+        faster than unpickling the batch array by array."""
+        return (rows_from_stream, (self.document, self.quotes, ipc_stream(self.tokens), self.stats))
+
+
+def ipc_stream(batch: pa.RecordBatch) -> pa.Buffer:
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, batch.schema) as writer:
+        writer.write_batch(batch)
+    return sink.getvalue()
+
+
+def rows_from_stream(document: dict[str, Any], quotes: list[dict[str, Any]], tokens: pa.Buffer, stats: SplitStats) -> Rows:
+    return Rows(document, quotes, pa.ipc.open_stream(tokens).read_next_batch(), stats)
+
 
 def rows_of(root: Root, schema: Schema, ids: LabelIds, doc: ReleaseDoc) -> Rows:
     """One document's rows per config, labels as ClassLabel ids, ready for Arrow."""
-    return Rows(document_row(doc, ids), quote_rows(doc, schema), token_batch(root, schema, ids, doc))
+    document, quotes, tokens = document_row(doc, ids), quote_rows(doc, schema), token_batch(root, schema, ids, doc)
+    stats = SplitStats.of_document(document, len(quotes), tokens.column("token_starts").flatten().to_numpy(),
+                                   tokens.column("token_ends").flatten().to_numpy(), exported_labels(schema), list(schema.relations))
+    return Rows(document, quotes, tokens, stats)
 
 
 def holds_email(rows: Any) -> bool:

@@ -10,7 +10,6 @@ import numpy as np
 
 from .features import exported_labels
 from .plan import Plan
-from .rows import Rows
 
 
 @dataclass
@@ -26,26 +25,36 @@ class SplitStats:
     span_tokens: Counter[str] = field(default_factory=Counter)  # "LABEL:length" → count
     languages: Counter[str] = field(default_factory=Counter)
 
-    def add(self, rows: Rows, labels: list[str], relations: list[str]) -> None:
-        """Count one document's rows; ``labels`` and ``relations`` name the ClassLabel ids in them."""
-        document = rows.document
-        starts = rows.tokens.column("token_starts").flatten().to_numpy()  # the document's sentence rows, in order
-        ends = rows.tokens.column("token_ends").flatten().to_numpy()
-        self.documents += 1
-        self.annotated += document["annotated"]
-        self.characters += len(document["text"])
-        self.tokens += len(starts)
-        self.quotes += len(rows.quotes)
-        self.document_tokens[document["id"]] = len(starts)
-        self.languages[document["language"]] += 1
+    @classmethod
+    def of_document(cls, document: dict[str, Any], quotes: int, starts: np.ndarray, ends: np.ndarray,
+                    labels: list[str], relations: list[str]) -> SplitStats:
+        """One document's counts, from its ``documents`` row, its number of quotes and its tokens' offsets (its sentence rows
+        joined); ``labels`` and ``relations`` name the ClassLabel ids in the row."""
+        stats = cls(documents=1, annotated=int(document["annotated"]), characters=len(document["text"]), tokens=len(starts), quotes=quotes)
+        stats.document_tokens[document["id"]] = len(starts)
+        stats.languages[document["language"]] += 1
         spans = document["spans"]
         lengths = (np.searchsorted(ends, [s["end"] for s in spans], "right")  # tokens never cross span edges
                    - np.searchsorted(starts, [s["start"] for s in spans], "left")).tolist()
         for span, length in zip(spans, lengths):
             label = labels[span["label"]]
-            self.spans[label] += 1
-            self.span_tokens[f"{label}:{length}"] += 1
-        self.relations.update(relations[r["label"]] for r in document["relations"])
+            stats.spans[label] += 1
+            stats.span_tokens[f"{label}:{length}"] += 1
+        stats.relations.update(relations[r["label"]] for r in document["relations"])
+        return stats
+
+    def add(self, other: SplitStats) -> None:
+        """Count in another part of the split (one document's :meth:`of_document`): every count is a sum, so the order does not matter."""
+        self.documents += other.documents
+        self.annotated += other.annotated
+        self.characters += other.characters
+        self.tokens += other.tokens
+        self.quotes += other.quotes
+        self.spans.update(other.spans)
+        self.relations.update(other.relations)
+        self.document_tokens.update(other.document_tokens)
+        self.span_tokens.update(other.span_tokens)
+        self.languages.update(other.languages)
 
     def as_dict(self, labels: list[str], relations: list[str]) -> dict[str, Any]:
         return {

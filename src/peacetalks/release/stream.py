@@ -16,7 +16,7 @@ from ..storage import PeacetalksError, Root
 from ..problems import Place, Problem, refuse_release, require_no_errors
 from ..validate import check_text_file
 from ..verdicts import Verdict, read_verdicts
-from .features import LabelIds, exported_labels
+from .features import LabelIds
 from .gold import NOT_ANNOTATED, released_sets
 from .layout import parquet_path
 from .plan import Plan
@@ -76,13 +76,12 @@ def collect_stats(root: Root, plan: Plan, consume: RowsConsumer | None = None, s
     Raises with every validation problem of the root if there is one; from the first, rows are no
     longer passed on, only problems gathered."""
     per_split = {name: SplitStats() for name in plan.splits}
-    labels, relations = exported_labels(plan.schema), list(plan.schema.relations)
     problems = list(plan.orphan_problems)
     for split, (rows, found, provenances) in progress(iter_rows(root, plan), total=len(plan.doc_ids), desc="release"):
         problems += found
         if rows is None or any(p.is_error for p in (*problems, *plan.artefact_problems)):
             continue
-        per_split[split].add(rows, labels, relations)
+        per_split[split].add(rows.stats)
         if consume is not None:
             consume(split, rows)
         if sets is not None:
