@@ -4,6 +4,7 @@ the features in the file metadata."""
 from __future__ import annotations
 
 from collections import Counter
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,10 @@ class ParquetSink:
         self.pending_rows: Counter[str] = Counter()
         self.writers: dict[str, pq.ParquetWriter] = {}
         self.rows: Counter[str] = Counter()
+        # pyarrow encodes and compresses a row group without the GIL: on a thread of its own, while this one makes the
+        # next group; one write at a time, in order, so the files are the bytes a write in line would make
+        self.writer_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"parquet-{split}")
+        self.writing: Future[None] | None = None
 
     def add(self, rows: Rows) -> None:
         for config, pending in (("documents", [rows.document]), ("tokens", [rows.tokens]), ("quotes", rows.quotes)):
@@ -64,13 +69,24 @@ class ParquetSink:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.writers[config] = pq.ParquetWriter(path, self.schemas[config], compression="zstd")
         table = self.table(config)
-        self.writers[config].write_table(table)
+        self.wait()
+        self.writing = self.writer_thread.submit(self.writers[config].write_table, table)
         self.rows[config] += table.num_rows
         self.pending[config], self.pending_rows[config] = [], 0
 
+    def wait(self) -> None:
+        """Until the row group being written is written (its error, a full disk, raised here)."""
+        if self.writing is not None:
+            writing, self.writing = self.writing, None
+            writing.result()
+
     def close(self) -> None:
-        for config in CONFIGS:
-            self.flush(config)
+        try:
+            for config in CONFIGS:
+                self.flush(config)
+            self.wait()
+        finally:
+            self.writer_thread.shutdown(wait=True)
         for writer in self.writers.values():
             writer.close()
 
