@@ -93,6 +93,7 @@ def test_no_needles_where_a_match_need_hold_no_literal() -> None:
     assert needles(r"\b(us|[0-9]+)") is None  # one branch without a literal: the alternation has none
     assert needles(r"(newsletter)?\d+") is None  # what may repeat zero times need not be there
     assert needles(r"(?i:newsletter)") is None  # its own flags: looked for otherwise than it matches
+    assert needles(r"(?i)newsletter") is None and needles(r"(?i)newsletter", re.IGNORECASE) == {"newsletter"}
     assert needles(r"a") is None  # one letter is in every line
 
 
@@ -109,3 +110,27 @@ def test_a_guarded_matcher_finds_its_words_written_with_look_alike_letters() -> 
     test = matches([r"\bsubscribe (now|today)\b"])
     for text in ("SUBSCRIBE NOW", "ſubſcribe today", "\u0130", "Subscr\u0131be now"):
         assert test(split_lines(text)[0]) is bool(re.search(r"\bsubscribe (now|today)\b", text, re.IGNORECASE)), text
+
+
+@pytest.mark.parametrize(("patterns", "text"), [
+    ([r"^a[](]|b"], "xb"),  # a ']' first in a class is a letter: the '|' stands outside every group
+    ([r"\ba[](]|b"], "ab"),
+    ([r"^a(?#()|b"], "xb"),  # a '(' in a comment opens nothing
+    ([r"\bab(?#()|b"], "xb"),
+    (["^a(?x: #(\n)|b"], "xb"),  # nor in a verbose group's comment
+    ([r"^news[^](]|letter"], "the letter"),
+    ([r"(a)", r"(cd)\1"], "cdcd"),  # '\1' is the first group of the alternation of them all, '(a)'
+    ([r"(x)\1", r"\b(y)\1"], "xx"),
+    ([r"^(q)", r"(cd)\1"], "cdcd"),
+])
+def test_a_matcher_reads_alternations_and_group_numbers_as_re_does(patterns: list[str], text: str) -> None:
+    for ignore_case in (True, False):
+        test = matches(patterns, ignore_case)
+        assert test(split_lines(text)[0]) is reference(test)(text), (patterns, ignore_case)
+
+
+def test_named_groups_across_patterns_fail_or_compile_as_their_one_alternation_does() -> None:
+    with pytest.raises(re.error):
+        matches(["^(?P<n>q)", "(?P<n>cd)"])
+    test = matches(["^(?P<n>q)", "cd(?P=n)"])
+    assert not test(split_lines("cd")[0]) and test(split_lines("q")[0])

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 
-from .needles import fold, folded_needles, needles, shortest
+from .needles import fold, folded_needles, needles, opening, refers_to_groups, shortest
 
 
 BREAKS = "\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029"  # '\r\n' is one break
@@ -193,32 +193,14 @@ def is_list_entry(line: Line) -> bool:
     return any(any(c.isdigit() for c in word) for word in line.words[:2])
 
 
-def is_alternation(pattern: str) -> bool:
-    """Whether ``pattern`` has a '|' outside groups and classes."""
-    depth, in_class, escaped = 0, False, False
-    for char in pattern:
-        if escaped:
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        elif in_class:
-            in_class = char != "]"
-        elif char == "[":
-            in_class = True
-        elif char in "()":
-            depth += 1 if char == "(" else -1
-        elif char == "|" and depth == 0:
-            return True
-    return False
+def is_anchored(pattern: str, flags: int = 0) -> bool:
+    """Whether ``pattern`` can only match at the start of the text (read from its parse tree: '^a|b' is not)."""
+    return opening(pattern, flags) == "start"
 
 
-def is_anchored(pattern: str) -> bool:
-    """Whether ``pattern`` can only match at the start: it opens with '^' and is no alternation."""
-    return pattern.startswith("^") and not is_alternation(pattern)
-
-
-def opens_on_word_boundary(pattern: str) -> bool:
-    return pattern.startswith(r"\b") and not is_alternation(pattern)
+def opens_on_word_boundary(pattern: str, flags: int = 0) -> bool:
+    """Whether ``pattern`` is '\\b' and the rest, every match beginning on that boundary ('\\ba|b' is not)."""
+    return pattern.startswith(r"\b") and opening(pattern, flags) == "boundary"
 
 
 def matches(patterns: Sequence[str], ignore_case: bool = True) -> Callable[[Line], bool]:
@@ -227,8 +209,11 @@ def matches(patterns: Sequence[str], ignore_case: bool = True) -> Callable[[Line
     The searched ones with needles (:mod:`.needles`: literal text every match holds) are tried only on a line that
     holds one of them: most lines hold none."""
     flags = re.IGNORECASE if ignore_case else 0
-    head = compiled_body([p for p in patterns if is_anchored(p)], flags)
-    searched = [p for p in patterns if not is_anchored(p)]
+    if any(refers_to_groups(p, flags) for p in patterns):  # its group numbers hold only in the one alternation of them all
+        joined = re.compile("|".join(f"(?:{p})" for p in patterns), flags).search
+        return tagged(lambda line: joined(line.text) is not None, patterns, ignore_case)
+    head = compiled_body([p for p in patterns if is_anchored(p, flags)], flags)
+    searched = [p for p in patterns if not is_anchored(p, flags)]
     found = {pattern: pattern_needles(pattern, ignore_case) for pattern in searched}
     guarded = [pattern for pattern in searched if found[pattern]]
     body = compiled_body([pattern for pattern in searched if not found[pattern]], flags)
@@ -241,8 +226,11 @@ def matches(patterns: Sequence[str], ignore_case: bool = True) -> Callable[[Line
         tests.append(needle_guarded(compiled_body(guarded, flags), [found[p] for p in guarded], ignore_case))  # type: ignore[arg-type]
     if not tests:
         raise ValueError("matches() takes at least one pattern")
-    matcher = tests[0] if len(tests) == 1 else either(*tests)
-    matcher.patterns, matcher.ignore_case = tuple(patterns), ignore_case  # type: ignore[attr-defined]  # what a test proves the needles against
+    return tagged(tests[0] if len(tests) == 1 else either(*tests), patterns, ignore_case)
+
+
+def tagged(matcher: Callable[[Line], bool], patterns: Sequence[str], ignore_case: bool) -> Callable[[Line], bool]:
+    matcher.patterns, matcher.ignore_case = tuple(patterns), ignore_case  # type: ignore[attr-defined]  # what a test proves it against
     return matcher
 
 
@@ -280,9 +268,9 @@ def compiled_body(patterns: Sequence[str], flags: int) -> re.Pattern[str] | None
     position and goes no further inside a word; '(?:\\ba)|(?:\\bb)' tests it once a pattern."""
     if not patterns:
         return None
-    bounded = [p[2:] for p in patterns if opens_on_word_boundary(p)]
+    bounded = [p[2:] for p in patterns if opens_on_word_boundary(p, flags)]
     shared = [r"\b(?:" + "|".join(f"(?:{p})" for p in bounded) + ")"] if bounded else []
-    return re.compile("|".join(f"(?:{p})" for p in shared + [p for p in patterns if not opens_on_word_boundary(p)]), flags)
+    return re.compile("|".join(f"(?:{p})" for p in shared + [p for p in patterns if not opens_on_word_boundary(p, flags)]), flags)
 
 
 # Multilingual prompt vocabularies (en, de, fr, es, it, pt, nl, tl, ru/uk).

@@ -1,4 +1,5 @@
-"""Clean stage, pure: the literal text a regular expression cannot match without (its needles).
+"""Clean stage, pure: what a regular expression's parse tree tells the matchers: the literal text it cannot match
+without (its needles), where its matches begin, and whether it refers to its own groups.
 
 ``needles(pattern, flags)`` reads the pattern's parse tree (the ``re`` module's own parser) and returns strings of
 which every match must contain one, or ``None`` when it finds none worth a test. Looking for the needles (``in``, a
@@ -38,6 +39,8 @@ def needles(pattern: str, flags: int = 0) -> Needles | None:
     try:
         parsed = _parser.parse(pattern, flags)
     except (re.error, AttributeError, TypeError):  # a parser this code does not know: no needles, the pattern alone
+        return None
+    if (parsed.state.flags | re.UNICODE) != (flags | re.UNICODE):  # '(?i)' at its start: it matches otherwise than searched
         return None
     return best(factors(parsed))
 
@@ -107,3 +110,56 @@ def shortest(found: Iterable[str]) -> tuple[str, ...]:
         if not any(part in needle for part in kept):
             kept.append(needle)
     return tuple(kept)
+
+
+def parsed_tree(pattern: str, flags: int = 0) -> object | None:
+    try:
+        return _parser.parse(pattern, flags)
+    except (re.error, AttributeError, TypeError, RecursionError):
+        return None
+
+
+def opening(pattern: str, flags: int = 0) -> str:
+    """'start' when every match begins at the start of the text ('^...', '^a|^b'), 'boundary' when every match begins
+    on a word boundary ('\\b...'), else '' (an alternation of other openings, '^a|b', or anything else)."""
+    tree = parsed_tree(pattern, flags)
+    if tree is None or not tree.data or tree.state.flags & re.MULTILINE:  # type: ignore[attr-defined]
+        return ""
+    op, value = tree.data[0]  # type: ignore[attr-defined]
+    if op == sre.AT and value == sre.AT_BEGINNING:
+        return "start"
+    return "boundary" if op == sre.AT and value == sre.AT_BOUNDARY else ""
+
+
+def refers_to_groups(pattern: str, flags: int = 0) -> bool:
+    """Whether the pattern names a group or refers back to one ('(?P<n>...)', '\\1', '(?(1)...)'): then it means what it
+    means only in the alternation its group numbers were counted in (and ``True`` when it does not parse)."""
+    tree = parsed_tree(pattern, flags)
+    return tree is None or bool(tree.state.groupdict) or any(op in GROUP_REFERENCES for op in opcodes(tree.data))  # type: ignore[attr-defined]
+
+
+GROUP_REFERENCES = {sre.GROUPREF, sre.GROUPREF_EXISTS}
+
+
+def opcodes(sequence: Iterable[tuple[object, object]]) -> Iterable[object]:
+    """Every opcode of a parsed sequence, its groups', branches' and repeats' included."""
+    for op, value in sequence:
+        yield op
+        for inner in nested(op, value):
+            yield from opcodes(inner)
+
+
+def nested(op: object, value: object) -> list[Iterable[tuple[object, object]]]:
+    if op == sre.SUBPATTERN:
+        return [value[3]]  # type: ignore[index]
+    if op in REPEATS:
+        return [value[2]]  # type: ignore[index]
+    if op == sre.BRANCH:
+        return list(value[1])  # type: ignore[index]
+    if op in (sre.ATOMIC_GROUP,):
+        return [value]  # type: ignore[list-item]
+    if op in (sre.ASSERT, sre.ASSERT_NOT):
+        return [value[1]]  # type: ignore[index]
+    if op == sre.GROUPREF_EXISTS:
+        return [branch for branch in value[1:] if branch is not None]  # type: ignore[index]
+    return []
