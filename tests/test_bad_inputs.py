@@ -217,3 +217,14 @@ def test_a_full_disk_fails_clean_with_the_path_and_keeps_the_old_corpus(synth_ro
     code, _, err = cli("clean", "--root", root.path)
     assert (code, err) == (2, f"peacetalks clean: error: {old_text}: cannot write: No space left on device\n")
     assert tree(root.path) == before  # the old file is whole and no temp file is left
+
+
+def test_a_disk_that_fills_up_mid_build_fails_it_naming_the_release_and_leaves_nothing_behind(tmp_path: Path, tiny_disk: Path, cli: Cli) -> None:
+    """Enough documents that the release outgrows the disk after some row groups are written: the first write that
+    fails ends the build; nothing more is written, no traceback, no building folder left."""
+    assert cli("synth", "--root", REPO, "--docs", 300, "--out", tmp_path / "root", "--seed", 11)[0] == 0
+    out = tiny_disk / "release"
+    code, _, err = cli("build", "--root", tmp_path / "root", "--out", out)
+    assert code == 2 and err.count("\n") == 1, err
+    assert err.startswith(f"peacetalks build: error: {out}: cannot write the release: ") and "No space left on device" in err, err
+    assert tree(tiny_disk) == {}

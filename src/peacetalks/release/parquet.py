@@ -3,6 +3,7 @@ the features in the file metadata."""
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -81,14 +82,22 @@ class ParquetSink:
             writing.result()
 
     def close(self) -> None:
-        try:
-            for config in CONFIGS:
-                self.flush(config)
-            self.wait()
-        finally:
-            self.writer_thread.shutdown(wait=True)
+        for config in CONFIGS:
+            self.flush(config)
+        self.wait()
+        self.writer_thread.shutdown(wait=True)
         for writer in self.writers.values():
             writer.close()
+
+    def abandon(self) -> None:
+        """Stop without writing what is pending, raising nothing: the build failed and its folder is removed."""
+        self.writer_thread.shutdown(wait=True, cancel_futures=True)
+        for writer in self.writers.values():
+            with contextlib.suppress(Exception):
+                writer.close()
+            writer.is_open = False  # a close that failed (a full disk) is not tried again when the writer is collected
+            with contextlib.suppress(Exception):
+                writer.file_handle.close()  # the file it opened, which a failed close leaves open
 
 
 SplitSizes = dict[str, dict[str, dict[str, int]]]  # config → split → {"num_examples", "num_bytes", "file_bytes"}
@@ -122,9 +131,12 @@ def write_data(folder: Path, root: Root, plan: Plan, sets: AnnotationSets) -> tu
 
     try:
         stats = collect_stats(root, plan, write, sets)
-    finally:
         for sink in sinks.values():
             sink.close()
+    except BaseException:  # the first error stands (a full disk, a refusal): nothing more is written into the doomed folder
+        for sink in sinks.values():
+            sink.abandon()
+        raise
     sizes: SplitSizes = {
         config: {split: split_size(folder, config, split, sink.rows[config]) for split, sink in sinks.items() if sink.rows[config]}
         for config in CONFIGS
