@@ -222,6 +222,11 @@ def submitted(server: Server, project: str, doc_id: str) -> list[Any]:
     return tasks_of(server, project)[doc_id].annotations
 
 
+def both_show(views: list[str], text: str) -> bool:
+    """Both views rendered, each with ``text`` (before the page renders there are none, and all() of none is true)."""
+    return len(views) == 2 and all(text in view for view in views)
+
+
 def test_two_annotators_sign_up_see_the_guidelines_annotate_on_their_own_passes_and_pull_compares_them(
         labelstudio_server: Server, second_server: Server, ls_root: Root, project: str, cli: Cli,
         open_browser: Callable[[str], LabellingPage]) -> None:
@@ -239,7 +244,7 @@ def test_two_annotators_sign_up_see_the_guidelines_annotate_on_their_own_passes_
     ada.sign_up(people["p1"][0], "ada-password-1")
     instructions = ada.start_labelling(project_id(labelstudio_server, title["p1"]))
     assert "peacetalks annotation guidelines" in instructions and f"Guidelines version {guidelines.version}" in instructions
-    ada.wait(lambda _: all("Zelensky said." in view for view in ada.views_text()), "alpha in both views")
+    ada.wait(lambda _: both_show(ada.views_text(), "Zelensky said."), "alpha in both views")
     assert ada.views_text()[0] == ada.views_text()[1]  # one text, twice: entities above, attribution below
     ada.region(1, "Zelensky")  # the predicted SOURCE, drawn on the attribution view only
     assert [h.text for h in ada.highlights(0)] == []  # no entity predictions (no gold elsewhere to project)
@@ -259,7 +264,7 @@ def test_two_annotators_sign_up_see_the_guidelines_annotate_on_their_own_passes_
     grace = open_browser(second_server.url)
     grace.sign_up(people["p2"][0], "grace-password-2")
     assert "peacetalks annotation guidelines" in grace.start_labelling(project_id(second_server, title["p2"]))
-    grace.wait(lambda _: all("Zelensky said." in view for view in grace.views_text()), "alpha in both views")
+    grace.wait(lambda _: both_show(grace.views_text(), "Zelensky said."), "alpha in both views")
     grace.region(1, "Zelensky")
     assert grace.highlights(0) == []  # ann1's PERSON is not on this page
     page = grace.browser.page_source
