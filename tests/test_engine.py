@@ -135,6 +135,18 @@ def test_a_killed_build_resumes_from_the_tasks_it_finished_and_converges(
     assert not (tmp_path / WORK_FOLDER).exists()
 
 
+def test_results_a_killed_run_of_another_version_of_the_code_left_are_not_resumed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The work folder is named by the code too: results pickled by another version may hold objects of another shape
+    (a Rows without its statistics made every rerun crash), so they are never merged into this version's."""
+    from peacetalks.engine import executors
+
+    job = Job("build", list, list, 0, (tmp_path,), key="k")
+    this_version = executors.listing_digest(job, 4)
+    assert executors.listing_digest(job, 4) == this_version  # the same code, inputs and tasks: resumed
+    monkeypatch.setattr(executors, "source_digest", lambda: "another version of the package")
+    assert executors.listing_digest(job, 4) != this_version
+
+
 def test_bad_input_met_by_a_task_is_refused_as_the_default_path_refuses_it(synth: Root, tmp_path: Path) -> None:
     root = fresh_copy(synth, tmp_path)
     seed = sorted(root.seeds.glob("*.txt"))[DOCS // 2]

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from tqdm import tqdm
 
 from ..storage import PeacetalksError
+from ..verdicts import source_digest
 from .steps import Job, ResultsWriter, StageWork, merged, unwrapped
 
 if TYPE_CHECKING:  # datatrove's executors import huggingface_hub (0.6 s): only a run of several tasks needs them
@@ -89,8 +90,10 @@ class Engine:
 
 
 def listing_digest(job: Job, tasks: int) -> str:
-    """A digest of what the job's results depend on: its name, key, task count and its inputs' listing."""
-    digest = hashlib.sha256(f"{job.name}\0{job.key}\0{job.count}\0{tasks}".encode())
+    """A digest of what the job's results depend on: the code that made them (a killed run's results pickled by another
+    version of the package are not resumed: their objects may have other fields), the job's name, key, task count and
+    its inputs' listing."""
+    digest = hashlib.sha256(f"{source_digest()}\0{job.name}\0{job.key}\0{job.count}\0{tasks}".encode())
     for path in job.inputs:
         entries = sorted(os.scandir(path), key=lambda e: e.name) if path.is_dir() else ([path] if path.exists() else [])
         for entry in entries:

@@ -90,7 +90,8 @@ class ParquetSink:
             writer.close()
 
     def abandon(self) -> None:
-        """Stop without writing what is pending, raising nothing: the build failed and its folder is removed."""
+        """Stop without writing what is pending, raising nothing: the build failed and its folder is removed (a write
+        still in flight is waited for; its own error, if any, gives way to the one that ended the build)."""
         self.writer_thread.shutdown(wait=True, cancel_futures=True)
         for writer in self.writers.values():
             with contextlib.suppress(Exception):
@@ -133,7 +134,7 @@ def write_data(folder: Path, root: Root, plan: Plan, sets: AnnotationSets) -> tu
         stats = collect_stats(root, plan, write, sets)
         for sink in sinks.values():
             sink.close()
-    except BaseException:  # the first error stands (a full disk, a refusal): nothing more is written into the doomed folder
+    except BaseException:  # the error that ended the build stands (a full disk, a refusal): no further row group is written
         for sink in sinks.values():
             sink.abandon()
         raise
