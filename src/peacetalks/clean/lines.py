@@ -212,8 +212,9 @@ def matches(patterns: Sequence[str], ignore_case: bool = True) -> Callable[[Line
     if any(refers_to_groups(p, flags) for p in patterns):  # its group numbers hold only in the one alternation of them all
         joined = re.compile("|".join(f"(?:{p})" for p in patterns), flags).search
         return tagged(lambda line: joined(line.text) is not None, patterns, ignore_case)
-    head = compiled_body([p for p in patterns if is_anchored(p, flags)], flags)
-    searched = [p for p in patterns if not is_anchored(p, flags)]
+    anchored = [p for p in patterns if is_anchored(p, flags)]
+    head = compiled_body(anchored, flags)
+    searched = [p for p in patterns if p not in anchored]
     found = {pattern: pattern_needles(pattern, ignore_case) for pattern in searched}
     guarded = [pattern for pattern in searched if found[pattern]]
     body = compiled_body([pattern for pattern in searched if not found[pattern]], flags)

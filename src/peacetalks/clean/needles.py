@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
+from typing import Any
 
 from re import _casefix  # type: ignore[attr-defined]  # the letters re.IGNORECASE pairs beyond lower case
 from re import _constants as sre  # type: ignore[attr-defined]  # the parser's opcodes (CPython's own, since 3.11)
@@ -34,15 +36,22 @@ UNFOLDABLE = frozenset(chr(code) for key, pairs in _casefix._EXTRA_CASES.items()
 UNFOLDABLE_LETTER = re.compile("[" + re.escape("".join(sorted(UNFOLDABLE))) + "]")
 
 
+@lru_cache(maxsize=1024)
+def parsed_tree(pattern: str, flags: int = 0) -> Any:
+    """The pattern's parse tree (read once for its needles, its opening and its groups), or ``None`` if it does not parse
+    or the parser is not one this code knows (then a matcher searches it as it is)."""
+    try:
+        return _parser.parse(pattern, flags)
+    except (re.error, AttributeError, TypeError, RecursionError):
+        return None
+
+
 def needles(pattern: str, flags: int = 0) -> Needles | None:
     """Strings, one of which is in every match of ``pattern`` (each at least ``MIN_NEEDLE`` long or outside ASCII), or ``None``."""
-    try:
-        parsed = _parser.parse(pattern, flags)
-    except (re.error, AttributeError, TypeError):  # a parser this code does not know: no needles, the pattern alone
+    tree = parsed_tree(pattern, flags)
+    if tree is None or (tree.state.flags | re.UNICODE) != (flags | re.UNICODE):  # '(?i)' at its start: it matches otherwise than searched
         return None
-    if (parsed.state.flags | re.UNICODE) != (flags | re.UNICODE):  # '(?i)' at its start: it matches otherwise than searched
-        return None
-    return best(factors(parsed))
+    return best(factors(tree))
 
 
 def best(candidates: Iterable[Needles]) -> Needles | None:
@@ -112,20 +121,13 @@ def shortest(found: Iterable[str]) -> tuple[str, ...]:
     return tuple(kept)
 
 
-def parsed_tree(pattern: str, flags: int = 0) -> object | None:
-    try:
-        return _parser.parse(pattern, flags)
-    except (re.error, AttributeError, TypeError, RecursionError):
-        return None
-
-
 def opening(pattern: str, flags: int = 0) -> str:
     """'start' when every match begins at the start of the text ('^...', '^a|^b'), 'boundary' when every match begins
     on a word boundary ('\\b...'), else '' (an alternation of other openings, '^a|b', or anything else)."""
     tree = parsed_tree(pattern, flags)
-    if tree is None or not tree.data or tree.state.flags & re.MULTILINE:  # type: ignore[attr-defined]
+    if tree is None or not tree.data or tree.state.flags & re.MULTILINE:
         return ""
-    op, value = tree.data[0]  # type: ignore[attr-defined]
+    op, value = tree.data[0]
     if op == sre.AT and value == sre.AT_BEGINNING:
         return "start"
     return "boundary" if op == sre.AT and value == sre.AT_BOUNDARY else ""
@@ -135,7 +137,7 @@ def refers_to_groups(pattern: str, flags: int = 0) -> bool:
     """Whether the pattern names a group or refers back to one ('(?P<n>...)', '\\1', '(?(1)...)'): then it means what it
     means only in the alternation its group numbers were counted in (and ``True`` when it does not parse)."""
     tree = parsed_tree(pattern, flags)
-    return tree is None or bool(tree.state.groupdict) or any(op in GROUP_REFERENCES for op in opcodes(tree.data))  # type: ignore[attr-defined]
+    return tree is None or bool(tree.state.groupdict) or any(op in GROUP_REFERENCES for op in opcodes(tree.data))
 
 
 GROUP_REFERENCES = {sre.GROUPREF, sre.GROUPREF_EXISTS}
@@ -156,7 +158,7 @@ def nested(op: object, value: object) -> list[Iterable[tuple[object, object]]]:
         return [value[2]]  # type: ignore[index]
     if op == sre.BRANCH:
         return list(value[1])  # type: ignore[index]
-    if op in (sre.ATOMIC_GROUP,):
+    if op == sre.ATOMIC_GROUP:
         return [value]  # type: ignore[list-item]
     if op in (sre.ASSERT, sre.ASSERT_NOT):
         return [value[1]]  # type: ignore[index]
