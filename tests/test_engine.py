@@ -147,6 +147,26 @@ def test_results_a_killed_run_of_another_version_of_the_code_left_are_not_resume
     assert executors.listing_digest(job, 4) != this_version
 
 
+def test_listed_items_reach_the_tasks_through_the_work_folder_not_the_pickled_pipeline(tmp_path: Path) -> None:
+    """An executor pickles the pipeline for every task: a build's 100k items in it cost the command 92 MiB. Spilled once
+    to the work folder, the items stream back as they were, and the pickled step holds only its path."""
+    import pickle
+
+    from peacetalks.engine.steps import Listed, StageWork
+
+    def pickled_step(items: list[object], folder: Path) -> int:
+        job = Job("build", Listed(items), list, len(items), ())
+        return len(pickle.dumps(StageWork(job.reading(job.source.spilled(folder)))))
+
+    many = [("train", f"doc_{i}", {"key": f"{i:064d}"}) for i in range(20_000)]
+    assert pickled_step(many, tmp_path) < 1024 < 1024 * 1024 < len(pickle.dumps(many))
+    assert list(Listed(many).spilled(tmp_path)()) == many
+    spill = tmp_path / "items.pickle"
+    kept = spill.stat().st_mtime_ns
+    Listed(many).spilled(tmp_path)  # a killed run's spill, in a folder named by these items' digest, is kept
+    assert spill.stat().st_mtime_ns == kept
+
+
 def test_bad_input_met_by_a_task_is_refused_as_the_default_path_refuses_it(synth: Root, tmp_path: Path) -> None:
     root = fresh_copy(synth, tmp_path)
     seed = sorted(root.seeds.glob("*.txt"))[DOCS // 2]

@@ -111,3 +111,64 @@ def test_a_missing_or_damaged_record_only_means_validating_again(release_root: R
     assert read_verdicts(release_root, load_schema(release_root)) == {}
     assert cli("build", "--root", release_root.path, "--out", tmp_path / "after")[0] == 0
     assert manifest(tmp_path / "after") == manifest(tmp_path / "before")
+
+
+def test_validate_writes_the_record_as_the_verdicts_come_in_the_bytes_of_one_whole_dump(release_root: Root, cli: Any) -> None:
+    """validate does not hold every verdict to write them at the end (100k of them were 40 MiB): the record is written
+    one verdict at a time, and it is the JSON a dump of the whole record, files by name, would be."""
+    cli("validate", "--root", release_root.path)
+    raw = (release_root.path / VERDICTS).read_text(encoding="utf-8")
+    whole = json.loads(raw)
+    assert list(whole["files"]) == sorted(whole["files"]) and len(whole["files"]) == len(list(release_root.annotations.glob("*.json")))
+    assert raw == json.dumps(whole, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def test_a_root_where_the_record_cannot_be_written_is_validated_all_the_same(release_root: Root, cli: Any) -> None:
+    clean = cli("validate", "--root", release_root.path)
+    (release_root.path / VERDICTS).unlink()
+    (release_root.path / VERDICTS.parent).rmdir()
+    (release_root.path / VERDICTS.parent).write_text("a file where the record's folder would be", encoding="utf-8")
+    code, out, err = cli("validate", "--root", release_root.path)
+    assert (code, out) == clean[:2]
+    assert "validate: verdicts not kept for the build (" in err
+
+
+def test_a_validate_run_that_fails_leaves_the_last_record_as_it_was(release_root: Root, cli: Any) -> None:
+    from peacetalks.verdicts import Recording, Verdict
+
+    cli("validate", "--root", release_root.path)
+    before = (release_root.path / VERDICTS).read_bytes()
+    with pytest.raises(KeyboardInterrupt), Recording(release_root, load_schema(release_root)) as record:
+        record("a.json", Verdict("0" * 64, ()))
+        raise KeyboardInterrupt  # the run stops half-way
+    assert (release_root.path / VERDICTS).read_bytes() == before
+    assert sorted(p.name for p in (release_root.path / VERDICTS.parent).iterdir()) == [VERDICTS.name]  # no temp file left
+
+
+@pytest.mark.parametrize("documents, limit", [(None, 300), (120, 4000)])  # at the end of the run, or half-way (the first 8 KiB written)
+def test_a_disk_that_fills_up_during_validate_costs_the_record_not_the_report(
+        release_root: Root, tmp_path: Path, cli: Any, documents: int | None, limit: int) -> None:
+    import os
+    import resource
+    import signal
+    import subprocess
+    import sys
+
+    root = release_root
+    if documents:
+        root = Root(tmp_path / "synth")
+        assert cli("synth", "--docs", str(documents), "--out", root.path, "--seed", "2")[0] == 0
+    clean = cli("validate", "--root", root.path)
+    before = (root.path / VERDICTS).read_bytes()
+    assert len(before) > limit
+
+    def full_disk() -> None:  # no file may grow past `limit` bytes: a write past it fails as on a full disk
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    run = subprocess.run([sys.executable, "-m", "peacetalks.cli", "validate", "--root", str(root.path)], capture_output=True,
+                         text=True, preexec_fn=full_disk, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+    assert (run.returncode, run.stdout) == clean[:2], run.stderr
+    assert run.stderr == f"validate: verdicts not kept for the build ({root.path / VERDICTS}: cannot write: File too large)\n"
+    assert (root.path / VERDICTS).read_bytes() == before
+    assert sorted(p.name for p in (root.path / VERDICTS.parent).iterdir()) == [VERDICTS.name]

@@ -38,7 +38,7 @@ from .problems import Place, Problem, Scope, check, checks
 from .schema import Schema, generated_artefacts
 from .storage import PeacetalksError, Root, parse_model, read_failure, regular_file_bytes, sha256_text, stale_files, validation_errors
 from .textsearch import NameIndex, quoted_passages
-from .verdicts import Verdict, Verdicts, file_key
+from .verdicts import Record, Verdict, file_key
 
 
 def snippet(text: str, limit: int = 40) -> str:
@@ -313,17 +313,17 @@ def artefact_problems(root: Root, schema: Schema) -> list[Problem]:
     return [problem for entry in checks("root") for problem in entry.run(root, schema)]
 
 
-def validate_root(root: Root, schema: Schema, release_ready: bool = False, verdicts: Verdicts | None = None) -> Iterator[Problem]:
+def validate_root(root: Root, schema: Schema, release_ready: bool = False, record: Record | None = None) -> Iterator[Problem]:
     """Every problem in ``annotations/`` and in the generated schema artefacts, streamed file by file;
-    ``release_ready``: a document awaiting gold is an error, as the build holds it. ``verdicts`` gets
-    every readable file's verdict (:func:`peacetalks.verdicts.write_verdicts` records them for the build)."""
+    ``release_ready``: a document awaiting gold is an error, as the build holds it. ``record`` gets
+    every readable file's verdict as it comes (:class:`peacetalks.verdicts.Recording` keeps them for the build)."""
     yield from artefact_problems(root, schema)
     paths = annotation_paths(root)
     judge = partial(judged_file, root, schema, release_ready=release_ready)
     inputs = (root.annotations, root.corpus, root.schema_dir)
     for path, (problems, verdict) in zip(paths, ordered_map("validate", judge, paths, inputs, key=f"release_ready={release_ready}")):
-        if verdicts is not None and verdict is not None:
-            verdicts[path.name] = verdict
+        if record is not None and verdict is not None:
+            record(path.name, verdict)
         yield from problems
 
 

@@ -17,19 +17,21 @@ and a reader never sees half of one. It lives in a gitignored folder and is neve
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import pydantic_core
 
 from .problems import RULES, Problem
 from .schema import Schema
-from .storage import PeacetalksError, Root, write_text_atomic
+from .storage import PeacetalksError, Root, atomic_output
 
 VERDICTS = Path(".peacetalks") / "verdicts.json"  # under the data root
 FORMAT = 1  # of the file; a file of another format is ignored
@@ -58,7 +60,7 @@ def file_key(raw: bytes, text: str | None, why_no_text: str | None) -> str:
     return digest.hexdigest()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a build holds one per annotation file
 class Verdict:
     """validate's problems for one annotation file (as the build sees them), and the key of what it read."""
 
@@ -78,18 +80,73 @@ class Verdicts(dict[str, Verdict]):
     """Annotation file name → its verdict."""
 
 
-def write_verdicts(root: Root, schema: Schema, verdicts: Verdicts) -> None:
-    """Record the verdicts of one whole validate run (atomically, replacing the last record)."""
-    record = {"format": FORMAT, "validator": validator_key(schema), "files": {name: v.as_json() for name, v in sorted(verdicts.items())}}
-    write_text_atomic(root.path / VERDICTS, json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
+Record = Callable[[str, Verdict], None]  # takes one file's verdict, by the file's name
 
 
-def keep_verdicts(root: Root, schema: Schema, verdicts: Verdicts) -> None:
-    """Record them if the root can be written; a read-only root only loses the time they save (said on stderr)."""
-    try:
-        write_verdicts(root, schema, verdicts)
-    except PeacetalksError as exc:
-        print(f"validate: verdicts not kept for the build ({exc})", file=sys.stderr)
+class Recording:
+    """The record of one validate run, as a context whose value is a :data:`Record`: each verdict is written as it
+    comes (in the run's order, by file name) into a temp file, which replaces the last record when the block ends
+    without an error; so validate never holds them all (100k verdicts were 40 MiB). A root that cannot be written
+    (read-only, a full disk) records nothing, said on stderr: it only loses the time verdicts save; the run goes on.
+    The record is JSON: ``{"format", "validator", "files": {name: [key, problems]}}``."""
+
+    def __init__(self, root: Root, schema: Schema) -> None:
+        self.path = root.path / VERDICTS
+        self.output = atomic_output(self.path, text=True)
+        self.header = f'{{"format":{FORMAT},"validator":{json.dumps(validator_key(schema))},"files":{{'
+        self.handle: TextIO | None = None
+        self.separator = ""
+
+    def __enter__(self) -> Record:
+        try:
+            self.handle = self.output.__enter__()
+        except PeacetalksError as exc:
+            not_kept(str(exc))
+        self.write(self.header)
+        return self.add
+
+    def add(self, name: str, verdict: Verdict) -> None:
+        self.write(self.separator + json.dumps(name, ensure_ascii=False) + ":"
+                   + json.dumps(verdict.as_json(), ensure_ascii=False, separators=(",", ":")))
+        self.separator = ","
+
+    def write(self, text: str) -> None:
+        if self.handle is None:
+            return
+        try:
+            self.handle.write(text)
+        except OSError as exc:
+            self.drop(f"{self.path}: cannot write: {exc.strerror}")
+
+    def drop(self, why: str) -> None:
+        """Stop writing: the temp file is removed, the last record stays (said on stderr)."""
+        self.discard()
+        not_kept(why)
+
+    def discard(self) -> None:
+        if self.handle is not None:
+            self.handle = None
+            self.output.__exit__(Unrecorded, Unrecorded(), None)  # atomic_output removes its temp file, raising nothing
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: Any) -> None:
+        if error is not None:  # the run failed: its verdicts are not recorded, and its error stands
+            self.discard()
+            return
+        self.write("}}\n")
+        if self.handle is not None:
+            self.handle = None
+            try:
+                self.output.__exit__(None, None, None)
+            except PeacetalksError as exc:  # the rename or the sync failed
+                not_kept(str(exc))
+
+
+class Unrecorded(Exception):
+    """Thrown into the record's temp file to drop it."""
+
+
+def not_kept(why: str) -> None:
+    print(f"validate: verdicts not kept for the build ({why})", file=sys.stderr)
 
 
 def read_verdicts(root: Root, schema: Schema) -> Verdicts:

@@ -73,17 +73,17 @@ def cmd_validate(args: argparse.Namespace, root: Root) -> int:
     from ..schema import load_schema
     from ..problems import Selection
     from ..validate import annotation_paths, validate_root
-    from ..verdicts import Verdicts, keep_verdicts
+    from ..verdicts import Recording
 
     selection = Selection(args.level, frozenset(args.exclude))
     schema = load_schema(root)
-    problems, hidden, verdicts = [], 0, Verdicts()
-    for problem in validate_root(root, schema, args.release_ready, verdicts):
-        if selection.shows(problem):
-            problems.append(problem)
-        else:
-            hidden += 1
-    keep_verdicts(root, schema, verdicts)
+    problems, hidden = [], 0
+    with Recording(root, schema) as record:
+        for problem in validate_root(root, schema, args.release_ready, record):
+            if selection.shows(problem):
+                problems.append(problem)
+            else:
+                hidden += 1
     files = len(annotation_paths(root))
     if args.format == "json":
         print(json.dumps({"files": files, "problems": [p.as_dict() for p in problems]}, ensure_ascii=False, indent=2))

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from .executors import EXECUTORS, PARALLEL_FROM, WORK_FOLDER, Engine, ExecutorName, SlurmOptions, Submitted, run_job, work_folders
-from .steps import Failure, Job
+from .steps import Failure, Job, Listed
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -58,5 +58,7 @@ def ordered_map(name: str, function: Callable[[T], R], items: Sequence[T], input
     function or a partial of one); ``inputs`` are the files and folders it reads, ``key`` any option of
     ``function`` that changes its results."""
     listed = list(items)
-    digest = hashlib.sha256(repr(listed).encode("utf-8", "surrogateescape")).hexdigest()
-    return run(Job(name, partial(iter, listed), partial(apply_each, function), len(listed), inputs, key=f"{key}\0{digest}"))
+    digest = hashlib.sha256()
+    for item in listed:  # one at a time: the repr of 100k items at once is 30 MiB
+        digest.update(repr(item).encode("utf-8", "surrogateescape") + b"\0")
+    return run(Job(name, Listed(listed), partial(apply_each, function), len(listed), inputs, key=f"{key}\0{digest.hexdigest()}"))

@@ -5,7 +5,7 @@
 ``SlurmPipelineExecutor``. A job of one task on the local executor runs in this process, with no
 work folder (the 5-document repository pays no start-up cost); the work itself is the same step.
 
-A run of several tasks keeps its results, datatrove's logs and its completion marks in a work
+A run of several tasks keeps the items of a listed job, its results, datatrove's logs and its completion marks in a work
 folder ``.peacetalks-engine/<job>-<key>`` inside the data root (or beside ``--out`` for build),
 named after the job's inputs: a run that was killed resumes there, skipping the tasks it had
 finished, and the folder is removed once the merge has read it. A second run of the same job while
@@ -32,7 +32,7 @@ from tqdm import tqdm
 
 from ..storage import PeacetalksError
 from ..verdicts import source_digest
-from .steps import Job, ResultsWriter, StageWork, merged, unwrapped
+from .steps import Job, Listed, ResultsWriter, StageWork, merged, unwrapped
 
 if TYPE_CHECKING:  # datatrove's executors import huggingface_hub (0.6 s): only a run of several tasks needs them
     from datatrove.executor import SlurmPipelineExecutor
@@ -175,6 +175,8 @@ def run_job(engine: Engine, job: Job) -> Iterator[Any]:
     if folders is None:
         raise PeacetalksError(f"{job.name}: a run of several tasks needs engine.using(...) around it (it holds the work folders)")
     folder = folders.claim(engine.scratch, f"{job.name}-{listing_digest(job, tasks)}")
+    if isinstance(job.source, Listed):
+        job = job.reading(job.source.spilled(folder))
     runner, array = executors_for(engine, job, tasks, folder)
     done_before = tasks - len(array.get_incomplete_ranks(skip_completed=True))
     with watching(folder, tasks, job.name):

@@ -15,7 +15,7 @@ from ..schema import Schema
 from ..storage import PeacetalksError, Root
 from ..problems import Place, Problem, refuse_release, require_no_errors
 from ..validate import check_text_file
-from ..verdicts import Verdict, read_verdicts
+from ..verdicts import Verdict, Verdicts, read_verdicts
 from .features import LabelIds
 from .gold import NOT_ANNOTATED, released_sets
 from .layout import parquet_path
@@ -32,6 +32,7 @@ def release_doc(root: Root, schema: Schema, doc_id: str, gold: AnnotationSet | N
 
 
 DocumentRows = tuple[Rows | None, list[Problem], list[Provenance]]
+DocumentJob = tuple[tuple[str, str], Verdict | None]  # ((split, document id), validate's verdict on its file)
 
 
 def document_rows(root: Root, schema: Schema, ids: LabelIds, place: tuple[str, str], verdict: Verdict | None = None) -> DocumentRows:
@@ -50,16 +51,20 @@ def document_rows(root: Root, schema: Schema, ids: LabelIds, place: tuple[str, s
     return rows, [], sets.provenances
 
 
-def judged_rows(root: Root, schema: Schema, ids: LabelIds, job: tuple[tuple[str, str], Verdict | None]) -> DocumentRows:
+def judged_rows(root: Root, schema: Schema, ids: LabelIds, job: DocumentJob) -> DocumentRows:
     return document_rows(root, schema, ids, *job)
+
+
+def planned_jobs(plan: Plan, verdicts: Verdicts) -> list[DocumentJob]:
+    """Every document's job, split by split in id order (the jobs keep the verdicts they need, not the whole record)."""
+    return [((split, doc_id), verdicts.get(f"{doc_id}.json")) for split in plan.splits for doc_id in plan.split_docs(split)]
 
 
 def iter_rows(root: Root, plan: Plan) -> Iterator[tuple[str, DocumentRows]]:
     """(split, (rows per config or None, problems, set provenances)), split by split in id order: the
     one stream every output reads. Documents are independent, so they make their rows on the engine's tasks;
     each is sent validate's verdict on its file (a worker never loads the whole record)."""
-    verdicts = read_verdicts(root, plan.schema)
-    jobs = [((split, doc_id), verdicts.get(f"{doc_id}.json")) for split in plan.splits for doc_id in plan.split_docs(split)]
+    jobs = planned_jobs(plan, read_verdicts(root, plan.schema))
     make = partial(judged_rows, root, plan.schema, LabelIds.of(plan.schema))
     inputs = (root.corpus, root.annotations, root.schema_dir)
     for ((split, _), _), made in zip(jobs, ordered_map("build", make, jobs, inputs)):
