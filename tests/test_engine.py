@@ -147,6 +147,26 @@ def test_results_a_killed_run_of_another_version_of_the_code_left_are_not_resume
     assert executors.listing_digest(job, 4) != this_version
 
 
+def test_the_work_folder_is_named_by_every_entry_of_the_inputs_read_one_at_a_time(tmp_path: Path) -> None:
+    """A killed run is resumed only on the inputs it read: an entry added, removed, grown or touched names another folder."""
+    from peacetalks.engine import executors
+
+    inputs = tmp_path / "corpus"
+    inputs.mkdir()
+    for name in ("a.txt", "b.txt"):
+        (inputs / name).write_text(name, encoding="utf-8")
+    job = Job("clean", list, list, 2, (inputs, tmp_path / "absent.json"))
+    first = executors.listing_digest(job, 2)
+    (inputs / "c.txt").write_text("c", encoding="utf-8")
+    added = executors.listing_digest(job, 2)
+    (inputs / "c.txt").unlink()
+    assert executors.listing_digest(job, 2) == first != added
+    (inputs / "a.txt").write_text("a longer text", encoding="utf-8")
+    grown = executors.listing_digest(job, 2)
+    os.utime(inputs / "a.txt", ns=(1, 1))
+    assert len({first, added, grown, executors.listing_digest(job, 2)}) == 4
+
+
 def test_listed_items_reach_the_tasks_through_the_work_folder_not_the_pickled_pipeline(tmp_path: Path) -> None:
     """An executor pickles the pipeline for every task: a build's 100k items in it cost the command 92 MiB. Spilled once
     to the work folder, the items stream back as they were, and the pickled step holds only its path."""
@@ -165,6 +185,48 @@ def test_listed_items_reach_the_tasks_through_the_work_folder_not_the_pickled_pi
     kept = spill.stat().st_mtime_ns
     Listed(many).spilled(tmp_path)  # a killed run's spill, in a folder named by these items' digest, is kept
     assert spill.stat().st_mtime_ns == kept
+
+
+def planted_job(scratch: Path, items: list[int]) -> tuple[Job, Path]:
+    """A job of two tasks over ``items`` (its work gives them back) and the work folder it will claim."""
+    from peacetalks.engine import executors
+    from peacetalks.engine.steps import Listed
+
+    job = Job("planted", Listed(items), list, len(items), (), key="planted")
+    folder = scratch / WORK_FOLDER / f"planted-{executors.listing_digest(job, 2)}"
+    folder.mkdir(parents=True)
+    return job, folder
+
+
+def test_a_spill_cut_short_outside_the_run_is_refused_not_released_smaller(tmp_path: Path) -> None:
+    """A cut at a record's end reads as the end of the items: the merge counts its results against the job's."""
+    from peacetalks import engine
+    from peacetalks.engine.steps import Listed
+    from peacetalks.storage import PeacetalksError
+
+    items = list(range(100))
+    job, folder = planted_job(tmp_path, items)
+    Listed(items[:60]).spilled(folder)  # as a disk or a hand would leave it: whole records, too few
+    with pytest.raises(PeacetalksError, match=f"planted: the work folder {folder} holds 60 results for 100 items"):
+        with engine.using(Engine(scratch=tmp_path, tasks=2)):
+            list(engine.run(job))
+    assert not folder.exists()  # removed: the run again starts afresh
+
+
+def test_a_spill_that_cannot_be_read_crashes_the_tasks_which_stay_to_resume(tmp_path: Path) -> None:
+    """Not bad input (a Failure record, then the folder removed): a crash, whose folder a rerun resumes from."""
+    from peacetalks import engine
+
+    items = list(range(100))
+    job, folder = planted_job(tmp_path, items)
+    (folder / "items.pickle").mkdir()  # there, but not a file to read
+    with pytest.raises(IsADirectoryError, match="items.pickle"):
+        with engine.using(Engine(scratch=tmp_path, tasks=2)):
+            list(engine.run(job))
+    assert folder.is_dir()  # kept
+    (folder / "items.pickle").rmdir()
+    with engine.using(Engine(scratch=tmp_path, tasks=2)):
+        assert list(engine.run(job)) == items
 
 
 def test_bad_input_met_by_a_task_is_refused_as_the_default_path_refuses_it(synth: Root, tmp_path: Path) -> None:
@@ -241,6 +303,8 @@ def test_a_slurm_build_done_as_slurm_would_do_it_gives_the_release_of_the_defaul
     (["--tasks", "0"], "--tasks must be at least 1, got 0"),
     (["--workers", "-1"], "--workers must be at least 1, got -1"),
     (["--executor", "slurm"], "--executor slurm needs --slurm-partition (the partition its jobs run in)"),
+    (["--executor", "slurm", "--slurm-partition", "cpu"], "--executor slurm needs --tasks (the command reruns itself on a compute node "
+     "after the tasks, and must find the same number there)"),
 ])
 def test_engine_options_that_cannot_run_are_refused_before_any_work(synth: Root, tmp_path: Path, options: list[str], message: str) -> None:
     root = fresh_copy(synth, tmp_path)

@@ -72,7 +72,7 @@ def _validate_arguments(parser: argparse.ArgumentParser) -> None:
 def cmd_validate(args: argparse.Namespace, root: Root) -> int:
     from ..schema import load_schema
     from ..problems import Selection
-    from ..validate import annotation_paths, validate_root
+    from ..validate import annotation_names, validate_root
     from ..verdicts import Recording
 
     selection = Selection(args.level, frozenset(args.exclude))
@@ -84,7 +84,7 @@ def cmd_validate(args: argparse.Namespace, root: Root) -> int:
                 problems.append(problem)
             else:
                 hidden += 1
-    files = len(annotation_paths(root))
+    files = len(annotation_names(root))
     if args.format == "json":
         print(json.dumps({"files": files, "problems": [p.as_dict() for p in problems]}, ensure_ascii=False, indent=2))
     else:

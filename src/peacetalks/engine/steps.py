@@ -16,12 +16,12 @@ from __future__ import annotations
 import os
 import pickle
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import ExitStack, closing
+from contextlib import ExitStack
 from dataclasses import dataclass
 from functools import partial
 from itertools import cycle, islice
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from datatrove.pipeline.base import PipelineStep
 
@@ -85,13 +85,23 @@ class Listed:
 
 
 def read_records(path: Path) -> Iterator[Any]:
-    """The pickle records of a file, in order, one at a time."""
-    with path.open("rb") as handle:
-        while True:
-            try:
-                yield pickle.load(handle)
-            except EOFError:
-                return
+    """The pickle records of a file, in order, one at a time. The file is opened at once: a spill gone missing crashes
+    its task (a rerun resumes) instead of reading as bad input, which would end the run and remove its work folder."""
+    handle = path.open("rb")
+
+    def closing_records() -> Iterator[Any]:
+        with handle:
+            yield from records(handle)
+
+    return closing_records()
+
+
+def records(handle: BinaryIO) -> Iterator[Any]:
+    while True:
+        try:
+            yield pickle.load(handle)
+        except EOFError:
+            return
 
 
 def failure_of(exc: PeacetalksError | OSError) -> Failure:
@@ -196,7 +206,7 @@ def unwrapped(records: Iterable[Any]) -> Iterator[Any]:
 def merged(folder: Path, tasks: int) -> Iterator[Any]:
     """Every task's results in input order: item ``i`` is the next record of task ``i % tasks``."""
     with ExitStack() as stack:
-        streams = [stack.enter_context(closing(read_records(results_file(folder, rank)))) for rank in range(tasks)]
+        streams = [records(stack.enter_context(results_file(folder, rank).open("rb"))) for rank in range(tasks)]
         for stream in cycle(streams):
             record = next(stream, END)
             if record is END:  # the shares differ by one at most, the lower ranks' being the longer

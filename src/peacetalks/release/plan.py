@@ -11,7 +11,7 @@ from ..schema import Schema, load_schema
 from ..split import SPLITS, Assignment
 from ..splits import plan_splits
 from ..storage import PeacetalksError, Root, read_text
-from ..validate import Problem, annotation_paths, artefact_problems, checked_file
+from ..validate import Problem, annotation_names, artefact_problems, checked_file
 from .layout import VERSION_FILE
 
 SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
@@ -54,7 +54,7 @@ def plan_release(root: Root) -> Plan:
     schema = load_schema(root)
     doc_ids = document_ids(root)
     known = set(doc_ids)
-    orphans = [problem for path in annotation_paths(root) if path.stem not in known
-               for problem in checked_file(root, path, schema)[1]]
+    orphans = [problem for name in annotation_names(root) if name.removesuffix(".json") not in known
+               for problem in checked_file(root, root.annotations / name, schema)[1]]
     assignment = plan_splits(root, doc_ids)
     return Plan(read_version(root), schema, assignment, doc_ids, artefact_problems(root, schema), orphans)
