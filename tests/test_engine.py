@@ -17,6 +17,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -187,7 +188,7 @@ def test_listed_items_reach_the_tasks_through_the_work_folder_not_the_pickled_pi
     assert spill.stat().st_mtime_ns == kept
 
 
-def planted_job(scratch: Path, items: list[int]) -> tuple[Job, Path]:
+def planted_job(scratch: Path, items: list[Any]) -> tuple[Job, Path]:
     """A job of two tasks over ``items`` (its work gives them back) and the work folder it will claim."""
     from peacetalks.engine import executors
     from peacetalks.engine.steps import Listed
@@ -211,6 +212,26 @@ def test_a_spill_cut_short_outside_the_run_is_refused_not_released_smaller(tmp_p
         with engine.using(Engine(scratch=tmp_path, tasks=2)):
             list(engine.run(job))
     assert not folder.exists()  # removed: the run again starts afresh
+
+
+def test_a_spill_cut_inside_a_record_is_refused_and_made_again_by_the_rerun(tmp_path: Path) -> None:
+    """Not a crash, which would keep the folder and meet the same file on every rerun."""
+    from peacetalks import engine
+    from peacetalks.engine.steps import Listed
+    from peacetalks.storage import PeacetalksError
+
+    items = [f"{i:01000d}" for i in range(100)]
+    job, folder = planted_job(tmp_path, items)
+    spill = folder / "items.pickle"
+    Listed(items).spilled(folder)
+    spill.write_bytes(spill.read_bytes()[:-500])  # half of the last item's text
+    with pytest.raises(PeacetalksError, match="items.pickle: pickle data was truncated"):
+        with engine.using(Engine(scratch=tmp_path, tasks=2)):
+            list(engine.run(job))
+    assert not folder.exists()
+    folder.mkdir(parents=True)
+    with engine.using(Engine(scratch=tmp_path, tasks=2)):
+        assert list(engine.run(job)) == items
 
 
 def test_a_spill_that_cannot_be_read_crashes_the_tasks_which_stay_to_resume(tmp_path: Path) -> None:

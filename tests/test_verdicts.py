@@ -172,3 +172,52 @@ def test_a_disk_that_fills_up_during_validate_costs_the_record_not_the_report(
     assert run.stderr == f"validate: verdicts not kept for the build ({root.path / VERDICTS}: cannot write: File too large)\n"
     assert (root.path / VERDICTS).read_bytes() == before
     assert sorted(p.name for p in (root.path / VERDICTS.parent).iterdir()) == [VERDICTS.name]
+
+
+def test_a_full_disk_never_replaces_the_error_that_ended_the_run(release_root: Root, tmp_path: Path) -> None:
+    """Dropping the record flushes what is buffered, which a full disk refuses: the run's own error still stands."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "interrupted.py"
+    script.write_text(f"""
+import resource, signal, sys
+from pathlib import Path
+from peacetalks.schema import load_schema
+from peacetalks.storage import Root
+from peacetalks.verdicts import Recording, Verdict
+root = Root(Path({str(release_root.path)!r}))
+schema = load_schema(root)
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
+try:
+    with Recording(root, schema) as record:
+        record("a.json", Verdict("0" * 64, ()))
+        raise KeyboardInterrupt
+except KeyboardInterrupt:
+    print("the interrupt stands")
+""", encoding="utf-8")
+    run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True)
+    assert run.stdout == "the interrupt stands\n", run.stderr
+    assert not list(release_root.path.glob(".peacetalks/*.tmp"))  # and the temp file is gone
+
+
+def test_the_temp_record_of_a_killed_run_is_removed_and_a_live_runs_is_not(release_root: Root, cli: Any) -> None:
+    import fcntl
+
+    folder = release_root.path / VERDICTS.parent
+    folder.mkdir(exist_ok=True)
+    killed, live = folder / f".{VERDICTS.name}.killed1.tmp", folder / f".{VERDICTS.name}.live123.tmp"
+    killed.write_text('{"format":1,"validator":"', encoding="utf-8")
+    live.write_text('{"format":1,"validator":"', encoding="utf-8")
+    with live.open("rb") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)  # as a validate still writing holds its own
+        assert cli("validate", "--root", release_root.path)[0] == 0
+    assert not killed.exists() and live.exists()
+    assert read_verdicts(release_root, load_schema(release_root))
+
+
+def test_a_hidden_json_file_in_annotations_is_validated_as_any_other(release_root: Root, cli: Any) -> None:
+    (release_root.annotations / ".draft.json").write_text("{not json", encoding="utf-8")
+    code, out, _ = cli("validate", "--root", release_root.path)
+    assert code == 1 and "annotations/.draft.json" in out

@@ -18,6 +18,7 @@ and a reader never sees half of one. It lives in a gitignored folder and is neve
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import json
 import sys
@@ -98,12 +99,21 @@ class Recording:
         self.separator = ""
 
     def __enter__(self) -> Record:
+        self.remove_abandoned()
         try:
             self.handle = self.output.__enter__()
+            fcntl.flock(self.handle.fileno(), fcntl.LOCK_EX)  # held until it is closed: the temp file of a live run
         except PeacetalksError as exc:
             not_kept(str(exc))
         self.write(self.header)
         return self.add
+
+    def remove_abandoned(self) -> None:
+        """The temp files of runs that were killed (a live run holds a lock on its own): each could be tens of MB."""
+        for temp in self.path.parent.glob(f".{self.path.name}.*.tmp") if self.path.parent.is_dir() else ():
+            with contextlib.suppress(OSError), temp.open("rb") as handle:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                temp.unlink()
 
     def add(self, name: str, verdict: Verdict) -> None:
         self.write(self.separator + json.dumps(name, ensure_ascii=False) + ":"
@@ -126,7 +136,8 @@ class Recording:
     def discard(self) -> None:
         if self.handle is not None:
             self.handle = None
-            self.output.__exit__(Unrecorded, Unrecorded(), None)  # atomic_output removes its temp file, raising nothing
+            with contextlib.suppress(PeacetalksError):  # closing flushes what is buffered, which a full disk refuses
+                self.output.__exit__(Unrecorded, Unrecorded(), None)  # atomic_output removes its temp file
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: Any) -> None:
         if error is not None:  # the run failed: its verdicts are not recorded, and its error stands

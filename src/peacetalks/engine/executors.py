@@ -190,7 +190,8 @@ def run_job(engine: Engine, job: Job) -> Iterator[Any]:
     if folders is None:
         raise PeacetalksError(f"{job.name}: a run of several tasks needs engine.using(...) around it (it holds the work folders)")
     folder = folders.claim(engine.scratch, f"{job.name}-{listing_digest(job, tasks)}")
-    if isinstance(job.source, Listed):
+    listed = isinstance(job.source, Listed)  # its count is its items' number, exactly
+    if listed:
         job = job.reading(job.source.spilled(folder))
     runner, array = executors_for(engine, job, tasks, folder)
     done_before = tasks - len(array.get_incomplete_ranks(skip_completed=True))
@@ -203,7 +204,7 @@ def run_job(engine: Engine, job: Job) -> Iterator[Any]:
     resumed = f"; {done_before} of them done by an earlier run, resumed" if done_before else ""
     print(f"{job.name}: {tasks} tasks on datatrove's {engine.executor} executor, "
           f"{engine.worker_count(tasks)} at a time{resumed}", file=sys.stderr)
-    yield from counted(merged(folder, tasks), job, folder)
+    yield from counted(merged(folder, tasks), job, folder) if listed else merged(folder, tasks)
 
 
 def counted(results: Iterator[Any], job: Job, folder: Path) -> Iterator[Any]:

@@ -97,11 +97,15 @@ def read_records(path: Path) -> Iterator[Any]:
 
 
 def records(handle: BinaryIO) -> Iterator[Any]:
+    """The records up to the end of the file; one cut short is bad input (its work folder is removed, so a rerun makes
+    it again), not a crash, which would keep the folder and meet the same file on every rerun."""
     while True:
         try:
             yield pickle.load(handle)
         except EOFError:
             return
+        except pickle.UnpicklingError as exc:
+            raise PeacetalksError(f"{handle.name}: {exc} (cut short outside the run); its work folder is removed: run the command again") from exc
 
 
 def failure_of(exc: PeacetalksError | OSError) -> Failure:

@@ -111,7 +111,9 @@ def arrow_bytes(path: Path) -> int:
         # pre_buffer (the default) reads the whole file into memory first: 837 MiB for a 100k-document tokens split
         fragment = pds.ParquetFileFormat(default_fragment_scan_options=pds.ParquetFragmentScanOptions(pre_buffer=False)).make_fragment(handle)
         batches = fragment.to_batches(batch_size=fragment.row_groups[0].num_rows, batch_readahead=0, fragment_readahead=0)
-        return sum(pa.Table.from_batches([batch]).nbytes for batch in batches)
+        size = sum(pa.Table.from_batches([batch]).nbytes for batch in batches)
+    pa.default_memory_pool().release_unused()  # the batches' memory, which the pool would keep beside the next file's
+    return size
 
 
 def split_size(folder: Path, config: str, split: str, rows: int) -> dict[str, int]:
@@ -138,6 +140,7 @@ def write_data(folder: Path, root: Root, plan: Plan, sets: AnnotationSets) -> tu
         for sink in sinks.values():
             sink.abandon()
         raise
+    pa.default_memory_pool().release_unused()  # the rows' Arrow memory, which the pool would keep through the tail
     sizes: SplitSizes = {
         config: {split: split_size(folder, config, split, sink.rows[config]) for split, sink in sinks.items() if sink.rows[config]}
         for config in CONFIGS
