@@ -102,9 +102,11 @@ class Recording:
         self.remove_abandoned()
         try:
             self.handle = self.output.__enter__()
-            fcntl.flock(self.handle.fileno(), fcntl.LOCK_EX)  # held until it is closed: the temp file of a live run
         except PeacetalksError as exc:
             not_kept(str(exc))
+        else:
+            with contextlib.suppress(OSError):  # a file system without locks: no run's temp file is removed there
+                fcntl.flock(self.handle.fileno(), fcntl.LOCK_EX)  # held until it is closed: the temp file of a live run
         self.write(self.header)
         return self.add
 
