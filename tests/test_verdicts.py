@@ -221,3 +221,16 @@ def test_a_hidden_json_file_in_annotations_is_validated_as_any_other(release_roo
     (release_root.annotations / ".draft.json").write_text("{not json", encoding="utf-8")
     code, out, _ = cli("validate", "--root", release_root.path)
     assert code == 1 and "annotations/.draft.json" in out
+
+
+def test_an_annotation_file_whose_name_is_not_utf8_is_reported_by_name_not_a_traceback(release_root: Root) -> None:
+    import os
+    import subprocess
+    import sys
+
+    with open(os.path.join(os.fsencode(release_root.annotations), b"draft\xff.json"), "wb") as handle:
+        handle.write(b"{}")
+    run = subprocess.run([sys.executable, "-m", "peacetalks.cli", "validate", "--root", str(release_root.path)], capture_output=True, text=True)
+    assert run.returncode == 1 and "Traceback" not in run.stderr, run.stderr
+    assert "annotations/draft\\udcff.json: draft\\udcff: file: file-shape:" in run.stdout
+    assert len(record(release_root)["files"]) == len(list(release_root.annotations.glob("*.json"))) - 1  # no key for that name

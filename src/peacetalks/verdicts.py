@@ -118,6 +118,8 @@ class Recording:
                 temp.unlink()
 
     def add(self, name: str, verdict: Verdict) -> None:
+        if not is_utf8(name):
+            return  # a name that is not UTF-8 cannot be a JSON key: that file gets no verdict (the build validates it again)
         self.write(self.separator + json.dumps(name, ensure_ascii=False) + ":"
                    + json.dumps(verdict.as_json(), ensure_ascii=False, separators=(",", ":")))
         self.separator = ","
@@ -156,6 +158,14 @@ class Recording:
 
 class Unrecorded(Exception):
     """Thrown into the record's temp file to drop it."""
+
+
+def is_utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def not_kept(why: str) -> None:

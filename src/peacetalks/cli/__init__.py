@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import io
 import sys
 from pathlib import Path
 
@@ -64,9 +65,18 @@ def failure_text(exc: BaseException) -> str:
     return str(exc)
 
 
+def escape_undecodable_output() -> None:
+    """A file name that is not UTF-8 (Python holds its bytes as surrogates) is printed escaped, ``bad\\udcff.json``:
+    a report naming it must not end in a traceback."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one subcommand; every expected failure becomes one line ``peacetalks CMD: error: …`` and exit 2."""
     argv = sys.argv[1:] if argv is None else argv
+    escape_undecodable_output()
     args = build_parser().parse_args(argv)
     root = Root((args.root or default_root()).resolve())
     try:
