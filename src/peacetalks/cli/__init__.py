@@ -66,8 +66,9 @@ def failure_text(exc: BaseException) -> str:
 
 
 def escape_undecodable_output() -> None:
-    """A file name that is not UTF-8 (Python holds its bytes as surrogates) is printed escaped, ``bad\\udcff.json``:
-    a report naming it must not end in a traceback."""
+    """At the boundary, for what no command escapes itself (validate's problems already go through
+    :func:`peacetalks.validate.printable`): a name that is not UTF-8 (Python holds its bytes as surrogates) is printed
+    escaped, ``bad\\udcff.json``, never as a UnicodeEncodeError traceback."""
     for stream in (sys.stdout, sys.stderr):
         if isinstance(stream, io.TextIOWrapper):
             stream.reconfigure(errors="backslashreplace")
