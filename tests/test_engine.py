@@ -188,6 +188,25 @@ def test_listed_items_reach_the_tasks_through_the_work_folder_not_the_pickled_pi
     assert spill.stat().st_mtime_ns == kept
 
 
+def test_the_command_lets_a_listed_jobs_items_go_once_they_are_spilled(tmp_path: Path) -> None:
+    """The merge (the build's rows phase) runs without the items: a 100k-document build's jobs held validate's
+    verdicts, 36 MiB the command kept through it."""
+    import gc
+    import weakref
+
+    from peacetalks import engine
+
+    items = [frozenset({i}) for i in range(2_000)]  # a frozenset pickles and can be weakly referenced
+    alive = [weakref.ref(item) for item in items]
+    with engine.using(Engine(scratch=tmp_path, tasks=2)):
+        results = engine.ordered_map("planted", sorted, items, ())
+        del items
+        first = next(results)
+        gc.collect()
+        assert not [ref for ref in alive if ref() is not None]
+        assert [first, *results] == [[i] for i in range(2_000)]
+
+
 def planted_job(scratch: Path, items: list[Any]) -> tuple[Job, Path]:
     """A job of two tasks over ``items`` (its work gives them back) and the work folder it will claim."""
     from peacetalks.engine import executors

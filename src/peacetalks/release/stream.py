@@ -55,20 +55,26 @@ def judged_rows(root: Root, schema: Schema, ids: LabelIds, job: DocumentJob) -> 
     return document_rows(root, schema, ids, *job)
 
 
+def places(plan: Plan) -> Iterator[tuple[str, str]]:
+    """(split, document id) of every released document, split by split in id order: the order of the row stream."""
+    return ((split, doc_id) for split in plan.splits for doc_id in plan.split_docs(split))
+
+
 def planned_jobs(plan: Plan, verdicts: Verdicts) -> list[DocumentJob]:
-    """Every document's job, split by split in id order (the jobs keep the verdicts they need, not the whole record)."""
-    return [((split, doc_id), verdicts.get(f"{doc_id}.json")) for split in plan.splits for doc_id in plan.split_docs(split)]
+    """Every document's job, in :func:`places` order (the jobs keep the verdicts they need, not the whole record)."""
+    return [(place, verdicts.get(f"{place[1]}.json")) for place in places(plan)]
 
 
 def iter_rows(root: Root, plan: Plan) -> Iterator[tuple[str, DocumentRows]]:
     """(split, (rows per config or None, problems, set provenances)), split by split in id order: the
     one stream every output reads. Documents are independent, so they make their rows on the engine's tasks;
     each is sent validate's verdict on its file (a worker never loads the whole record)."""
-    jobs = planned_jobs(plan, read_verdicts(root, plan.schema))
     make = partial(judged_rows, root, plan.schema, LabelIds.of(plan.schema))
     inputs = (root.corpus, root.annotations, root.schema_dir)
-    for ((split, _), _), made in zip(jobs, ordered_map("build", make, jobs, inputs)):
-        yield split, made
+    # the jobs are not kept here: the engine spills them for its tasks and lets them go (their verdicts were 36 MiB at 100k)
+    made = ordered_map("build", make, planned_jobs(plan, read_verdicts(root, plan.schema)), inputs)
+    for (split, _), rows in zip(places(plan), made):
+        yield split, rows
 
 
 RowsConsumer = Callable[[str, Rows], None]
