@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from peacetalks.seeds import load_manifest
-from peacetalks.storage import Root
+from peacetalks.storage import PeacetalksError, Root
 
 BODY = ("Negotiators from both countries met in Geneva on Monday and agreed to continue the talks next week.\n"
         "Neither delegation commented on the substance of the discussions, which lasted more than five hours.\n")
@@ -110,3 +111,22 @@ def test_a_small_html_page_is_accepted_through_trafilatura(tmp_root: Root, tmp_p
     assert cli("clean", "--root", tmp_root.path)[0] == 0
     text = tmp_root.corpus_text("geneva").read_text(encoding="utf-8")
     assert all(p in text for p in paragraphs) and "Home" not in text
+
+
+@pytest.mark.parametrize(("planted", "where"), [
+    ('"file": "000_82625007ee74e6f5.txt", ', "seeds[0]: the key 'file'"),
+    ('"outlet": "Reuters", ', "seeds[0]: the key 'outlet'"),
+])
+def test_a_manifest_key_given_twice_is_refused_by_every_reader(tmp_root: Root, cli: Callable, planted: str, where: str) -> None:
+    """A JSON reader keeps one of the two values, and each reader of the manifest kept another: the file names counted
+    and the entries built disagreed (151 and 150). Every command that reads the manifest refuses it instead."""
+    from peacetalks.seeds import iter_manifest, manifest_files
+
+    text = tmp_root.manifest.read_text(encoding="utf-8")
+    first = text.index('{"id": ')
+    tmp_root.manifest.write_text(text[: first + 1] + planted + text[first + 1 :], encoding="utf-8")
+    for read in (manifest_files, lambda root: list(iter_manifest(root)), load_manifest):
+        with pytest.raises(PeacetalksError, match=f"manifest.json: {re.escape(where)} is there twice"):
+            read(tmp_root)
+    code, _, err = cli("clean", "--root", tmp_root.path)
+    assert code != 0 and f"{where} is there twice" in err

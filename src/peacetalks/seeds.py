@@ -6,6 +6,7 @@ import contextlib
 import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import ijson
 from pydantic import ValidationError
@@ -86,6 +87,7 @@ def load_manifest(root: Root) -> SeedManifest:
     """The whole manifest; stages that visit every seed stream it instead (:func:`iter_manifest`)."""
     if not present(root.manifest):
         return SeedManifest(description=MANIFEST_DESCRIPTION, seeds=[])
+    manifest_files(root)  # refuses a key given twice, which the model's reader lets pass (keeping the last)
     return read_model(root.manifest, SeedManifest)
 
 
@@ -97,6 +99,28 @@ def manifest_errors(root: Root) -> Iterator[None]:
         raise PeacetalksError(f"{root.manifest}: not valid JSON: {exc}") from exc
 
 
+Event = tuple[str, str, Any]  # ijson's (prefix, event, value)
+
+
+def unique_keys(root: Root, events: Iterable[Event]) -> Iterator[Event]:
+    """``events``, refused at an object with a key twice: JSON readers keep one of the two values, and each reader of
+    the manifest would keep another (the file names counted and the entries built disagreed)."""
+    open_objects: list[set[str]] = []
+    entry = -1  # the number of the seeds entry being read
+    for prefix, event, value in events:
+        if event == "start_map":
+            open_objects.append(set())
+            entry += prefix == "seeds.item"
+        elif event == "end_map":
+            open_objects.pop()
+        elif event == "map_key":
+            if value in open_objects[-1]:
+                where = f"seeds[{entry}]" if prefix.startswith("seeds.item") else prefix or "the top-level object"
+                raise PeacetalksError(f"{root.manifest}: {where}: the key {value!r} is there twice")
+            open_objects[-1].add(value)
+        yield prefix, event, value
+
+
 def manifest_files(root: Root) -> list[str]:
     """The seed file names the manifest lists, in order, after checking its outline
     (exactly the keys ``description`` and ``seeds``, an array) without building its entries."""
@@ -104,7 +128,7 @@ def manifest_files(root: Root) -> list[str]:
         return []
     keys, files, seeds_array = [], [], False
     with reading(root.manifest), root.manifest.open("rb") as handle, manifest_errors(root):
-        for prefix, event, value in ijson.parse(handle):
+        for prefix, event, value in unique_keys(root, ijson.parse(handle)):
             if prefix == "" and event == "map_key":
                 keys.append(value)
             elif prefix == "seeds" and event == "start_array":
@@ -123,7 +147,7 @@ def iter_manifest(root: Root) -> Iterator[SeedEntry]:
         return
     with reading(root.manifest), root.manifest.open("rb") as handle, manifest_errors(root):
         seen: set[str] = set()
-        for number, item in enumerate(ijson.items(handle, "seeds.item", use_float=True)):
+        for number, item in enumerate(ijson.items(unique_keys(root, ijson.parse(handle, use_float=True)), "seeds.item")):
             try:
                 entry = SeedEntry.model_validate(item)
             except ValidationError as exc:
