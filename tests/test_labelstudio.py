@@ -366,10 +366,11 @@ def test_a_set_made_in_a_pass_by_another_account_than_its_annotator_is_refused_b
     assert not any("@" in p.read_text(encoding="utf-8") for p in ls_root.annotations.rglob("*.json"))
 
 
-@pytest.mark.parametrize("stop", ["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize(("stop", "ignored"), [("SIGINT", False), ("SIGTERM", False), ("SIGINT", True)])
 def test_start_moves_to_a_free_port_prints_the_url_and_stops_on_ctrl_c_or_sigterm(labelstudio_server: Server, tmp_path: Path,
-                                                                                  stop: str) -> None:
-    """SIGTERM (a service manager's stop, `kill`) must stop the server too: it runs in its own session."""
+                                                                                  stop: str, ignored: bool) -> None:
+    """SIGTERM (a service manager's stop, `kill`) must stop the server too: it runs in its own session. So must SIGINT when
+    the command was started with it ignored, as `peacetalks labelstudio start &` in a script starts it."""
     import os
     import signal
     import subprocess
@@ -386,7 +387,8 @@ def test_start_moves_to_a_free_port_prints_the_url_and_stops_on_ctrl_c_or_sigter
     env = os.environ | {"LABEL_STUDIO_USERNAME": creds.username, "LABEL_STUDIO_PASSWORD": creds.password,
                         "LABEL_STUDIO_USER_TOKEN": creds.token, "USERNAME": "stray", "PORT": "1", "DEBUG": "maybe"}
     process = subprocess.Popen([sys.executable, "-m", "peacetalks.cli", "labelstudio", "start", "--root", str(REPO),
-                                "--data-dir", str(data_dir), "--port", busy, "--timeout", "900"], env=env, stdout=subprocess.PIPE, text=True)
+                                "--data-dir", str(data_dir), "--port", busy, "--timeout", "900"], env=env, stdout=subprocess.PIPE, text=True,
+                               preexec_fn=(lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)) if ignored else None)
     try:
         first = process.stdout.readline()
         assert first.startswith("labelstudio: running at http://127.0.0.1:"), first

@@ -214,15 +214,27 @@ def interrupt(signum: int, frame: object) -> None:
 def run_server(data_dir: Path, port: int, timeout: float = START_TIMEOUT, host: str = LOCAL_HOST) -> int:
     """``peacetalks labelstudio start``: run until Ctrl-C or SIGTERM, then stop the server cleanly."""
     signal.signal(signal.SIGTERM, interrupt)  # the server has its own session: without this, `kill` would orphan it
+    signal.signal(signal.SIGINT, interrupt)  # also when started with SIGINT ignored (`cmd &` in a script): Python then keeps it ignored
     refusal = remote_refusal(host)
     if refusal:  # before credentials are generated for a data dir that will not start
         raise PeacetalksError(refusal)
     creds, generated = Credentials.from_env_or_new(data_dir.resolve())
     server = start_server(data_dir, port, creds, timeout, host)
+    try:  # from here on, whatever stops this command stops the server
+        serve(server, data_dir, creds, generated, host)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    print("labelstudio: stopped")
+    return 0
+
+
+def serve(server: Server, data_dir: Path, creds: Credentials, generated: bool, host: str) -> None:
+    """Check the admin's token, print how to reach the server, and wait for it (until a signal)."""
     try:
         connect(server.url, creds.token)
     except PeacetalksError as exc:
-        server.stop()
         raise PeacetalksError(f"{exc}\nThe admin of {data_dir} was created with other credentials (Label Studio sets them "
                               "only on a data dir's first start): use those, or a new --data-dir") from exc
     for line in start_lines(server, data_dir, generated):
@@ -231,14 +243,7 @@ def run_server(data_dir: Path, port: int, timeout: float = START_TIMEOUT, host: 
         print(f"labelstudio: warning: listening on {host}: anyone who reaches it sees the sign-in page; sign-up needs the invite "
               "link (Organization page); use it only on a network you trust, or behind TLS", file=sys.stderr)
     print("  press Ctrl-C to stop", flush=True)
-    try:
-        server.process.wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.stop()
-    print("labelstudio: stopped")
-    return 0
+    server.process.wait()
 
 
 def start_lines(server: Server, data_dir: Path, generated: bool) -> list[str]:
