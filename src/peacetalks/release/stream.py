@@ -73,7 +73,7 @@ def iter_rows(root: Root, plan: Plan) -> Iterator[tuple[str, DocumentRows]]:
     inputs = (root.corpus, root.annotations, root.schema_dir)
     # the jobs are not kept here: the engine spills them for its tasks and lets them go (their verdicts were 36 MiB at 100k)
     made = ordered_map("build", make, planned_jobs(plan, read_verdicts(root, plan.schema)), inputs)
-    for (split, _), rows in zip(places(plan), made):
+    for (split, _), rows in zip(places(plan), made, strict=True):  # the places again: the same plan gives the same sequence
         yield split, rows
 
 
