@@ -71,7 +71,8 @@ def iter_rows(root: Root, plan: Plan) -> Iterator[tuple[str, DocumentRows]]:
     each is sent validate's verdict on its file (a worker never loads the whole record)."""
     make = partial(judged_rows, root, plan.schema, LabelIds.of(plan.schema))
     inputs = (root.corpus, root.annotations, root.schema_dir)
-    # the jobs are not kept here: the engine spills them for its tasks and lets them go (their verdicts were 36 MiB at 100k)
+    # the jobs are not kept here: a run of several tasks spills them to its work folder and lets them go (their verdicts
+    # were 36 MiB at 100k); one task in this process holds them to the end, as it reads them
     made = ordered_map("build", make, planned_jobs(plan, read_verdicts(root, plan.schema)), inputs)
     for (split, _), rows in zip(places(plan), made, strict=True):  # the places again: the same plan gives the same sequence
         yield split, rows
