@@ -345,11 +345,24 @@ def test_a_slurm_build_done_as_slurm_would_do_it_gives_the_release_of_the_defaul
     (["--executor", "slurm"], "--executor slurm needs --slurm-partition (the partition its jobs run in)"),
     (["--executor", "slurm", "--slurm-partition", "cpu"], "--executor slurm needs --tasks (the command reruns itself on a compute node "
      "after the tasks, and must find the same number there)"),
+    (["--slurm-partition", "cpu"], "--slurm-partition is for --executor slurm only (this run: --executor local)"),
+    (["--executor", "ray", "--slurm-time", "01:00:00"], "--slurm-time is for --executor slurm only (this run: --executor ray)"),
+    (["--executor", "slurm", "--slurm-partition", "cpu", "--tasks", "2", "--slurm-time", "banana"],
+     "--slurm-time 'banana' is not a Slurm time limit (MINUTES, HH:MM:SS or D-HH:MM:SS)"),
 ])
 def test_engine_options_that_cannot_run_are_refused_before_any_work(synth: Root, tmp_path: Path, options: list[str], message: str) -> None:
     root = fresh_copy(synth, tmp_path)
     ran = subprocess.run(peacetalks("clean", "--root", root.path, *options), capture_output=True, text=True)
     assert (ran.returncode, ran.stderr) == (2, f"peacetalks clean: error: {message}\n")
+    assert not root.corpus.exists() and not (root.path / WORK_FOLDER).exists()
+
+
+def test_the_ray_executor_without_ray_names_the_extra_to_install(synth: Root, tmp_path: Path, cli: Any,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    root = fresh_copy(synth, tmp_path)
+    monkeypatch.setitem(sys.modules, "ray", None)  # as in an install without the [cluster] extra: `import ray` fails
+    code, _, err = cli("clean", "--root", root.path, "--executor", "ray", "--tasks", "2")
+    assert (code, err) == (2, "peacetalks clean: error: --executor ray needs Ray, an optional extra: pip install 'peacetalks[cluster]'\n")
     assert not root.corpus.exists() and not (root.path / WORK_FOLDER).exists()
 
 
