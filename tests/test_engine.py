@@ -9,7 +9,9 @@ again, as its dependent job does; and no run opens a network connection.
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -205,6 +207,45 @@ def test_the_command_lets_a_listed_jobs_items_go_once_they_are_spilled(tmp_path:
         gc.collect()
         assert not [ref for ref in alive if ref() is not None]
         assert [first, *results] == [[i] for i in range(2_000)]
+
+
+KILLED_WORKER_RUN = """
+import json, os, sys
+from pathlib import Path
+from peacetalks import engine
+
+class KillsItsReader:
+    \"\"\"An item whose reading in a task kills the process reading it, the first time (as the out-of-memory killer would);
+    it reads as 0 after that.\"\"\"
+    def __init__(self, marker):
+        self.marker = marker
+    def __reduce__(self):  # the worker runs this shell, whose parent it is
+        return os.system, (f"[ -e {self.marker} ] || {{ touch {self.marker}; kill -9 $PPID; }}",)
+    def __repr__(self):  # the job's key: the same on the rerun, so it resumes
+        return f"KillsItsReader({self.marker})"
+
+if __name__ == "__main__":  # the workers import this module
+    scratch = Path(sys.argv[1])
+    items = [*range(150), KillsItsReader(scratch / "killed"), *range(151, 200)]
+    with engine.using(engine.Engine(scratch=scratch, tasks=4, workers=2)):
+        print(json.dumps(list(engine.ordered_map("planted", str, items, ()))))
+"""
+
+
+def test_a_task_whose_worker_is_killed_stops_the_run_resumably_instead_of_waiting_for_ever(tmp_path: Path) -> None:
+    """datatrove's pool waits for ever for a task its worker took with it: the watcher sees the process gone and stops."""
+    script = tmp_path / "run.py"
+    script.write_text(KILLED_WORKER_RUN, encoding="utf-8")
+    killed = subprocess.run([sys.executable, script, tmp_path], capture_output=True, text=True, timeout=120)
+    assert killed.returncode == 1 and (tmp_path / "killed").exists(), killed.stderr
+    message = killed.stderr.strip().splitlines()[-1]  # every task reads the spill through: the first to read the item dies
+    assert re.fullmatch(r"peacetalks\.engine\.executors\.Resumable: planted: the process of task [0-3] \(pid \d+\) ended before "
+                        r"its task, killed from outside \(out of memory\?\); the run is stopped, the tasks done stay in "
+                        rf"{re.escape(str(tmp_path / WORK_FOLDER))}/planted-\w+: run the command again to resume", message), killed.stderr
+    again = subprocess.run([sys.executable, script, tmp_path], capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout) == [*map(str, range(150)), "0", *map(str, range(151, 200))]
+    assert "planted: 4 tasks on datatrove's local executor, 2 at a time;" in again.stderr and "resumed" in again.stderr
 
 
 def planted_job(scratch: Path, items: list[Any]) -> tuple[Job, Path]:

@@ -19,6 +19,7 @@ import fcntl
 import hashlib
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import threading
@@ -32,6 +33,7 @@ from tqdm import tqdm
 
 from ..storage import PeacetalksError
 from ..verdicts import source_digest
+from .liveness import COMPLETIONS, forget_running, lost_task
 from .steps import Job, Listed, ResultsWriter, StageWork, merged, unwrapped
 
 if TYPE_CHECKING:  # datatrove's executors import huggingface_hub (0.6 s): only a run of several tasks needs them
@@ -195,7 +197,10 @@ def run_job(engine: Engine, job: Job) -> Iterator[Any]:
         job = job.reading(job.source.spilled(folder))
     runner, array = executors_for(engine, job, tasks, folder)
     done_before = tasks - len(array.get_incomplete_ranks(skip_completed=True))
-    with watching(folder, tasks, job.name):
+    forget_running(folder)
+    # a pool of this machine waits for ever for a task whose worker was killed: the watcher stops it
+    guarded = engine.executor == "local" and engine.worker_count(tasks) > 1
+    with watching(folder, tasks, job.name, guarded):
         run_executor(engine, runner, array)
     missing = array.get_incomplete_ranks(skip_completed=True)
     if missing:
@@ -314,21 +319,45 @@ def ray_cluster() -> Iterator[None]:
         ray.shutdown()
 
 
+class TaskLost(Exception):
+    """Raised in the main thread, by the watcher's signal, when a task's process is gone: it stops the executor's wait."""
+
+
+LOST_SIGNAL = signal.SIGUSR1
+
+
 @contextlib.contextmanager
-def watching(folder: Path, tasks: int, name: str) -> Iterator[None]:
-    """A bar on stderr of the tasks done, read from datatrove's completion marks while the executor runs."""
+def watching(folder: Path, tasks: int, name: str, guarded: bool) -> Iterator[None]:
+    """A bar on stderr of the tasks done, read from datatrove's completion marks while the executor runs; when
+    ``guarded``, a task whose process died stops the run, resumable (see :mod:`peacetalks.engine.liveness`)."""
     done = threading.Event()
-    marks = folder / "completions"
+    marks = folder / COMPLETIONS
+    lost: list[tuple[int, int]] = []
+    guarded = guarded and threading.current_thread() is threading.main_thread()  # only it can take a signal's handler
+
+    def stop_waiting(signum: int, frame: Any) -> None:
+        if not done.is_set():
+            raise TaskLost()
 
     def watch() -> None:
         with tqdm(total=tasks, desc=f"{name} tasks", unit="task", file=sys.stderr, delay=2.0, disable=None, leave=False) as bar:
             while not done.wait(0.5):
                 bar.update((len(os.listdir(marks)) if marks.is_dir() else 0) - bar.n)
+                if guarded and not lost and (found := lost_task(folder)):
+                    lost.append(found)
+                    signal.pthread_kill(threading.main_thread().ident or 0, LOST_SIGNAL)
 
+    previous = signal.signal(LOST_SIGNAL, stop_waiting) if guarded else None
     thread = threading.Thread(target=watch, daemon=True)
     thread.start()
     try:
         yield
+    except TaskLost:
+        [(rank, pid)] = lost
+        raise Resumable(f"{name}: the process of task {rank} (pid {pid}) ended before its task, killed from outside (out of "
+                        f"memory?); the run is stopped, the tasks done stay in {folder}: run the command again to resume") from None
     finally:
         done.set()
         thread.join()
+        if guarded:
+            signal.signal(LOST_SIGNAL, previous)

@@ -26,6 +26,7 @@ from typing import Any, BinaryIO
 from datatrove.pipeline.base import PipelineStep
 
 from ..storage import PeacetalksError, atomic_output
+from .liveness import mark_running
 
 Work = Callable[[list[Any]], list[Any]]  # a batch of items → their results, in order
 Source = Callable[[], Iterable[Any]]  # the stage's items, streamed; every task streams them and keeps its share
@@ -187,6 +188,7 @@ class ResultsWriter(PipelineStep):
         self.folder = folder
 
     def run(self, data: Any = None, rank: int = 0, world_size: int = 1) -> Iterator[Any]:
+        mark_running(self.folder, rank)  # before the task's work, which runs as this step reads it
         path = results_file(self.folder, rank)
         path.parent.mkdir(parents=True, exist_ok=True)
         temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
