@@ -25,6 +25,7 @@ import pytest
 
 from peacetalks.cli import main
 from peacetalks.engine import WORK_FOLDER, Engine, Job, SlurmOptions
+from peacetalks.engine.executors import Resumable
 from peacetalks.storage import Root
 
 REPO = Path(__file__).resolve().parents[1]
@@ -301,7 +302,8 @@ def test_a_spill_that_cannot_be_read_crashes_the_tasks_which_stay_to_resume(tmp_
     items = list(range(100))
     job, folder = planted_job(tmp_path, items)
     (folder / "items.pickle").mkdir()  # there, but not a file to read
-    with pytest.raises(IsADirectoryError, match="items.pickle"):
+    with pytest.raises(Resumable, match=f"planted: the run stopped: {folder / 'items.pickle'}: Is a directory; the tasks done stay in "
+                       f"{folder}: run the command again to resume"):
         with engine.using(Engine(scratch=tmp_path, tasks=2)):
             list(engine.run(job))
     assert folder.is_dir()  # kept

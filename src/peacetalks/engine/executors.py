@@ -201,7 +201,11 @@ def run_job(engine: Engine, job: Job) -> Iterator[Any]:
     # a pool of this machine waits for ever for a task whose worker was killed: the watcher stops it
     guarded = engine.executor == "local" and engine.worker_count(tasks) > 1
     with watching(folder, tasks, job.name, guarded):
-        run_executor(engine, runner, array)
+        try:
+            run_executor(engine, runner, array)
+        except (OSError, EOFError) as exc:  # of the run, not of the input (a task's work turns that into a Failure)
+            raise Resumable(f"{job.name}: the run stopped: {stopped_by(exc)}; the tasks done stay in {folder}: "
+                            "run the command again to resume") from exc
     missing = array.get_incomplete_ranks(skip_completed=True)
     if missing:
         raise Resumable(f"{job.name}: {len(missing)} of {tasks} tasks did not complete (their logs: "
@@ -210,6 +214,13 @@ def run_job(engine: Engine, job: Job) -> Iterator[Any]:
     print(f"{job.name}: {tasks} tasks on datatrove's {engine.executor} executor, "
           f"{engine.worker_count(tasks)} at a time{resumed}", file=sys.stderr)
     yield from counted(merged(folder, tasks), job, folder) if listed else merged(folder, tasks)
+
+
+def stopped_by(exc: OSError | EOFError) -> str:
+    """A file the run could not use (a full disk, a folder in a file's place), or a broken link between its processes."""
+    if isinstance(exc, OSError) and exc.filename:
+        return f"{exc.filename}: {exc.strerror or exc}"
+    return f"a link between the executor's processes broke ({type(exc).__name__}: {exc})"
 
 
 def counted(results: Iterator[Any], job: Job, folder: Path) -> Iterator[Any]:
