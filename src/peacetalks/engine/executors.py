@@ -323,7 +323,9 @@ def ray_cluster() -> Iterator[None]:
     try:
         ray.init(address=address or "local", include_dashboard=False, log_to_driver=False, configure_logging=False, **local)
     except ConnectionError as exc:
-        raise PeacetalksError(f"--executor ray: cannot join the Ray cluster at RAY_ADDRESS={address}: {exc}") from exc
+        auth = "" if os.environ.get("RAY_AUTH_MODE") else (" (a cluster whose `ray start` said token authentication is enabled "
+                                                           "is joined with RAY_AUTH_MODE=token and its token)")
+        raise PeacetalksError(f"--executor ray: cannot join the Ray cluster at RAY_ADDRESS={address}: {exc}{auth}") from exc
     try:
         yield
     finally:
