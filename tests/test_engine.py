@@ -180,15 +180,17 @@ def test_listed_items_reach_the_tasks_through_the_work_folder_not_the_pickled_pi
 
     def pickled_step(items: list[object], folder: Path) -> int:
         job = Job("build", Listed(items), list, len(items), ())
-        return len(pickle.dumps(StageWork(job.reading(job.source.spilled(folder)))))
+        return len(pickle.dumps(StageWork(job.reading(job.source.spilled(folder, 3)))))
 
     many = [("train", f"doc_{i}", {"key": f"{i:064d}"}) for i in range(20_000)]
     assert pickled_step(many, tmp_path) < 1024 < 1024 * 1024 < len(pickle.dumps(many))
-    assert list(Listed(many).spilled(tmp_path)()) == many
-    spill = tmp_path / "items.pickle"
+    shares = Listed(many).spilled(tmp_path, 3)
+    assert [list(shares(rank, 3)) for rank in range(3)] == [many[rank::3] for rank in range(3)]  # each task reads its own
+    spill = tmp_path / "items" / "00001.pickle"
     kept = spill.stat().st_mtime_ns
-    Listed(many).spilled(tmp_path)  # a killed run's spill, in a folder named by these items' digest, is kept
-    assert spill.stat().st_mtime_ns == kept
+    spill.with_name("00002.pickle").unlink()  # a run killed while it spilled
+    Listed(many).spilled(tmp_path, 3)  # a killed run's spill, in a folder named by these items' digest, is kept; the rest made
+    assert spill.stat().st_mtime_ns == kept and list(shares(2, 3)) == many[2::3]
 
 
 def test_the_command_lets_a_listed_jobs_items_go_once_they_are_spilled(tmp_path: Path) -> None:
@@ -239,8 +241,8 @@ def test_a_task_whose_worker_is_killed_stops_the_run_resumably_instead_of_waitin
     script.write_text(KILLED_WORKER_RUN, encoding="utf-8")
     killed = subprocess.run([sys.executable, script, tmp_path], capture_output=True, text=True, timeout=120)
     assert killed.returncode == 1 and (tmp_path / "killed").exists(), killed.stderr
-    message = killed.stderr.strip().splitlines()[-1]  # every task reads the spill through: the first to read the item dies
-    assert re.fullmatch(r"peacetalks\.engine\.executors\.Resumable: planted: the process of task [0-3] \(pid \d+\) ended before "
+    message = killed.stderr.strip().splitlines()[-1]  # item 150 is task 2's (150 % 4), which alone reads it
+    assert re.fullmatch(r"peacetalks\.engine\.executors\.Resumable: planted: the process of task 2 \(pid \d+\) ended before "
                         r"its task, killed from outside \(out of memory\?\); the run is stopped, the tasks done stay in "
                         rf"{re.escape(str(tmp_path / WORK_FOLDER))}/planted-\w+: run the command again to resume", message), killed.stderr
     again = subprocess.run([sys.executable, script, tmp_path], capture_output=True, text=True, timeout=120)
@@ -268,7 +270,7 @@ def test_a_spill_cut_short_outside_the_run_is_refused_not_released_smaller(tmp_p
 
     items = list(range(100))
     job, folder = planted_job(tmp_path, items)
-    Listed(items[:60]).spilled(folder)  # as a disk or a hand would leave it: whole records, too few
+    Listed(items[:60]).spilled(folder, 2)  # as a disk or a hand would leave it: whole records, too few
     with pytest.raises(PeacetalksError, match=f"planted: the work folder {folder} holds 60 results for 100 items"):
         with engine.using(Engine(scratch=tmp_path, tasks=2)):
             list(engine.run(job))
@@ -283,10 +285,10 @@ def test_a_spill_cut_inside_a_record_is_refused_and_made_again_by_the_rerun(tmp_
 
     items = [f"{i:01000d}" for i in range(100)]
     job, folder = planted_job(tmp_path, items)
-    spill = folder / "items.pickle"
-    Listed(items).spilled(folder)
+    spill = folder / "items" / "00001.pickle"
+    Listed(items).spilled(folder, 2)
     spill.write_bytes(spill.read_bytes()[:-500])  # half of the last item's text
-    with pytest.raises(PeacetalksError, match="items.pickle: pickle data was truncated"):
+    with pytest.raises(PeacetalksError, match="items/00001.pickle: pickle data was truncated"):
         with engine.using(Engine(scratch=tmp_path, tasks=2)):
             list(engine.run(job))
     assert not folder.exists()
@@ -301,13 +303,13 @@ def test_a_spill_that_cannot_be_read_crashes_the_tasks_which_stay_to_resume(tmp_
 
     items = list(range(100))
     job, folder = planted_job(tmp_path, items)
-    (folder / "items.pickle").mkdir()  # there, but not a file to read
-    with pytest.raises(Resumable, match=f"planted: the run stopped: {folder / 'items.pickle'}: Is a directory; the tasks done stay in "
+    (folder / "items" / "00000.pickle").mkdir(parents=True)  # there, but not a file to read
+    with pytest.raises(Resumable, match=f"planted: the run stopped: {folder / 'items' / '00000.pickle'}: Is a directory; the tasks done stay in "
                        f"{folder}: run the command again to resume"):
         with engine.using(Engine(scratch=tmp_path, tasks=2)):
             list(engine.run(job))
     assert folder.is_dir()  # kept
-    (folder / "items.pickle").rmdir()
+    (folder / "items" / "00000.pickle").rmdir()
     with engine.using(Engine(scratch=tmp_path, tasks=2)):
         assert list(engine.run(job)) == items
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from . import engine
 from .clean import CLEANER_VERSION, CleanResult, clean, most_first
-from .engine import Job
+from .engine import Job, streamed
 from .models import CorpusSidecar, Document, RemovalCount, RemovedBlock, SeedEntry, Title
 from .progress import progress, shown_ids
 from .seeds import is_temp_name, iter_manifest, seed_files, seed_text
@@ -94,7 +94,7 @@ def run_clean(root: Root, check: bool = False) -> CleanReport:
     report = CleanReport()
     expected: set[str] = set()
     total = len(seed_files(root))  # refuses stray files before anything is written
-    job = Job("clean", partial(iter_manifest, root), partial(clean_batch, root, check), total,
+    job = Job("clean", streamed(partial(iter_manifest, root)), partial(clean_batch, root, check), total,
               inputs=(root.seeds,), key=f"cleaner {CLEANER_VERSION}, check={check}")
     for doc_id, stale in progress(engine.run(job), total=total, desc="clean"):
         expected.update((root.corpus_text(doc_id).name, root.corpus_sidecar(doc_id).name))

@@ -17,13 +17,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from .executors import EXECUTORS, PARALLEL_FROM, WORK_FOLDER, Engine, ExecutorName, SlurmOptions, Submitted, run_job, work_folders
-from .steps import Failure, Job, Listed
+from .steps import Failure, Job, Listed, streamed
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 __all__ = ["EXECUTORS", "PARALLEL_FROM", "WORK_FOLDER", "Engine", "ExecutorName", "Failure", "Job", "SlurmOptions", "Submitted",
-           "current", "ordered_map", "run", "using"]
+           "current", "ordered_map", "run", "streamed", "using"]
 
 ENGINE: ContextVar[Engine] = ContextVar("engine", default=Engine())  # the default: one task, in this process
 

@@ -194,7 +194,7 @@ def run_job(engine: Engine, job: Job) -> Iterator[Any]:
     folder = folders.claim(engine.scratch, f"{job.name}-{listing_digest(job, tasks)}")
     listed = isinstance(job.source, Listed)  # its count is its items' number, exactly
     if listed:
-        job = job.reading(job.source.spilled(folder))
+        job = job.reading(job.source.spilled(folder, tasks))
     runner, array = executors_for(engine, job, tasks, folder)
     done_before = tasks - len(array.get_incomplete_ranks(skip_completed=True))
     forget_running(folder)

@@ -29,9 +29,9 @@ from ..storage import PeacetalksError, atomic_output
 from .liveness import mark_running
 
 Work = Callable[[list[Any]], list[Any]]  # a batch of items → their results, in order
-Source = Callable[[], Iterable[Any]]  # the stage's items, streamed; every task streams them and keeps its share
+Source = Callable[[int, int], Iterable[Any]]  # (rank, world_size) → that task's share of the stage's items, in order
 RESULTS = "results"
-ITEMS = "items.pickle"
+ITEMS = "items"  # a listed job's items, one file a task: items/<rank>.pickle
 END = object()  # the end of a stream of records (a record may be None)
 
 
@@ -64,25 +64,45 @@ class Job:
         return Job(self.name, source, self.work, self.count, self.inputs, self.key, self.batch)
 
 
+def streamed(stream: Callable[[], Iterable[Any]]) -> Source:
+    """A source that every task streams whole, keeping its share (a seed manifest, which no process holds whole)."""
+    return partial(share_of_stream, stream)
+
+
+def share_of_stream(stream: Callable[[], Iterable[Any]], rank: int, world_size: int) -> Iterator[Any]:
+    return islice(iter(stream()), rank, None, world_size)
+
+
 class Listed:
-    """A job's items held in this process, as a list. A task of this process iterates them; tasks elsewhere read them
-    from the work folder, where the command spills them once (:meth:`spilled`): so an executor pickles a path, not
-    every item (datatrove pickling a 100k-document build's items took the command 92 MiB more)."""
+    """A job's items held in this process, as a list. A task of this process takes its share of them; tasks elsewhere
+    read their share from the work folder, where the command spills each task's once (:meth:`spilled`): so an executor
+    pickles a path, not every item (datatrove pickling a 100k-document build's items took the command 92 MiB more),
+    and a task reads its own items only (256 tasks each reading all of them would read them 256 times)."""
 
     def __init__(self, items: list[Any]) -> None:
         self.items = items
 
-    def __call__(self) -> Iterator[Any]:
-        return iter(self.items)
+    def __call__(self, rank: int, world_size: int) -> Iterator[Any]:
+        return islice(self.items, rank, None, world_size)
 
-    def spilled(self, folder: Path) -> Source:
-        """The items as a stream from ``folder``; one a killed run spilled is kept (the folder is named by the items' digest)."""
-        path = folder / ITEMS
-        if not path.exists():
-            with atomic_output(path) as handle:
-                for item in self.items:
-                    pickle.dump(item, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        return partial(read_records, path)
+    def spilled(self, folder: Path, tasks: int) -> Source:
+        """Each task's share as a stream from ``folder``; a share a killed run spilled is kept (the folder is named by the
+        items' digest and the task count)."""
+        for rank in range(tasks):
+            path = share_file(folder, rank)
+            if not path.exists():
+                with atomic_output(path) as handle:
+                    for item in self.items[rank::tasks]:
+                        pickle.dump(item, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        return partial(read_share, folder)
+
+
+def share_file(folder: Path, rank: int) -> Path:
+    return folder / ITEMS / f"{rank:05d}.pickle"
+
+
+def read_share(folder: Path, rank: int, world_size: int) -> Iterator[Any]:
+    return read_records(share_file(folder, rank))
 
 
 def read_records(path: Path) -> Iterator[Any]:
@@ -165,7 +185,7 @@ class StageWork(PipelineStep):
         quiet_datatrove()
 
     def run(self, data: Any = None, rank: int = 0, world_size: int = 1) -> Iterator[Any]:
-        for batch in batches(islice(iter(self.job.source()), rank, None, world_size), self.job.batch):
+        for batch in batches(iter(self.job.source(rank, world_size)), self.job.batch):
             results = [batch] if isinstance(batch, Failure) else outcomes(self.job.work, batch)
             self.stat_update("items", value=len(results))
             yield from results
