@@ -251,6 +251,49 @@ def test_a_task_whose_worker_is_killed_stops_the_run_resumably_instead_of_waitin
     assert "planted: 4 tasks on datatrove's local executor, 2 at a time;" in again.stderr and "resumed" in again.stderr
 
 
+def test_a_forked_child_does_not_keep_the_locks_of_the_command_that_forked_it(tmp_path: Path) -> None:
+    """datatrove's Manager is forked from the command: left running when the command was killed (-9), its copy of the
+    root's lock made every later command wait for ever."""
+    import fcntl
+
+    from peacetalks.storage import locked
+
+    root = Root(tmp_path)
+    started, ready = os.pipe()
+    with locked(root, "exclusive", "test"):
+        child = os.fork()
+        if child == 0:  # as an orphaned Manager: alive, and never closing anything
+            os.write(ready, b"1")  # after the fork's handlers ran in the child
+            time.sleep(30)
+            os._exit(0)
+    try:
+        assert os.read(started, 1) == b"1"
+        fd = os.open(tmp_path, os.O_RDONLY | os.O_DIRECTORY)
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # BlockingIOError when the child holds the lock
+        os.close(fd)
+    finally:
+        os.kill(child, signal.SIGKILL)
+        os.waitpid(child, 0)
+
+
+def test_a_pool_that_does_not_return_once_every_task_is_done_is_left_for_the_merge(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """A worker killed just after its task, or the fork server killed: datatrove's pool then waits for ever, though
+    every result is on disk."""
+    from peacetalks.engine import executors
+
+    monkeypatch.setattr(executors, "STALLED_AFTER", 1.0)
+    (tmp_path / "completions").mkdir()
+    for rank in range(2):
+        (tmp_path / "completions" / f"{rank:05d}").touch()
+    start = time.monotonic()
+    with executors.watching(tmp_path, 2, "planted", guarded=True):
+        time.sleep(60)  # a pool that never returns
+    assert time.monotonic() - start < 10
+    assert "planted: every task is done but datatrove's pool did not return in 1 s" in capsys.readouterr().err
+    assert signal.getsignal(executors.LOST_SIGNAL) is signal.SIG_DFL
+
+
 def planted_job(scratch: Path, items: list[Any]) -> tuple[Job, Path]:
     """A job of two tasks over ``items`` (its work gives them back) and the work folder it will claim."""
     from peacetalks.engine import executors

@@ -23,6 +23,7 @@ import signal
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from tqdm import tqdm
 
-from ..storage import PeacetalksError
+from ..storage import PeacetalksError, hold, let_go
 from ..verdicts import source_digest
 from .liveness import COMPLETIONS, forget_running, lost_task
 from .steps import Job, Listed, ResultsWriter, StageWork, merged, unwrapped
@@ -135,13 +136,13 @@ class WorkFolders:
         if folder in self.held:
             return folder
         folder.mkdir(parents=True, exist_ok=True)
-        fd = os.open(folder / "lock", os.O_CREAT | os.O_RDWR, 0o644)
+        fd = hold(os.open(folder / "lock", os.O_CREAT | os.O_RDWR, 0o644))
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            os.close(fd)
+            let_go(fd)
             folder = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f"{name}."))
-            fd = os.open(folder / "lock", os.O_CREAT | os.O_RDWR, 0o644)
+            fd = hold(os.open(folder / "lock", os.O_CREAT | os.O_RDWR, 0o644))
         self.held[folder] = fd
         return folder
 
@@ -151,7 +152,7 @@ class WorkFolders:
                 shutil.rmtree(folder, ignore_errors=True)
                 with contextlib.suppress(OSError):
                     folder.parent.rmdir()  # only when no other command's folder is in it
-            os.close(fd)
+            let_go(fd)
         self.held.clear()
 
 
@@ -333,17 +334,19 @@ def ray_cluster() -> Iterator[None]:
 
 
 class TaskLost(Exception):
-    """Raised in the main thread, by the watcher's signal, when a task's process is gone: it stops the executor's wait."""
+    """Raised in the main thread by the watcher's signal: it stops the executor's wait, for a task whose process is gone
+    or for a pool that does not return once every task is done."""
 
 
 LOST_SIGNAL = signal.SIGUSR1
+STALLED_AFTER = 10.0  # seconds from the last task's completion mark to the pool's return; it takes well under one
 
 
 @contextlib.contextmanager
 def watching(folder: Path, tasks: int, name: str, guarded: bool) -> Iterator[None]:
     """A bar on stderr of the tasks done, read from datatrove's completion marks while the executor runs; when
     ``guarded``, a task whose process died stops the run, resumable (see :mod:`peacetalks.engine.liveness`)."""
-    done = threading.Event()
+    done, stopped = threading.Event(), threading.Event()
     marks = folder / COMPLETIONS
     lost: list[tuple[int, int]] = []
     guarded = guarded and threading.current_thread() is threading.main_thread()  # only it can take a signal's handler
@@ -352,13 +355,24 @@ def watching(folder: Path, tasks: int, name: str, guarded: bool) -> Iterator[Non
         if not done.is_set():
             raise TaskLost()
 
+    def stop() -> None:
+        stopped.set()
+        signal.pthread_kill(threading.main_thread().ident or 0, LOST_SIGNAL)
+
     def watch() -> None:
+        all_done_at: float | None = None
         with tqdm(total=tasks, desc=f"{name} tasks", unit="task", file=sys.stderr, delay=2.0, disable=None, leave=False) as bar:
             while not done.wait(0.5):
-                bar.update((len(os.listdir(marks)) if marks.is_dir() else 0) - bar.n)
-                if guarded and not lost and (found := lost_task(folder)):
+                complete = len(os.listdir(marks)) if marks.is_dir() else 0
+                bar.update(complete - bar.n)
+                if not guarded or stopped.is_set():
+                    continue
+                if complete < tasks and (found := lost_task(folder)):
                     lost.append(found)
-                    signal.pthread_kill(threading.main_thread().ident or 0, LOST_SIGNAL)
+                    stop()
+                all_done_at = all_done_at or (time.monotonic() if complete >= tasks else None)
+                if all_done_at and time.monotonic() - all_done_at > STALLED_AFTER:  # a worker gone after its task took the
+                    stop()  # pool's bookkeeping with it, or its fork server died: every result is on disk, the merge reads them
 
     previous = signal.signal(LOST_SIGNAL, stop_waiting) if guarded else None
     thread = threading.Thread(target=watch, daemon=True)
@@ -366,6 +380,10 @@ def watching(folder: Path, tasks: int, name: str, guarded: bool) -> Iterator[Non
     try:
         yield
     except TaskLost:
+        if not lost:
+            print(f"{name}: every task is done but datatrove's pool did not return in {STALLED_AFTER:.0f} s (a worker "
+                  "gone after its task?): the results are read from the work folder", file=sys.stderr)
+            return
         [(rank, pid)] = lost
         raise Resumable(f"{name}: the process of task {rank} (pid {pid}) ended before its task, killed from outside (out of "
                         f"memory?); the run is stopped, the tasks done stay in {folder}: run the command again to resume") from None

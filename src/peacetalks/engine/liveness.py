@@ -4,7 +4,9 @@ A worker of datatrove's local executor killed from outside (the out-of-memory ki
 with it, and the executor then waits for that task's result for ever. So each task writes, as it starts, which process
 runs it (its pid and that process's start time, so that a pid used again later is not taken for it), and the run's
 watcher asks, for every started task not yet marked complete, whether its process is still there. A kill in the instant
-between a worker taking a task and writing its mark is not seen.
+between a worker taking a task and writing its mark is not seen; a stopped process (SIGSTOP) is there, and the run
+waits for it to go on. A worker killed after its task's mark, or the pool's fork server killed, leaves every result on
+disk and the pool waiting: the watcher stops that wait too, once every task has been done for a while.
 """
 
 from __future__ import annotations

@@ -11,14 +11,14 @@ from .folders import BUILDING_MARK, building_folder, exchange_paths, listed_file
 from .generated import is_current, stale_files, sync_files
 from .hashing import sha256_bytes, sha256_file, sha256_text
 from .layout import ID_RE, Root, checked_id
-from .lock import LockMode, locked
+from .lock import LockMode, hold, let_go, locked
 from .reading import (parse_model, present, read_bytes, read_failure, read_json, read_model, read_text, reading, regular_file_bytes,
                       validation_errors, validation_text)
 from .writing import atomic_output, canonical_json, dump_model, write_atomic, write_files_atomic, write_model, write_text_atomic
 
 __all__ = [
     "BUILDING_MARK", "ID_RE", "LockMode", "PeacetalksError", "Root", "atomic_output", "building_folder", "canonical_json",
-    "checked_id", "is_current", "dump_model", "exchange_paths", "listed_files", "locked", "parse_model", "present", "read_bytes",
+    "checked_id", "is_current", "dump_model", "exchange_paths", "hold", "let_go", "listed_files", "locked", "parse_model", "present", "read_bytes",
     "read_failure", "read_json", "read_model", "read_text", "reading", "regular_file_bytes", "replace_folder", "replaceable_folder",
     "sha256_bytes", "sha256_file", "sha256_text", "stale_files", "sync_files", "validation_errors", "validation_text",
     "write_atomic", "write_files_atomic", "write_model", "write_text_atomic",

@@ -13,6 +13,36 @@ from .errors import PeacetalksError
 from .layout import Root
 
 LockMode = Literal["shared", "exclusive"]
+HELD: set[int] = set()  # the descriptors this process holds its locks by
+
+
+def hold(fd: int) -> int:
+    """``fd`` holds a lock of this process (a forked child lets go of it); call :func:`let_go` before closing it."""
+    HELD.add(fd)
+    return fd
+
+
+def let_go(fd: int) -> None:
+    HELD.discard(fd)
+    os.close(fd)  # closing the descriptor releases the lock
+
+
+def drop_inherited_locks() -> None:
+    """In a forked child, its copies of this process's lock descriptors are pointed at /dev/null. An flock belongs to
+    the open file, which a fork shares: datatrove's Manager, forked from a command and left running when the command
+    was killed (-9), held the root's lock for ever, and every later command waited for it. (``dup2``, not ``close``:
+    the descriptor's number stays valid for whatever still owns it in the child.)"""
+    if not HELD:
+        return
+    null = os.open(os.devnull, os.O_RDONLY)
+    for fd in HELD:
+        with contextlib.suppress(OSError):
+            os.dup2(null, fd, inheritable=False)
+    os.close(null)
+    HELD.clear()
+
+
+os.register_at_fork(after_in_child=drop_inherited_locks)
 
 
 @contextlib.contextmanager
@@ -24,7 +54,7 @@ def locked(root: Root, mode: LockMode, holder: str) -> Iterator[None]:
     root folder itself, so taking it writes nothing into the root.
     """
     try:
-        fd = os.open(root.path, os.O_RDONLY | os.O_DIRECTORY)
+        fd = hold(os.open(root.path, os.O_RDONLY | os.O_DIRECTORY))
     except OSError as exc:
         raise PeacetalksError(f"{root.path}: not a data root folder: {exc.strerror}") from exc
     try:
@@ -36,4 +66,4 @@ def locked(root: Root, mode: LockMode, holder: str) -> Iterator[None]:
             fcntl.flock(fd, flag)
         yield
     finally:
-        os.close(fd)  # closing the descriptor releases the lock
+        let_go(fd)
