@@ -166,6 +166,18 @@ def test_clean_removes_its_own_orphans_but_never_a_file_it_did_not_make(root: Ro
     assert code == 1 and "STALE: README.txt" in out
 
 
+
+def test_clean_removes_the_temp_files_its_interrupted_writes_left_and_no_other(root: Root, cli: Cli) -> None:
+    """A run killed mid-write leaves ``.<file>.<8 letters>.tmp`` beside the file; the next clean holds the lock for writing."""
+    abandoned = [root.corpus / ".syn_0000002.txt.k3j_9x2a.tmp", root.corpus / ".syn_0000001.json.abcdefgh.tmp"]
+    others = [root.corpus / ".notes.txt.abcdefgh.tmp", root.corpus / ".syn_0000002.txt.tmp",  # not writes of clean's outputs
+              root.corpus / ".syn_0000009.json.abcdefgh.tmp"]  # (no such document)
+    for path in abandoned + others:
+        path.write_text("half a file", encoding="utf-8")
+    code, out, _ = cli("clean", "--root", root.path)
+    assert code == 0 and ", 0 orphaned files removed, 2 temp files of interrupted runs removed" in out
+    assert not any(path.exists() for path in abandoned) and all(path.exists() for path in others)
+
 # --- every path is confined ---------------------------------------------------------------------------
 
 

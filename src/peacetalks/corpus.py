@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import partial
@@ -46,6 +47,7 @@ class CleanReport:
     stale: list[str] = field(default_factory=list)
     orphans: list[str] = field(default_factory=list)
     foreign: list[str] = field(default_factory=list)  # files in corpus/ that clean did not make: never deleted
+    abandoned: list[str] = field(default_factory=list)  # temp files of interrupted runs of clean, removed
 
     @property
     def in_step(self) -> bool:
@@ -56,8 +58,9 @@ class CleanReport:
         if check:
             state = "up to date" if self.in_step else f"STALE: {shown_ids(self.stale + self.orphans + self.foreign)}"
             return f"clean --check: {self.unchanged + len(self.stale)} documents, corpus/ {state}"
+        abandoned = f", {len(self.abandoned)} temp files of interrupted runs removed" if self.abandoned else ""
         return (f"clean: {self.written + self.unchanged} documents, {self.written} written, "
-                f"{self.unchanged} unchanged, {len(self.orphans)} orphaned files removed{left}")
+                f"{self.unchanged} unchanged, {len(self.orphans)} orphaned files removed{abandoned}{left}")
 
 
 def made_by_clean(path: Path) -> bool:
@@ -113,7 +116,22 @@ def run_clean(root: Root, check: bool = False) -> CleanReport:
     if not check:
         for path in orphans:
             path.unlink()
+        report.abandoned = remove_abandoned_writes(root, expected)
     return report
+
+
+ABANDONED_WRITE = re.compile(r"\.(?P<target>.+)\.[A-Za-z0-9_]{8}\.tmp")  # an atomic write's temp file (mkstemp's 8 letters)
+
+
+def remove_abandoned_writes(root: Root, made: set[str]) -> list[str]:
+    """The temp files that interrupted writes of ``made`` (clean's outputs) left in corpus/, removed: this command holds
+    the root's lock for writing, so no other write of them is under way. Any other temp file is left."""
+    abandoned = sorted(path for path in (root.corpus.iterdir() if root.corpus.is_dir() else ())
+                       if (found := ABANDONED_WRITE.fullmatch(path.name)) and found["target"] in made
+                       and path.is_file() and not path.is_symlink())
+    for path in abandoned:
+        path.unlink(missing_ok=True)
+    return [path.name for path in abandoned]
 
 
 def load_document(root: Root, doc_id: str) -> Document:
