@@ -17,6 +17,7 @@ import pytest
 from label_studio_sdk import LabelStudio
 
 from peacetalks.annotations import canonical, read_annotation_file, write_annotation_file
+from peacetalks.engine import WORK_FOLDER
 from peacetalks.labelstudio import TOOL, Server, connect, server_tasks, sign_up
 from peacetalks.labelstudio.guidelines import load_guidelines
 from peacetalks.models import GOLD, AnnotationFile, AnnotationSet, Provenance, Relation, Span
@@ -161,6 +162,21 @@ def test_push_annotate_pull_gives_the_annotators_file(labelstudio_server: Server
     code, out, _ = cli("labelstudio", "pull", "--root", ls_root.path, *server_args(server, project))
     assert code == 0 and "0 files written" in out
     assert tree_digest(ls_root) == before
+
+
+def test_push_preannotates_on_the_engines_tasks_and_sends_what_one_process_sends(labelstudio_server: Server, ls_root: Root,
+                                                                                   project: str, cli: Cli) -> None:
+    server = labelstudio_server
+    code, out, _ = cli("labelstudio", "push", "--root", ls_root.path, *server_args(server, project))
+    assert code == 0 and "2 tasks created" in out
+    on_tasks = f"{project[:40]} two"
+    code, out, err = cli("labelstudio", "push", "--root", ls_root.path, *server_args(server, on_tasks), "--tasks", "2")
+    assert code == 0 and "2 tasks created" in out and "preannotate: 2 tasks on datatrove's local executor" in err
+    one, two = tasks_of(server, project), tasks_of(server, on_tasks)
+    assert {doc: (task.data, [p["result"] for p in task.predictions]) for doc, task in one.items()} == \
+           {doc: (task.data, [p["result"] for p in task.predictions]) for doc, task in two.items()}
+    assert any(task.predictions for task in two.values())  # there were suggestions to compare
+    assert not (ls_root.path / WORK_FOLDER).exists()
 
 
 def test_a_second_push_creates_nothing_and_sends_no_task_data(labelstudio_server: Server, ls_root: Root, project: str, cli: Cli) -> None:

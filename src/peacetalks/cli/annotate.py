@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..storage import PeacetalksError, Root
 from .registry import actions, command, say
+from .scaling import engine_arguments
 
 
 def _pass_argument(parser: argparse.ArgumentParser, what: str) -> None:
@@ -34,6 +35,7 @@ def _push_arguments(parser: argparse.ArgumentParser) -> None:
     _server_arguments(parser)
     parser.add_argument("--with-annotations", action="store_true", help="also load annotations/<id>.json sets into tasks for review")
     parser.add_argument("--no-predictions", action="store_true", help="send no pre-annotations (and remove earlier ones)")
+    engine_arguments(parser)  # the pre-annotator's work, per document
 
 
 def _pull_arguments(parser: argparse.ArgumentParser) -> None:

@@ -12,10 +12,12 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from ..annotations import iter_annotation_files, read_annotation_file
 from ..corpus import document_ids, load_document
+from ..engine import ordered_map
 from ..models import GOLD, CorpusSidecar, Document
 from ..preannotate import EntityLexicon, model_version
 from ..progress import progress
@@ -131,12 +133,9 @@ def push(root: Root, connection: Connection, title: str = DEFAULT_PROJECT, with_
                                   f"run `peacetalks realign`, then resolve in Label Studio): {', '.join(refused)}")
         with background_imports(connection, project.id) as send:
             new_tasks: list[dict[str, Any]] = []
-            for doc_id in progress(document_ids(root), desc="push"):
-                doc = load_document(root, doc_id)
-                if not text_is(doc.text, doc.sidecar):
-                    raise PeacetalksError(f"{root.corpus_text(doc_id)}: does not hash to its sidecar (edited by hand?): run "
-                                          f"`peacetalks clean`; tasks before {doc_id} were pushed, nothing after")
-                prediction = prediction_for(doc, lexicon, schema) if predictions else {"model_version": model_version(schema.version), "result": []}
+            ids = document_ids(root)
+            for doc, prediction in progress(documents_to_push(root, schema, lexicon if predictions else None, ids), total=len(ids), desc="push"):
+                doc_id = doc.id
                 task, data = tasks.get(doc_id), task_data(doc)
                 annotations = local_sets_to_load(root, doc, schema, task, authors) if authors else []
                 report.annotations += len(annotations)
@@ -164,6 +163,24 @@ def push(root: Root, connection: Connection, title: str = DEFAULT_PROJECT, with_
             if new_tasks:
                 send(new_tasks)
     return report
+
+
+def documents_to_push(root: Root, schema: Schema, lexicon: EntityLexicon | None, ids: list[str]) -> Iterator[tuple[Document, dict[str, Any]]]:
+    """Each document with its prediction, in id order; documents are independent, so the pre-annotator runs on the
+    engine's tasks (``--tasks``/``--workers``/``--executor``)."""
+    key = "no predictions" if lexicon is None else "predictions"
+    return ordered_map("preannotate", partial(document_to_push, root, schema, lexicon), ids, (root.corpus, root.annotations, root.schema_dir), key)
+
+
+def document_to_push(root: Root, schema: Schema, lexicon: EntityLexicon | None, doc_id: str) -> tuple[Document, dict[str, Any]]:
+    """The clean document ``doc_id`` and its prediction (an empty one with ``lexicon`` None: a push without suggestions)."""
+    doc = load_document(root, doc_id)
+    if not text_is(doc.text, doc.sidecar):
+        raise PeacetalksError(f"{root.corpus_text(doc_id)}: does not hash to its sidecar (edited by hand?): run "
+                              f"`peacetalks clean`; tasks before {doc_id} were pushed, nothing after")
+    if lexicon is None:
+        return doc, {"model_version": model_version(schema.version), "result": []}
+    return doc, prediction_for(doc, lexicon, schema)
 
 
 @contextmanager
