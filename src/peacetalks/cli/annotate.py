@@ -36,6 +36,9 @@ def _push_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--with-annotations", action="store_true", help="also load annotations/<id>.json sets into tasks for review")
     parser.add_argument("--no-predictions", action="store_true", help="send no pre-annotations (and remove earlier ones)")
     engine_arguments(parser)  # the pre-annotator's work, per document
+    # in this process unless --tasks says otherwise: there the server imports each batch while the next is pre-annotated,
+    # where tasks pre-annotate every document before the first import (BENCHMARKS.md measured the push that way)
+    parser.set_defaults(tasks=1)
 
 
 def _pull_arguments(parser: argparse.ArgumentParser) -> None:
@@ -52,7 +55,8 @@ def _labelstudio_arguments(parser: argparse.ArgumentParser) -> None:
                   "peacetalks labelstudio start --port 8080     # then export the LABEL_STUDIO_URL and LABEL_STUDIO_API_KEY it prints",
                   _start_arguments),
         "push": ("Create or update the project: one task per clean document, with pre-annotations as predictions; only what "
-                 "changed is sent, and a text changed under annotated tasks is refused.",
+                 "changed is sent, and a text changed under annotated tasks is refused. Pre-annotation runs in this process, "
+                 "overlapping the server's imports, unless --tasks asks for the engine's tasks.",
                  "peacetalks labelstudio push --project peacetalks --with-annotations", _push_arguments),
         "pull": ("Write each task's submitted annotations into annotations/<id>.json, one set per annotator pseudonym; a "
                  "document that fails the checks is left untouched and reported (exit 1). Only tasks changed since the last "
