@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import partial
@@ -14,7 +13,8 @@ from .engine import Job, streamed
 from .models import CorpusSidecar, Document, RemovalCount, RemovedBlock, SeedEntry, Title
 from .progress import progress, shown_ids
 from .seeds import is_temp_name, iter_manifest, seed_files, seed_text
-from .storage import PeacetalksError, Root, dump_model, read_model, read_text, sha256_text, stale_files, write_files_atomic
+from .storage import (PeacetalksError, Root, dump_model, read_model, read_text, sha256_text, stale_files, temp_target,
+                      write_files_atomic)
 from .storage.generated import stale_line
 
 
@@ -120,15 +120,11 @@ def run_clean(root: Root, check: bool = False) -> CleanReport:
     return report
 
 
-ABANDONED_WRITE = re.compile(r"\.(?P<target>.+)\.[A-Za-z0-9_]{8}\.tmp")  # an atomic write's temp file (mkstemp's 8 letters)
-
-
 def remove_abandoned_writes(root: Root, made: set[str]) -> list[str]:
     """The temp files that interrupted writes of ``made`` (clean's outputs) left in corpus/, removed: this command holds
     the root's lock for writing, so no other write of them is under way. Any other temp file is left."""
     abandoned = sorted(path for path in (root.corpus.iterdir() if root.corpus.is_dir() else ())
-                       if (found := ABANDONED_WRITE.fullmatch(path.name)) and found["target"] in made
-                       and path.is_file() and not path.is_symlink())
+                       if temp_target(path.name) in made and path.is_file() and not path.is_symlink())
     for path in abandoned:
         path.unlink(missing_ok=True)
     return [path.name for path in abandoned]

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from .. import engine
-from ..storage import PeacetalksError, Root, locked
+from ..storage import PeacetalksError, Root, locked, os_error_text
 from . import corpus, validation, release, annotate, tools  # noqa: F401, I001 (they register the subcommands, in this order)
 from .registry import COMMANDS, Command, add_root, explained
 from .scaling import engine_for
@@ -59,7 +59,7 @@ EXPECTED_FAILURES = (PeacetalksError, OSError, RecursionError)
 def failure_text(exc: BaseException) -> str:
     """One line for an expected failure: bad input (named by the stage), or the file system (named here)."""
     if isinstance(exc, OSError):  # a full disk, a read-only or vanished file
-        return f"{exc.filename or 'a file'}: {exc.strerror or exc}"
+        return os_error_text(exc)
     if isinstance(exc, RecursionError):
         return "an input is nested too deeply to read (RecursionError); nothing written"
     return str(exc)

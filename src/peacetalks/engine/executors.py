@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from tqdm import tqdm
 
-from ..storage import PeacetalksError, hold, let_go
+from ..storage import PeacetalksError, hold, let_go, os_error_text
 from ..verdicts import source_digest
 from .liveness import COMPLETIONS, forget_running, lost_task
 from .steps import Job, Listed, ResultsWriter, StageWork, merged, unwrapped
@@ -220,7 +220,7 @@ def run_job(engine: Engine, job: Job) -> Iterator[Any]:
 def stopped_by(exc: OSError | EOFError) -> str:
     """A file the run could not use (a full disk, a folder in a file's place), or a broken link between its processes."""
     if isinstance(exc, OSError) and exc.filename:
-        return f"{exc.filename}: {exc.strerror or exc}"
+        return os_error_text(exc)
     return f"a link between the executor's processes broke ({type(exc).__name__}: {exc})"
 
 

@@ -25,7 +25,7 @@ from typing import Any, BinaryIO
 
 from datatrove.pipeline.base import PipelineStep
 
-from ..storage import PeacetalksError, atomic_output
+from ..storage import PeacetalksError, atomic_output, os_error_text
 from .liveness import mark_running
 
 Work = Callable[[list[Any]], list[Any]]  # a batch of items → their results, in order
@@ -131,7 +131,7 @@ def records(handle: BinaryIO) -> Iterator[Any]:
 
 def failure_of(exc: PeacetalksError | OSError) -> Failure:
     if isinstance(exc, OSError):
-        return Failure(f"{exc.filename or 'a file'}: {exc.strerror or exc}")
+        return Failure(os_error_text(exc))
     return Failure(str(exc))
 
 

@@ -6,6 +6,7 @@ import contextlib
 import ctypes
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -14,6 +15,16 @@ from typing import IO, Any
 from pydantic import BaseModel
 
 from .errors import PeacetalksError
+
+
+TEMP_SUFFIX = ".tmp"
+TEMP_NAME = re.compile(r"\.(?P<target>.+)\.[A-Za-z0-9_]{8}" + re.escape(TEMP_SUFFIX))  # mkstemp's 8 letters between
+
+
+def temp_target(name: str) -> str | None:
+    """The name of the file whose atomic write made the temp file ``name`` (left by an interrupted one), else None."""
+    found = TEMP_NAME.fullmatch(name)
+    return found["target"] if found else None
 
 
 @contextlib.contextmanager
@@ -28,7 +39,7 @@ def atomic_output(path: Path, text: bool = False, mode: int | None = None) -> It
     """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
     except OSError as exc:
         raise PeacetalksError(f"{path}: cannot write: {exc.strerror}") from exc
     try:
